@@ -1,0 +1,17 @@
+# The two commands: `make run` serves the demo, `make test` runs the whole suite.
+.PHONY: run test migrate seed check-deploy compose-check
+
+run:
+	bash scripts/run.sh
+
+test:
+	bash scripts/test.sh $(ARGS)
+
+migrate:
+	bash scripts/ensure-uv.sh && uv run python manage.py migrate
+
+seed:
+	bash scripts/ensure-uv.sh && uv run python manage.py seed_demo
+
+compose-check:
+	docker-compose -f docker-compose.yml config -q

@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Verb(models.TextChoices):
+    JOINED = "joined", _("joined")
+    LEFT = "left", _("left")
+    CLAIMED_ROLE = "claimed_role", _("claimed a role")
+    RELEASED_ROLE = "released_role", _("released a role")
+    INVITED = "invited", _("invited")
+    ACCEPTED_INVITATION = "accepted_invitation", _("accepted an invitation")
+    POSTED_UPDATE = "posted_update", _("posted an update")
+    WELCOMED = "welcomed", _("welcomed new followers")
+    STARTED_MOVEMENT = "started_movement", _("started a movement")
+    EDITED_MOVEMENT = "edited_movement", _("edited a movement")
+    EDITED_ROLES = "edited_roles", _("edited roles")
+    POSTED_FEEDBACK = "posted_feedback", _("posted feedback")
+    VOTED = "voted", _("voted")
+    COMMENTED = "commented", _("commented")
+    ANSWERED_FEEDBACK = "answered_feedback", _("answered feedback")
+    CHANGED_STAGE = "changed_stage", _("changed the stage")
+    RECORDED_DECISION = "recorded_decision", _("recorded a decision")
+    BECAME_LEAD = "became_lead", _("became lead")
+    STEPPED_DOWN = "stepped_down", _("stepped down")
+
+
+class Activity(models.Model):
+    """Append-only log of what people do. Anonymous feedback writes a row with no actor."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    verb = models.CharField(max_length=32, choices=Verb.choices)
+    movement = models.ForeignKey(
+        "movements.Movement", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    feedback = models.ForeignKey(
+        "feedback.Feedback", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    # The other person an action is about (the invitee, the new co-lead, the welcomed follower).
+    subject_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["movement", "created_at"], name="activity_movement_time"),
+            models.Index(fields=["actor", "created_at"], name="activity_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id or 'anonymous'} {self.verb} @ {self.created_at:%Y-%m-%d}"

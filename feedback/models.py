@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    WORKS = "works", _("What Works")
+    DOESNT = "doesnt", _("What Doesn't")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    WONT_FIX = "wont_fix", _("Won't fix")
+
+
+UNRESOLVED_STATUSES = [Status.NEW, Status.ACKNOWLEDGED, Status.PLANNED, Status.IN_PROGRESS]
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FeedbackQuerySet:
+        """Not hidden (moderators still see hidden posts) and not about a movement the person cannot see."""
+        from movements.models import Movement
+
+        if not user.is_authenticated:
+            return self.none()
+        qs = self if user.can_moderate else self.filter(hidden_at__isnull=True)
+        return qs.filter(Q(movement__isnull=True) | Q(movement__in=Movement.objects.visible_to(user)))
+
+
+class Feedback(models.Model):
+    """A What Works / What Doesn't post. An anonymous post has no author and stores nothing that points to one."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), max_length=20000)
+    body_html = models.TextField(blank=True, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback_posts"
+    )
+    is_anonymous = models.BooleanField(_("post anonymously"), default=False)
+    movement = models.ForeignKey(
+        "movements.Movement", null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    # The movement that was started from this post ("turn into a movement").
+    resulting_movement = models.ForeignKey(
+        "movements.Movement", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_feedback"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="feedback")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    vote_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    # For anonymous posts this is rounded to the day before it is stored.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    first_answered_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "feedback"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_anonymous=False) | Q(author__isnull=True), name="feedback_anonymous_has_no_author"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "status", "-vote_count"], name="feedback_kind_status_votes"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:detail", kwargs={"pk": self.pk})
+
+
+class Vote(models.Model):
+    """A "me too". One per person and post, enforced by the database."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="votes")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_votes")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["feedback", "person"], name="vote_once_per_person")]
+
+
+class Comment(models.Model):
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_comments")
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class StatusChange(models.Model):
+    """An official answer: a status with a written response, by a moderator or a lead of the linked movement."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    response = models.TextField(_("official response"), max_length=5000)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(response=""), name="status_change_has_response")]
+
+
+class Report(models.Model):
+    """Someone reported a post or a comment. The reporter is kept so moderators can follow up."""
+
+    feedback = models.ForeignKey(Feedback, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(feedback__isnull=False) & Q(comment__isnull=True))
+                | (Q(feedback__isnull=True) & Q(comment__isnull=False)),
+                name="report_exactly_one_target",
+            ),
+        ]
+
+
+class ModerationAction(models.Model):
+    class Action(models.TextChoices):
+        HIDE = "hide", _("Hide")
+        RESTORE = "restore", _("Restore")
+        DISMISS = "dismiss", _("Dismiss report")
+
+    feedback = models.ForeignKey(Feedback, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)

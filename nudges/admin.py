@@ -1,0 +1,1 @@
+# Models are registered here as the app grows.

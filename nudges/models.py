@@ -1,0 +1,1 @@
+# The Nudges issue adds the outbox (Nudge) and preferences here.

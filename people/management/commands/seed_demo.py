@@ -1,0 +1,24 @@
+import random
+
+from django.core.management.base import BaseCommand
+
+from feedback.demo import seed_feedback
+from movements.demo import seed_movements
+from people.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_people
+
+
+class Command(BaseCommand):
+    help = "Create a small believable demo organisation. Safe to run again: it adds only what is missing."
+
+    def handle(self, *args, **options):
+        rng = random.Random(42)
+        self.stdout.write("Seeding people and departments…")
+        org = seed_people(rng=rng)
+        self.stdout.write(f"  {org['created']} people created, {len(org['people']) + 3} in the demo.")
+        self.stdout.write("Seeding movements…")
+        self.stdout.write(f"  {seed_movements(org=org, rng=rng)} movements created.")
+        self.stdout.write("Seeding feedback…")
+        self.stdout.write(f"  {seed_feedback(org=org, rng=rng)} feedback posts created.")
+        self.stdout.write(self.style.SUCCESS("Demo ready. Sign in with (password: %s):" % DEMO_PASSWORD))
+        for role, email in DEMO_LOGINS.items():
+            self.stdout.write(f"  {role:<9} {email}")

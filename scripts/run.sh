@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make run`: set up, migrate, seed the demo and serve it at http://127.0.0.1:8000.
+# With DATABASE_URL and REDIS_URL set, also start a Celery worker and beat; Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-uv.sh
+export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
+PORT="${PORT:-8000}"
+
+echo "==> migrating the database (${DATABASE_URL:-SQLite file db.sqlite3})"
+uv run python manage.py migrate --noinput
+echo "==> seeding the demo organisation"
+uv run python manage.py seed_demo
+
+pids=()
+cleanup() {
+  echo; echo "==> stopping"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+if [[ -n "${DATABASE_URL:-}" && -n "${REDIS_URL:-}" ]]; then
+  echo "==> starting a Celery worker and beat (broker: $REDIS_URL)"
+  uv run celery -A socialbiz worker --loglevel=INFO --concurrency=2 & pids+=($!)
+  uv run celery -A socialbiz beat --loglevel=INFO --schedule /tmp/socialbiz-celerybeat-schedule & pids+=($!)
+else
+  echo "==> no REDIS_URL: background tasks run inline in the web process"
+fi
+
+echo "==> serving http://127.0.0.1:${PORT}  (Ctrl-C to stop)"
+uv run python manage.py runserver "127.0.0.1:${PORT}" & pids+=($!)
+wait "${pids[-1]}"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from people import views as people_views
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("healthz", people_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("movements/", include("movements.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("", include("nudges.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("", include("people.urls")),
+]

@@ -1,0 +1,68 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from .factories import DEFAULT_PASSWORD, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there otherwise.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Use the system Chromium (CHROMIUM_EXECUTABLE or /usr/bin/chromium); else Playwright's own download."""
+    executable = os.environ.get("CHROMIUM_EXECUTABLE") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def person(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def axe():
+    """Run axe-core in a Playwright page and return the violations (id and offending nodes)."""
+
+    def run(page) -> list[dict]:
+        page.add_script_tag(path=str(AXE_PATH))
+        violations = page.evaluate("async () => (await axe.run()).violations")
+        return [{"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]][:3]} for v in violations]
+
+    return run
+
+
+@pytest.fixture
+def login_in_browser(live_server, page):
+    """Sign a person in through the real login form."""
+
+    def login(person, password: str = DEFAULT_PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email").fill(person.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return login
