@@ -131,6 +131,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Nudges (nudges issue) ---
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
@@ -158,6 +160,8 @@ ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
 SIGNUP_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env.list("SIGNUP_ALLOWED_DOMAINS", default=[])]
 SOCIALACCOUNT_PROVIDERS: dict = {}
+
+# --- Single sign-on, sessions and privacy (identity issue) ---
 
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -202,6 +206,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+
+# --- Feedback and movements ---
+
+# --- Dashboards ---
 
 LOGGING = {
     "version": 1,
