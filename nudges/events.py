@@ -22,3 +22,7 @@ def feedback_answered(*, status_change) -> None:
 
 def person_acted(*, person, verb: str, movement=None) -> None:
     """A person did something a nudge may have suggested (acted-on tracking)."""
+
+
+def movement_needs_lead(*, movement) -> None:
+    """A movement's last active lead was deactivated or left: tell its members it needs a lead."""

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboards import views as dashboards_views
 from people import views as people_views
 
 urlpatterns = [
@@ -8,6 +9,7 @@ urlpatterns = [
     path("healthz", people_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("movements/<slug:slug>/analytics/", dashboards_views.movement_analytics, name="movement_analytics"),
     path("movements/", include("movements.urls")),
     path("feedback/", include("feedback.urls")),
     path("", include("nudges.urls")),
