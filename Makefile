@@ -1,5 +1,5 @@
 # The two commands: `make run` serves the demo, `make test` runs the whole suite.
-.PHONY: run test migrate seed check-deploy compose-check
+.PHONY: run test bench migrate seed check-deploy compose-check
 
 run:
 	bash scripts/run.sh
@@ -15,3 +15,7 @@ seed:
 
 compose-check:
 	docker-compose -f docker-compose.yml config -q
+
+# Seeds the large organisation once (PostgreSQL: BENCH_DATABASE_URL) and writes docs/benchmarks.md.
+bench:
+	bash scripts/ensure-uv.sh && uv run python scripts/bench.py

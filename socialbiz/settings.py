@@ -209,6 +209,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 
 # --- Feedback and movements ---
 
+# A one-line "hello" view at /bench/hello for `make bench` to compare pages against.
+BENCHMARK_HELLO = env.bool("BENCHMARK_HELLO", default=False)
+
 # --- Dashboards ---
 
 LOGGING = {

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 
 from dashboards import views as dashboards_views
@@ -16,3 +18,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("", include("people.urls")),
 ]
+
+if settings.BENCHMARK_HELLO:
+    # The framework floor for `make bench`: same server, settings and middleware, no work.
+    urlpatterns.append(path("bench/hello", lambda request: HttpResponse("hello"), name="bench_hello"))

@@ -1,3 +1,4 @@
+import argparse
 import random
 
 from django.core.management.base import BaseCommand
@@ -10,8 +11,22 @@ from people.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_people
 class Command(BaseCommand):
     help = "Create a small believable demo organisation. Safe to run again: it adds only what is missing."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", choices=["small", "large"], default="small",
+            help="small: the quick demo (default). large: 20,000 people and millions of rows, PostgreSQL only.",
+        )
+        parser.add_argument("--factor", type=float, default=1.0, help=argparse.SUPPRESS)
+
     def handle(self, *args, **options):
         rng = random.Random(42)
+        if options["scale"] == "large":
+            from people.demo_large import LARGE, seed_large
+
+            self.stdout.write("Seeding the large organisation (this takes a few minutes)…")
+            counts = seed_large(write=self.stdout.write, scale=LARGE.scaled(options["factor"]))
+            self.stdout.write(self.style.SUCCESS("Large organisation ready: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())))
+            return
         self.stdout.write("Seeding people and departments…")
         org = seed_people(rng=rng)
         self.stdout.write(f"  {org['created']} people created, {len(org['people']) + 3} in the demo.")

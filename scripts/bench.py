@@ -1,0 +1,327 @@
+"""`make bench`: measure socialbiz at the large scale and write docs/benchmarks.md.
+
+1. server time per page (p50/p95 over N requests, in-process, signed in as a typical employee);
+2. throughput and latency under load: gunicorn (2 workers) + wrk at 16 and 64 connections, each page
+   next to a one-line "hello" view on the same server and settings (the framework floor);
+3. the dashboard cold (cache cleared) and warm;
+4. the nudge sweep over all memberships (time and peak memory);
+5. memory of a web worker over a sustained load.
+Run from a fresh clone: `make bench` (needs PostgreSQL, Redis and wrk; seeds the large organisation once).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/socialbiz_bench")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "20"))
+SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "300"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+os.environ.update({
+    "DATABASE_URL": BENCH_DB, "REDIS_URL": REDIS, "DJANGO_DEBUG": "false", "DJANGO_HTTPS": "false",
+    "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"),
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "STATIC_MANIFEST": "false", "BENCHMARK_HELLO": "true",
+    "DJANGO_SETTINGS_MODULE": "socialbiz.settings", "LOG_LEVEL": "ERROR",
+})
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    name = BENCH_DB.rsplit("/", 1)[1]
+    admin = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            say(f"==> creating database {name}")
+            conn.execute(f'CREATE DATABASE "{name}"')
+    manage("migrate", "--noinput", "-v0")
+    say("==> seeding the large organisation (skipped when already there)")
+    manage("seed_demo", "--scale", "large")
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def pages(django_ready) -> dict[str, list[str]]:
+    from django.db.models import Count
+
+    from feedback.models import Feedback
+    from movements.models import Movement
+
+    popular = list(Movement.objects.filter(department__isnull=True).order_by("-follower_count").values_list("slug", flat=True)[:3])
+    ordinary = list(Movement.objects.filter(department__isnull=True, follower_count__lt=50).order_by("pk").values_list("slug", flat=True)[:7])
+    top_posts = list(Feedback.objects.filter(movement__isnull=True).order_by("-vote_count").values_list("pk", flat=True)[:3])
+    other_posts = list(Feedback.objects.filter(movement__isnull=True).order_by("pk").values_list("pk", flat=True)[:7])
+    del Count
+    return {
+        "home": ["/"],
+        "movement list": ["/movements/", "/movements/?sort=followers", "/movements/?page=5"],
+        "movement page": [f"/movements/{slug}/" for slug in popular + ordinary],
+        "feedback list": ["/feedback/", "/feedback/?sort=top", "/feedback/?page=5"],
+        "feedback post": [f"/feedback/{pk}/" for pk in top_posts + other_posts],
+        "notifications": ["/notifications/"],
+        "dashboards": ["/dashboards/"],
+        "movement analytics": [f"/movements/{slug}/analytics/" for slug in popular[:1] + ordinary[:2]],
+    }
+
+
+def typical_employee():
+    from django.db.models import Count
+
+    from people.models import User
+
+    # A typical employee: follows a few movements, not staff.
+    return (User.objects.filter(email__startswith="large.", is_staff=False, department__movements__isnull=True)
+            .annotate(n=Count("memberships")).filter(n__gte=3).order_by("n", "pk").first()
+            or User.objects.filter(email__startswith="large.").first())
+
+
+def staff_person():
+    from people.models import User
+
+    person = User.objects.filter(email="bench.admin@example.com").first()
+    if not person:
+        person = User.objects.create_user("bench.admin@example.com", "bench-password-1", display_name="Bench Admin", is_staff=True)
+    return person
+
+
+def server_times(urls: dict[str, list[str]]) -> dict[str, dict]:
+    from django.test import Client
+
+    employee, admin = typical_employee(), staff_person()
+    clients = {"employee": Client(), "admin": Client()}
+    clients["employee"].force_login(employee)
+    clients["admin"].force_login(admin)
+    results = {}
+    for name, paths in urls.items():
+        client = clients["admin" if name in ("dashboards", "movement analytics") else "employee"]
+        client.get(paths[0])  # warm the code path once
+        timings, statuses = [], set()
+        for index in range(REQUESTS):
+            path = paths[index % len(paths)]
+            began = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - began) * 1000)
+            statuses.add(response.status_code)
+        results[name] = {"p50": percentile(timings, 50), "p95": percentile(timings, 95), "statuses": sorted(statuses)}
+        say(f"  {name:<20} p50 {results[name]['p50']:7.1f} ms  p95 {results[name]['p95']:7.1f} ms  {sorted(statuses)}")
+    return results
+
+
+def session_cookie(person) -> str:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(person)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def start_gunicorn() -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "socialbiz.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
+         "--log-level", "warning"], cwd=ROOT, start_new_session=True)
+    for _ in range(100):
+        try:
+            import urllib.request
+
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            return process
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+WRK_LINE = re.compile(r"Requests/sec:\s+([\d.]+)")
+
+
+def wrk(path: str, cookie: str, connections: int, seconds: int) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}",
+         f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True).stdout
+    def latency(label: str) -> str:
+        match = re.search(rf"^\s+{label}%\s+(\S+)", out, flags=re.M)
+        return match.group(1) if match else "?"
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": float(WRK_LINE.search(out).group(1)), "p50": latency("50"), "p99": latency("99"),
+            "non2xx": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else "none"}
+
+
+def worker_rss_kb(master: subprocess.Popen) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True).stdout.split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
+    return sizes
+
+
+def load(urls: dict[str, list[str]]) -> tuple[list[dict], dict]:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed for the load test (Debian: apt-get install -y wrk)")
+    cookie = session_cookie(typical_employee())
+    server = start_gunicorn()
+    rows, memory = [], {}
+    try:
+        targets = [("hello (floor)", "/bench/hello"), ("movement list", urls["movement list"][0]),
+                   ("feedback list", urls["feedback list"][0]), ("movement page", urls["movement page"][0])]
+        for connections in (16, 64):
+            floor = None
+            for name, path in targets:
+                result = wrk(path, cookie, connections, LOAD_SECONDS)
+                floor = floor or result["rps"]
+                result.update(name=name, connections=connections, fraction=result["rps"] / floor)
+                rows.append(result)
+                say(f"  c={connections:<3} {name:<15} {result['rps']:8.1f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "
+                    f"({result['fraction']:.2f} of floor, non-2xx {result['non2xx']})")
+        if SOAK_SECONDS:
+            before = worker_rss_kb(server)
+            wrk(urls["movement list"][0], cookie, 16, SOAK_SECONDS)
+            after = worker_rss_kb(server)
+            memory = {"before_kb": before, "after_kb": after,
+                      "growth": max((a - b) / b for a, b in zip(after, before)) if before and after else 0.0}
+            say(f"  worker RSS before {before} kB, after {SOAK_SECONDS}s load {after} kB")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return rows, memory
+
+
+def dashboard_cold_warm() -> dict:
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff_person())
+    timings = {}
+    for label in ("cold", "warm"):
+        if label == "cold":
+            cache.clear()
+        samples = []
+        for _ in range(5 if label == "cold" else 20):
+            if label == "cold":
+                cache.clear()
+            began = time.perf_counter()
+            status = client.get("/dashboards/?range=28").status_code
+            samples.append((time.perf_counter() - began) * 1000)
+        timings[label] = {"median": statistics.median(samples), "status": status}
+        say(f"  dashboard {label}: median {timings[label]['median']:.1f} ms (status {status})")
+    return timings
+
+
+def nudge_sweep() -> dict:
+    code = (
+        "import os, time, resource, django; django.setup();\n"
+        "from nudges import services\n"
+        "began = time.perf_counter(); result = services.sweep_all()\n"
+        "print('SWEEP', time.perf_counter() - began, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, result)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    match = re.search(r"SWEEP ([\d.]+) (\d+) (.*)", out.stdout)
+    if not match:
+        say(f"  nudge sweep could not run: {out.stderr.strip().splitlines()[-1] if out.stderr else out.stdout}")
+        return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
+    result = {"seconds": float(match.group(1)), "peak_mb": int(match.group(2)) / 1024, "result": match.group(3)}
+    say(f"  nudge sweep: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB")
+    return result
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**MISSED**"
+
+
+def write_report(times: dict, load_rows: list[dict], memory: dict, dashboard: dict, sweep: dict, counts: dict) -> None:
+    lines = [
+        "# Benchmarks", "",
+        f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench` on {platform.node()}: "
+        f"{os.cpu_count()} cores, {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, "
+        f"{platform.platform()}, Python {platform.python_version()}, PostgreSQL and Redis on the same machine.", "",
+        "Data: " + ", ".join(f"{value:,} {name}" for name, value in counts.items()) + ".", "",
+        f"## 1. Server time per page ({REQUESTS} requests each, in-process, typical employee; staff for dashboards)", "",
+        "| page | p50 ms | p95 ms | target p95 < 100 ms | statuses |", "| --- | ---: | ---: | --- | --- |",
+    ]
+    for name, row in times.items():
+        ok = row["p95"] < 100 and row["statuses"] == [200]
+        lines.append(f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {verdict(ok)} | {row['statuses']} |")
+    lines += ["", f"## 2. Throughput under load (gunicorn 2 workers, wrk 2 threads, {LOAD_SECONDS} s each)", "",
+              "| connections | page | req/s | fraction of hello floor | p50 | p99 | non-2xx | socket errors |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for row in load_rows:
+        lines.append(f"| {row['connections']} | {row['name']} | {row['rps']:.0f} | {row['fraction']:.2f} | {row['p50']} | {row['p99']} | {row['non2xx']} | {row['socket_errors']} |")
+    if memory:
+        lines += ["", f"Web worker memory over {SOAK_SECONDS} s of load: before {memory['before_kb']} kB, after {memory['after_kb']} kB, "
+                      f"largest growth {memory['growth']:.1%} (target under 10%: {verdict(memory['growth'] < 0.10)})."]
+    lines += ["", "## 3. Dashboard at the large scale", ""]
+    for label, row in dashboard.items():
+        target = 300 if label == "cold" else 50
+        ok = row["median"] < target and row["status"] == 200
+        lines.append(f"- {label}: median {row['median']:.1f} ms (target < {target} ms: {verdict(ok)}; status {row['status']})")
+    lines += ["", "## 4. Nudge sweep over all memberships", ""]
+    if "error" in sweep:
+        lines.append(f"- could not run: `{sweep['error']}`")
+    else:
+        lines.append(f"- {sweep['seconds']:.1f} s (target < 30 s: {verdict(sweep['seconds'] < 30)}), peak memory {sweep['peak_mb']:.0f} MB "
+                     f"(target < 300 MB: {verdict(sweep['peak_mb'] < 300)}); {sweep['result']}")
+    lines += ["", "Command: `make bench` (environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REQUESTS, BENCH_LOAD_SECONDS, BENCH_SOAK_SECONDS).", ""]
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
+    say(f"==> wrote {ROOT / 'docs' / 'benchmarks.md'}")
+
+
+def main() -> None:
+    ensure_database()
+    import django
+
+    django.setup()
+    from activity.models import Activity
+    from feedback.models import Feedback, Vote
+    from movements.models import Membership, Movement, Role
+    from people.models import Department, User
+
+    counts = {m._meta.verbose_name_plural: m.objects.count() for m in (User, Department, Movement, Membership, Role, Feedback, Vote, Activity)}
+    try:
+        from nudges.models import Nudge
+
+        counts["nudges"] = Nudge.objects.count()
+    except ImportError:
+        pass
+    urls = pages(True)
+    say("==> 1. server time per page")
+    times = server_times(urls)
+    say("==> 2. load with gunicorn and wrk")
+    load_rows, memory = load(urls)
+    say("==> 3. dashboard cold and warm")
+    dashboard = dashboard_cold_warm()
+    say("==> 4. nudge sweep")
+    sweep = nudge_sweep()
+    write_report(times, load_rows, memory, dashboard, sweep, counts)
+
+
+if __name__ == "__main__":
+    main()
