@@ -16,3 +16,5 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("", include("people.urls")),
 ]
+
+handler500 = "socialbiz.errors.server_error"
