@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "people.middleware.TimezoneMiddleware",
     "socialbiz.middleware.PrivateNoStoreMiddleware",
+    "socialbiz.structured_logs.RequestLogMiddleware",
 ]
 
 ROOT_URLCONF = "socialbiz.urls"
@@ -232,11 +233,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json (one object per line) or plain
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "socialbiz.structured_logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Our own request log replaces Django's, which prints full paths (tokens) on 4xx.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
