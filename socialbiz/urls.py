@@ -22,3 +22,5 @@ urlpatterns = [
 if settings.BENCHMARK_HELLO:
     # The framework floor for `make bench`: same server, settings and middleware, no work.
     urlpatterns.append(path("bench/hello", lambda request: HttpResponse("hello"), name="bench_hello"))
+
+handler500 = "socialbiz.errors.server_error"
