@@ -8,6 +8,12 @@ from people.models import Department
 from tests.factories import DepartmentFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The factories hash a password per person; the real hasher makes 50-member tests crawl."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def department(db) -> Department:
     return DepartmentFactory(name="Engineering")
