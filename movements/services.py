@@ -160,9 +160,22 @@ def membership_join(*, movement: Movement, person: User, recruited_by: User | No
     existing = Membership.objects.filter(movement=movement, person=person).first()
     if existing is not None and existing.left_at is None:
         raise ValidationError(_("You already follow this movement."), code="already_member")
+    now = timezone.now()
+    if recruited_by is None:
+        # Following directly while an invitation waits: the invitation did the recruiting, so credit it.
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(movement=movement, invitee=person, status=InvitationStatus.PENDING)
+            .select_related("inviter")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if invitation is not None:
+            invitation.status, invitation.responded_at = InvitationStatus.ACCEPTED, now
+            invitation.save(update_fields=["status", "responded_at"])
+            recruited_by = invitation.inviter
     if recruited_by is not None and (recruited_by.pk == person.pk or not recruited_by.is_active):
         recruited_by = None
-    now = timezone.now()
     if existing is not None:
         # Re-joining keeps the original place in the join order: history is never rewritten.
         existing.left_at, existing.joined_at = None, now

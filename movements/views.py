@@ -67,6 +67,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": result.page, "query": query.urlencode(), "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool"))}
     if request.htmx and not request.htmx.boosted:
         return render(request, "movements/list.html#results", context)
+    context["invitations"] = list(selectors.invitations_for(person=request.user)[:5])
     return render(request, "movements/list.html", context)
 
 

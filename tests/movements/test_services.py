@@ -317,3 +317,11 @@ def test_feedback_start_ignores_voters_when_not_asked(start_movement):
     start_movement(from_feedback=post, invite_voters=False)
     assert Invitation.objects.count() == 0
     assert Feedback.objects.get(pk=post.pk).resulting_movement is not None
+
+
+def test_following_directly_while_invited_credits_the_inviter(movement, member):
+    invitee = UserFactory()
+    invitation = services.invitation_create(movement=movement, inviter=member, invitee=invitee)
+    membership = services.membership_join(movement=movement, person=invitee)
+    assert membership.recruited_by == member
+    assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.ACCEPTED

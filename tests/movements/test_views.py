@@ -180,8 +180,8 @@ def test_the_list_costs_the_same_queries_for_5_and_50_movements(client, size, dj
     viewer = UserFactory()
     client.force_login(viewer)
     # session, user, viewer's department (visible_to), count, departments for the filter, tools for the filter,
-    # page of movements (+ founder, department, needs_lead), faces (+ people)
-    count_queries(client, reverse("movements:list"), django_assert_num_queries, 8)
+    # page of movements (+ founder, department, needs_lead), faces (+ people), my pending invitations
+    count_queries(client, reverse("movements:list"), django_assert_num_queries, 9)
 
 
 @pytest.mark.parametrize("size", [5, 50])
@@ -463,3 +463,10 @@ def test_linked_feedback_is_shown_works_beside_doesnt(client, movement, member):
     response = client.get(movement.get_absolute_url())
     assert [p.title for p in response.context["works"]] == ["Friday notes help"]
     assert [p.title for p in response.context["doesnt"]] == ["Too many channels"]
+
+
+def test_the_list_shows_my_pending_invitations(client, movement, founder):
+    invitee = UserFactory()
+    services.invitation_create(movement=movement, inviter=founder, invitee=invitee)
+    client.force_login(invitee)
+    assert "Fiona Founder invites you to" in client.get(reverse("movements:list")).content.decode()
