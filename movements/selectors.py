@@ -265,7 +265,14 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "tipping": tipping_point(movement=movement, memberships=memberships),
         "pending_invitation": pending_invitation,
         "first_follower_limit": first_follower_limit,
+        "decision_due": decision_due(movement=movement),
     }
+
+
+def decision_due(*, movement: Movement, today=None) -> bool:
+    """The pilot's end has passed and no decision was recorded (the movement is still piloting)."""
+    today = today or timezone.localdate()
+    return movement.stage == Stage.PILOTING and movement.pilot_end is not None and movement.pilot_end < today
 
 
 def directory_search(*, movement: Movement, words: str, limit: int = 10) -> list[User]:
