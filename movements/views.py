@@ -389,7 +389,7 @@ def update_post(request: HttpRequest, slug: str) -> HttpResponse:
 def welcome(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     services._require_lead(movement=movement, person=request.user)
-    candidates = Membership.objects.filter(movement=movement, left_at__isnull=True, position__gt=1).select_related("person").order_by("welcomed_at", "position")
+    candidates = Membership.objects.filter(movement=movement, left_at__isnull=True, position__gt=1).select_related("person").order_by("position")
     initial = {"followers": [m.pk for m in candidates if m.welcomed_at is None]}
     names = ", ".join(m.person.name for m in candidates if m.welcomed_at is None)
     if names:

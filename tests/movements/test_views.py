@@ -45,6 +45,8 @@ def action_urls(movement: Movement) -> list[tuple[str, str]]:
         ("post", reverse("movements:welcome", args=[slug])),
         ("post", reverse("movements:pilot", args=[slug])),
         ("post", reverse("movements:decision", args=[slug])),
+        ("post", recruit_link(movement=movement, person=movement.founder)),
+        ("get", recruit_link(movement=movement, person=movement.founder)),
         ("get", reverse("movements:detail", args=[slug])),
         ("get", reverse("movements:roles", args=[slug])),
         ("get", reverse("movements:invite", args=[slug])),
@@ -470,3 +472,15 @@ def test_the_list_shows_my_pending_invitations(client, movement, founder):
     services.invitation_create(movement=movement, inviter=founder, invitee=invitee)
     client.force_login(invitee)
     assert "Fiona Founder invites you to" in client.get(reverse("movements:list")).content.decode()
+
+
+def test_nul_bytes_in_role_names_updates_and_notes_get_a_message_and_change_nothing(client, movement, founder):
+    client.force_login(founder)
+    before = snapshot()
+    role = client.post(reverse("movements:roles", args=[movement.slug]), {"name": "Bad\x00name", "seats": "1"})
+    assert "Null characters are not allowed." in " ".join(role.context["form"].errors["name"])
+    update = client.post(reverse("movements:update_post", args=[movement.slug]), {"body": "Hi\x00"})
+    assert update.status_code == 400 and "Null characters are not allowed." in update.content.decode()
+    invite = client.post(reverse("movements:invite", args=[movement.slug]), {"email": "a@example.com", "note": "\x00"})
+    assert invite.context["form"].errors["note"]
+    assert snapshot() == before
