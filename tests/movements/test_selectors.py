@@ -1,9 +1,9 @@
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 import time_machine
 
-from activity.models import Activity, Verb
 from movements import selectors, services
 from movements.models import Membership, Movement
 from movements.services import RoleSpec
@@ -12,18 +12,15 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 START = datetime(2026, 3, 1, 9, 0, tzinfo=dt_timezone.utc)
 
-
 @pytest.fixture
 def started(founder):
     with time_machine.travel(START, tick=False):
         return services.movement_start(founder=founder, title="Hand built", pitch="P",
                                        roles=[RoleSpec("Trainer", 2), RoleSpec("Evangelist", 2)])
 
-
 def join_at(movement, when, person=None):
     with time_machine.travel(when, tick=False):
         return services.membership_join(movement=movement, person=person or UserFactory())
-
 
 def test_tipping_point_counts_time_to_the_first_and_the_third_follower(started):
     join_at(started, START + timedelta(days=2))
@@ -35,7 +32,6 @@ def test_tipping_point_counts_time_to_the_first_and_the_third_follower(started):
     point = selectors.tipping_point(movement=started)
     assert point.third_follower_after == timedelta(days=9, hours=5)
 
-
 def test_a_movement_where_only_the_founder_acts_is_a_solo_project(started, founder):
     with time_machine.travel(START + timedelta(days=1), tick=False):
         for _ in range(4):
@@ -44,7 +40,6 @@ def test_a_movement_where_only_the_founder_acts_is_a_solo_project(started, found
     assert (share.activity_total, share.activity_by_others) == (5, 0)  # started + 4 updates
     assert share.others_activity_share == 0
     assert share.label == selectors.SOLO
-
 
 def test_work_spread_across_others_makes_a_shared_project(started, founder):
     trainer, evangelist = started.roles.order_by("name")
@@ -57,7 +52,6 @@ def test_work_spread_across_others_makes_a_shared_project(started, founder):
     assert (share.activity_total, share.activity_by_others) == (6, 5)
     assert (share.seats_filled, share.seats_by_others) == (2, 2)
     assert share.label == selectors.SHARED and share.active_leads == 1
-
 
 def test_founder_holding_most_seats_keeps_it_solo_even_with_busy_followers(started, founder):
     trainer, evangelist = started.roles.order_by("name")
@@ -73,14 +67,12 @@ def test_founder_holding_most_seats_keeps_it_solo_even_with_busy_followers(start
     assert share.seats_by_others == 1 and share.seats_filled == 3
     assert share.label == selectors.SOLO
 
-
 def test_activity_older_than_the_window_does_not_count(started, founder):
     join_at(started, START + timedelta(days=1))
     with time_machine.travel(START + timedelta(days=40), tick=False):
         services.update_post(movement=started, author=founder, body="Back again")
         share = selectors.ownership_share(movement=started)
     assert (share.activity_total, share.activity_by_others) == (1, 0)
-
 
 def test_needs_a_lead_when_the_only_lead_left_the_company(started, founder):
     assert selectors.movement_needs_lead(movement=started) is False
@@ -91,7 +83,6 @@ def test_needs_a_lead_when_the_only_lead_left_the_company(started, founder):
     assert flagged.needs_lead is True
     assert list(selectors.movements_needing_a_lead(user=UserFactory(is_staff=True))) == [started]
 
-
 def test_invitation_chain_shows_who_brought_whom(started, founder):
     first = join_at(started, START + timedelta(days=1)).person
     third = join_at(started, START + timedelta(days=2), person=UserFactory()).person
@@ -100,7 +91,6 @@ def test_invitation_chain_shows_who_brought_whom(started, founder):
     assert [n.membership.person for n in chain] == [founder]
     assert [n.membership.person for n in chain[0].children] == [first]
     assert [n.membership.person for n in chain[0].children[0].children] == [third]
-
 
 def test_browse_filters_by_words_stage_department_and_tool(started, founder, department):
     other = services.movement_start(founder=founder, title="Wiki notes", pitch="Write it down", tool="Wiki", department=department)
@@ -111,3 +101,21 @@ def test_browse_filters_by_words_stage_department_and_tool(started, founder, dep
     assert list(selectors.movement_browse(user=founder, department_id=department.pk).page.object_list) == [other]
     assert list(selectors.movement_browse(user=founder, stage="piloting").page.object_list) == []
     assert list(selectors.movement_browse(user=outsider).page.object_list) == [started]
+
+def test_bulk_ownership_and_tipping_points_match_the_single_ones(started, founder, django_assert_num_queries):
+    other = services.movement_start(founder=UserFactory(), title="Other", pitch="P", roles=[RoleSpec("Trainer", 1)])
+    person = join_at(started, START + timedelta(days=1)).person
+    join_at(other, START + timedelta(days=2))
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        services.role_claim(role=started.roles.first(), person=person)
+        services.role_claim(role=started.roles.last(), person=founder)
+        now = START + timedelta(days=3)
+        movements = [started, other]
+        with django_assert_num_queries(3):  # activity split, seat split, active leads
+            shares = selectors.ownership_shares(movements=movements, now=now)
+        with django_assert_num_queries(1):  # memberships at join order 2 and 4
+            points = selectors.tipping_points(movements=movements)
+        for movement in movements:
+            assert shares[movement.pk] == selectors.ownership_share(movement=movement, now=now)
+            assert points[movement.pk] == selectors.tipping_point(movement=movement)
+    assert shares[started.pk].seats_filled == 2 and shares[started.pk].seats_by_others == 1

@@ -5,7 +5,17 @@ from django.urls import reverse
 
 from feedback.models import Feedback
 from movements import services
-from movements.models import Decision, Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage, Update
+from movements.models import (
+    Decision,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Movement,
+    Role,
+    RoleAssignment,
+    Stage,
+    Update,
+)
 from movements.services import RoleSpec
 from movements.views import recruit_link
 from tests.factories import DepartmentFactory, FeedbackFactory, UserFactory, VoteFactory
