@@ -494,3 +494,10 @@ def test_nul_bytes_in_role_names_updates_and_notes_get_a_message_and_change_noth
     invite = client.post(reverse("movements:invite", args=[movement.slug]), {"email": "a@example.com", "note": "\x00"})
     assert invite.context["form"].errors["note"]
     assert snapshot() == before
+
+
+def test_the_admin_lists_movements_for_staff(client, movement):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:movements_movement_change", args=[movement.pk]))
+    assert response.status_code == 200 and movement.title in response.content.decode()
+    assert client.get(reverse("admin:movements_movement_changelist")).status_code == 200
