@@ -48,9 +48,12 @@ def test_a_movement_grows_from_founder_to_first_follower_to_third(live_server, p
     switch_to(page, login_in_browser, follower)
     page.goto(f"{live_server.url}/movements/")
     assert axe(page) == []
+    page.evaluate("window.stillTheSamePage = true")
     page.get_by_label("Search").fill("calendars")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#results")).to_contain_text("1 movement")
+    expect(page).to_have_url(re.compile(r"\?q=calendars"))
+    assert page.evaluate("window.stillTheSamePage") is True  # htmx swapped the results in place
     page.get_by_role("link", name="Open calendars").click()
     page.get_by_role("button", name="Follow").click()
     expect(page.get_by_text("You are one of the first followers")).to_be_visible()
