@@ -178,3 +178,11 @@ class DecisionForm(forms.Form):
             elif self.movement.pilot_end and new_end <= self.movement.pilot_end:
                 self.add_error("new_end", _("The new end date must be after the current end date."))
         return cleaned
+
+
+class MovementEditForm(forms.Form):
+    title = MovementStartForm.base_fields["title"]
+    pitch = MovementStartForm.base_fields["pitch"]
+    problem = MovementStartForm.base_fields["problem"]
+    use_cases = MovementStartForm.base_fields["use_cases"]
+    tool = MovementStartForm.base_fields["tool"]

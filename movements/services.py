@@ -61,14 +61,14 @@ def active_membership(*, movement: Movement, person: User) -> Membership | None:
     return Membership.objects.filter(movement=movement, person=person, left_at__isnull=True).first()
 
 
-def _require_member(*, movement: Movement, person: User) -> Membership:
+def require_member(*, movement: Movement, person: User) -> Membership:
     membership = active_membership(movement=movement, person=person)
     if membership is None:
         raise PermissionDenied(_("Only members of this movement can do that."))
     return membership
 
 
-def _require_lead(*, movement: Movement, person: User) -> Membership:
+def require_lead(*, movement: Movement, person: User) -> Membership:
     membership = active_membership(movement=movement, person=person)
     if membership is None or not membership.is_lead:
         raise PermissionDenied(_("Only the leads of this movement can do that."))
@@ -248,7 +248,7 @@ def membership_leave(*, movement: Movement, person: User) -> Membership:
 
 @transaction.atomic
 def lead_add(*, movement: Movement, actor: User, membership: Membership) -> Membership:
-    _require_lead(movement=movement, person=actor)
+    require_lead(movement=movement, person=actor)
     membership = Membership.objects.select_for_update().get(pk=membership.pk, movement=movement)
     if membership.left_at is not None:
         raise ValidationError(_("Only current members can become co-lead."), code="not_member")
@@ -289,7 +289,7 @@ def _role_name_taken(*, movement: Movement, name: str, exclude_pk: int | None = 
 
 @transaction.atomic
 def role_create(*, movement: Movement, actor: User, name: str, seats: int, description: str = "") -> Role:
-    _require_lead(movement=movement, person=actor)
+    require_lead(movement=movement, person=actor)
     _check_role_names([RoleSpec(name=name, seats=seats)])
     if _role_name_taken(movement=movement, name=name):
         raise ValidationError(_("There is already a role named “%(name)s”.") % {"name": name.strip()}, code="duplicate_role")
@@ -306,7 +306,7 @@ def role_create(*, movement: Movement, actor: User, name: str, seats: int, descr
 @transaction.atomic
 def role_update(*, role: Role, actor: User, name: str, seats: int, description: str = "") -> Role:
     movement = role.movement
-    _require_lead(movement=movement, person=actor)
+    require_lead(movement=movement, person=actor)
     _check_role_names([RoleSpec(name=name, seats=seats)])
     role = Role.objects.select_for_update().get(pk=role.pk)
     if _role_name_taken(movement=movement, name=name, exclude_pk=role.pk):
@@ -328,7 +328,7 @@ def role_update(*, role: Role, actor: User, name: str, seats: int, description: 
 @transaction.atomic
 def role_delete(*, role: Role, actor: User) -> None:
     movement = role.movement
-    _require_lead(movement=movement, person=actor)
+    require_lead(movement=movement, person=actor)
     role = Role.objects.select_for_update().get(pk=role.pk)
     free = role.seats - role.seats_filled
     role.delete()
@@ -342,12 +342,12 @@ def role_claim(*, role: Role, person: User, assigned_by: User | None = None) -> 
     `seats_filled < seats` after each winner commits, and the check constraint role_never_overfilled backs it."""
     movement = role.movement
     if assigned_by is not None and assigned_by.pk != person.pk:
-        _require_lead(movement=movement, person=assigned_by)
+        require_lead(movement=movement, person=assigned_by)
         if active_membership(movement=movement, person=person) is None:
             raise ValidationError(_("Only members can take a role."), code="not_member")
     else:
         assigned_by = None
-        _require_member(movement=movement, person=person)
+        require_member(movement=movement, person=person)
     if RoleAssignment.objects.filter(role=role, person=person).exists():
         raise ValidationError(_("%(name)s already holds this role.") % {"name": person.name}, code="already_holds")
     taken = Role.objects.filter(pk=role.pk, seats_filled__lt=F("seats")).update(seats_filled=F("seats_filled") + 1)
@@ -369,7 +369,7 @@ def role_release(*, role: Role, person: User, actor: User) -> None:
     """A holder frees their own seat; a lead can free anyone's."""
     movement = role.movement
     if actor.pk != person.pk:
-        _require_lead(movement=movement, person=actor)
+        require_lead(movement=movement, person=actor)
     deleted, _detail = RoleAssignment.objects.filter(role=role, person=person).delete()
     if not deleted:
         raise ValidationError(_("%(name)s does not hold this role.") % {"name": person.name}, code="not_holder")
@@ -386,7 +386,7 @@ def invitation_create(
     *, movement: Movement, inviter: User, invitee: User | None = None, email: str = "", note: str = ""
 ) -> Invitation:
     """Any member invites a colleague from the directory or by email. People who already follow are refused."""
-    _require_member(movement=movement, person=inviter)
+    require_member(movement=movement, person=inviter)
     email = email.strip().lower()
     if invitee is None and not email:
         raise ValidationError(_("Pick a colleague or type an email address."), code="no_recipient")
@@ -447,7 +447,7 @@ def invitation_respond(*, invitation: Invitation, person: User, accept: bool) ->
 
 @transaction.atomic
 def update_post(*, movement: Movement, author: User, body: str) -> Update:
-    _require_member(movement=movement, person=author)
+    require_member(movement=movement, person=author)
     body = body.strip()
     if not body:
         raise ValidationError(_("Write something first."), code="empty")
@@ -460,7 +460,7 @@ def update_post(*, movement: Movement, author: User, body: str) -> Update:
 @transaction.atomic
 def welcome_post(*, movement: Movement, author: User, body: str, memberships: list[Membership]) -> Update:
     """A lead welcomes new followers in public; their memberships are marked welcomed."""
-    _require_lead(movement=movement, person=author)
+    require_lead(movement=movement, person=author)
     body = body.strip()
     if not body:
         raise ValidationError(_("Write a few words of welcome."), code="empty")
@@ -490,7 +490,7 @@ ALLOWED_TRANSITIONS = {
 
 
 def _lock_for_stage_change(*, movement: Movement, actor: User, to_stage: Stage) -> Movement:
-    _require_lead(movement=movement, person=actor)
+    require_lead(movement=movement, person=actor)
     locked = Movement.objects.select_for_update().get(pk=movement.pk)
     if to_stage not in ALLOWED_TRANSITIONS[Stage(locked.stage)]:
         raise ValidationError(
@@ -556,4 +556,23 @@ def decision_record(
                                new_pilot_end=new_end, rationale=rationale, changed_by=actor)
     _record(actor=actor, verb=Verb.RECORDED_DECISION, movement=movement)
     events.person_acted(person=actor, verb=Verb.RECORDED_DECISION, movement=movement)
+    return movement
+
+
+@transaction.atomic
+def movement_update(
+    *, movement: Movement, actor: User, title: str, pitch: str, problem: str = "", use_cases: str = "", tool: str = ""
+) -> Movement:
+    """Leads edit the words; the slug stays so links keep working."""
+    require_lead(movement=movement, person=actor)
+    title, pitch = title.strip(), pitch.strip()
+    if not title:
+        raise ValidationError(_("Give the movement a title."), code="title")
+    if not pitch:
+        raise ValidationError(_("Say why it matters."), code="pitch")
+    movement = Movement.objects.select_for_update().get(pk=movement.pk)
+    movement.title, movement.pitch, movement.problem = title, pitch, problem.strip()
+    movement.use_cases, movement.tool = use_cases.strip(), tool.strip()
+    movement.save(update_fields=["title", "pitch", "problem", "use_cases", "tool"])
+    _record(actor=actor, verb=Verb.EDITED_MOVEMENT, movement=movement)
     return movement

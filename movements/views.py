@@ -165,7 +165,7 @@ def _role_or_404(movement: Movement, pk: int) -> Role:
 @require_http_methods(["GET", "POST"])
 def roles_manage(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
-    services._require_lead(movement=movement, person=request.user)
+    services.require_lead(movement=movement, person=request.user)
     form = forms.RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,7 +185,7 @@ def roles_manage(request: HttpRequest, slug: str) -> HttpResponse:
 def role_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     role = _role_or_404(movement, pk)
-    services._require_lead(movement=movement, person=request.user)
+    services.require_lead(movement=movement, person=request.user)
     initial = {"name": role.name, "description": role.description, "seats": role.seats}
     form = forms.RoleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -245,7 +245,7 @@ def role_release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def role_assign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     role = _role_or_404(movement, pk)
-    services._require_lead(movement=movement, person=request.user)
+    services.require_lead(movement=movement, person=request.user)
     members = Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person")
     form = forms.AssignForm(request.POST, memberships=members)
     if not form.is_valid():
@@ -295,7 +295,7 @@ def lead_step_down(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
-    services._require_member(movement=movement, person=request.user)
+    services.require_member(movement=movement, person=request.user)
     form = forms.InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -370,7 +370,7 @@ def recruit(request: HttpRequest, slug: str, person_id: int, token: str) -> Http
 @require_POST
 def update_post(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
-    services._require_member(movement=movement, person=request.user)
+    services.require_member(movement=movement, person=request.user)
     form = forms.UpdateForm(request.POST)
     if form.is_valid():
         try:
@@ -388,7 +388,7 @@ def update_post(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def welcome(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
-    services._require_lead(movement=movement, person=request.user)
+    services.require_lead(movement=movement, person=request.user)
     candidates = Membership.objects.filter(movement=movement, left_at__isnull=True, position__gt=1).select_related("person").order_by("position")
     initial = {"followers": [m.pk for m in candidates if m.welcomed_at is None]}
     names = ", ".join(m.person.name for m in candidates if m.welcomed_at is None)
@@ -413,7 +413,7 @@ def welcome(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pilot(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
-    services._require_lead(movement=movement, person=request.user)
+    services.require_lead(movement=movement, person=request.user)
     form = forms.PilotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -429,7 +429,7 @@ def pilot(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
-    services._require_lead(movement=movement, person=request.user)
+    services.require_lead(movement=movement, person=request.user)
     form = forms.DecisionForm(request.POST or None, movement=movement)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -442,3 +442,20 @@ def decision(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Decision recorded."))
             return redirect(movement)
     return render(request, "movements/decision.html", {"movement": movement, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def movement_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    services.require_lead(movement=movement, person=request.user)
+    initial = {name: getattr(movement, name) for name in ("title", "pitch", "problem", "use_cases", "tool")}
+    form = forms.MovementEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.movement_update(movement=movement, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(movement)
+    return render(request, "movements/edit.html", {"movement": movement, "form": form})

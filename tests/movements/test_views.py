@@ -42,6 +42,7 @@ def action_urls(movement: Movement) -> list[tuple[str, str]]:
     return [
         ("post", reverse("movements:follow", args=[slug])),
         ("post", reverse("movements:leave", args=[slug])),
+        ("post", reverse("movements:edit", args=[slug])),
         ("post", reverse("movements:roles", args=[slug])),
         ("post", reverse("movements:role_edit", args=[slug, role.pk])),
         ("post", reverse("movements:role_delete", args=[slug, role.pk])),
@@ -118,7 +119,7 @@ def test_a_plain_member_gets_403_for_lead_actions_and_nothing_changes(client, mo
     client.force_login(member)
     before = snapshot()
     role = movement.roles.first()
-    for url in [reverse("movements:roles", args=[movement.slug]), reverse("movements:role_edit", args=[movement.slug, role.pk]),
+    for url in [reverse("movements:edit", args=[movement.slug]), reverse("movements:roles", args=[movement.slug]), reverse("movements:role_edit", args=[movement.slug, role.pk]),
                 reverse("movements:role_delete", args=[movement.slug, role.pk]), reverse("movements:pilot", args=[movement.slug]),
                 reverse("movements:decision", args=[movement.slug]), reverse("movements:welcome", args=[movement.slug]),
                 reverse("movements:lead_add", args=[movement.slug, movement.memberships.get(position=1).pk])]:
@@ -501,3 +502,13 @@ def test_the_admin_lists_movements_for_staff(client, movement):
     response = client.get(reverse("admin:movements_movement_change", args=[movement.pk]))
     assert response.status_code == 200 and movement.title in response.content.decode()
     assert client.get(reverse("admin:movements_movement_changelist")).status_code == 200
+
+
+def test_a_lead_edits_the_words_and_the_slug_stays(client, movement, founder):
+    client.force_login(founder)
+    url = reverse("movements:edit", args=[movement.slug])
+    empty = client.post(url, {"title": " ", "pitch": "P"})
+    assert empty.status_code == 200 and Movement.objects.get().title == "Working out loud"
+    client.post(url, {"title": "Working out loud, weekly", "pitch": "Share early.", "tool": "Wiki"})
+    movement.refresh_from_db()
+    assert (movement.title, movement.slug, movement.tool) == ("Working out loud, weekly", "working-out-loud", "Wiki")
