@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from feedback.models import Feedback
 from people.models import User
 
 from . import forms, selectors, services
-from .models import Invitation, InvitationStatus, Membership, Movement, Role, Stage
+from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
 
 RECRUIT_SALT = "movements.recruit-link"
 
@@ -175,7 +176,9 @@ def roles_manage(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Role “%(name)s” added.") % {"name": form.cleaned_data["name"]})
             return redirect("movements:roles", slug=movement.slug)
-    roles = movement.roles.prefetch_related("assignments__person")
+    roles = movement.roles.prefetch_related(
+        Prefetch("assignments", queryset=RoleAssignment.objects.select_related("person").order_by("created_at", "pk"))
+    )
     members = Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person")
     return render(request, "movements/roles.html", {"movement": movement, "form": form, "roles": roles,
                                                     "assign_form": forms.AssignForm(memberships=members)})
