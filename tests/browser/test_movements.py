@@ -93,3 +93,46 @@ def test_a_movement_grows_from_founder_to_first_follower_to_third(live_server, p
     expect(follower_item.locator(":scope > ul > li").first).to_contain_text("Theo Third")
     assert Membership.objects.get(person=third).recruited_by == follower
     assert axe(page) == []
+
+
+def test_the_lead_forms_have_no_accessibility_violations_even_with_errors(live_server, page, people, login_in_browser, axe):
+    from movements import services
+    from movements.services import RoleSpec
+
+    champion, follower = people["champion"], people["follower"]
+    movement = services.movement_start(founder=champion, title="Quiet hours", pitch="Focus time.", roles=[RoleSpec("Trainer", 2)])
+    services.membership_join(movement=movement, person=follower)
+    login_in_browser(champion)
+    base = f"{live_server.url}/movements/{movement.slug}"
+
+    page.goto(f"{base}/roles/")
+    page.get_by_role("button", name="Add role").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    assert axe(page) == []
+
+    page.goto(f"{base}/invite/?who=fatima")
+    expect(page.get_by_label(re.compile("Fatima Follower"))).to_have_count(0)  # already follows: not offered
+    assert axe(page) == []
+
+    page.goto(f"{base}/welcome/")
+    expect(page.get_by_label("Fatima Follower")).to_be_checked()
+    assert axe(page) == []
+
+    page.goto(f"{base}/pilot/")
+    page.get_by_label("Hypothesis").fill("If we keep quiet hours, we finish more")
+    page.get_by_label("Success measure").fill("Fewer late evenings")
+    page.get_by_label("Pilot start").fill("2026-03-01")
+    page.get_by_label("Pilot end").fill("2026-02-01")
+    page.get_by_label("Why now").fill("Enough people")
+    page.get_by_role("button", name="Start the pilot").click()
+    expect(page.get_by_text("The pilot cannot end before it starts.")).to_be_visible()
+    assert axe(page) == []
+    page.get_by_label("Pilot end").fill("2026-04-01")
+    page.get_by_role("button", name="Start the pilot").click()
+    expect(page.locator(".stage-piloting").first).to_be_visible()
+
+    page.goto(f"{base}/decision/")
+    page.get_by_label("Adopt").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("a decision needs a rationale")).to_be_visible()
+    assert axe(page) == []
