@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import timedelta
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from activity.models import Activity, Verb
 
-from .models import Decision, Membership, Movement, Role, RoleAssignment, Stage, StageChange, Update
+from .models import Decision, Invitation, Membership, Movement, Role, RoleAssignment, Stage, StageChange, Update
 
 MOVEMENTS = [
     {
@@ -154,4 +155,20 @@ def seed_movements(*, org: dict, rng: random.Random) -> int:
         movement.open_seats = open_seats
         movement.last_activity_at = min(joined_at, now)
         movement.save()
+    _seed_invitation(org=org)
     return created
+
+
+def _seed_invitation(*, org: dict) -> None:
+    """The demo employee has one open invitation from the champion, so the accept flow can be tried."""
+    movement = Movement.objects.filter(slug=_slugify(MOVEMENTS[0]["title"])).first()
+    employee = org["employee"]
+    if movement is None or Membership.objects.filter(movement=movement, person=employee).exists():
+        return
+    if Invitation.objects.filter(movement=movement, invitee=employee).exists():
+        return
+    Invitation.objects.create(
+        movement=movement, inviter=org["champion"], invitee=employee, token=secrets.token_urlsafe(32),
+        note="You always share what you learn with the team. Join us on Fridays?",
+    )
+    Activity.objects.create(actor=org["champion"], verb=Verb.INVITED, movement=movement, subject_person=employee)

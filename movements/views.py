@@ -1,19 +1,464 @@
-# Placeholder pages until the Movements issue builds them.
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Thin views: load through a query scoped to the person (an outsider gets 404), form, service, response.
+htmx requests get a named partial of the same template; every action also works as a plain form post."""
 
-from .models import Movement
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from feedback.models import Feedback
+from people.models import User
+
+from . import forms, selectors, services
+from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
+
+RECRUIT_SALT = "movements.recruit-link"
 
 
+def _movement_or_404(request: HttpRequest, slug: str) -> Movement:
+    try:
+        return selectors.movement_for_page(user=request.user, slug=slug)
+    except Movement.DoesNotExist:
+        raise Http404
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _page_context(request: HttpRequest, movement: Movement) -> dict:
+    context = selectors.movement_page(movement=movement, viewer=request.user)
+    context["recruit_url"] = (
+        request.build_absolute_uri(recruit_link(movement=movement, person=request.user))
+        if context["viewer_membership"] else ""
+    )
+    context["update_form"] = forms.UpdateForm()
+    return context
+
+
+def _after_action(request: HttpRequest, movement: Movement) -> HttpResponse:
+    """htmx: the refreshed page body (members, roles, counts stay in step). Otherwise back to the page."""
+    if request.htmx:
+        movement = _movement_or_404(request, movement.slug)
+        return render(request, "movements/detail.html#movement-body", _page_context(request, movement))
+    return redirect(movement)
+
+
+def recruit_link(*, movement: Movement, person: User) -> str:
+    token = signing.Signer(salt=RECRUIT_SALT).sign(f"{movement.pk}.{person.pk}").split(":", 1)[1]
+    return reverse("movements:recruit", kwargs={"slug": movement.slug, "person_id": person.pk, "token": token})
+
+
+# --- browse and start ----------------------------------------------------------------------------
+
+
+@require_GET
 def movement_list(request: HttpRequest) -> HttpResponse:
-    movements = Movement.objects.visible_to(request.user).select_related("founder")[:50]
-    return render(request, "movements/list.html", {"movements": movements})
+    result = selectors.movement_browse(user=request.user, **_browse_filters(request), page_number=request.GET.get("page", 1))
+    form = forms.BrowseForm(request.GET, departments=result.departments, tools=result.tools)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": result.page, "query": query.urlencode(), "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool"))}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "movements/list.html#results", context)
+    context["invitations"] = list(selectors.invitations_for(person=request.user)[:5])
+    return render(request, "movements/list.html", context)
 
 
+def _browse_filters(request: HttpRequest) -> dict:
+    """Read the filters without trusting them: anything unparseable (NUL bytes, letters for ids) is ignored."""
+    words = request.GET.get("q", "")
+    words = "" if "\x00" in words else words[:200]
+    stage = request.GET.get("stage", "")
+    try:
+        department_id = int(request.GET.get("department") or 0) or None
+    except ValueError:
+        department_id = None
+    tool = request.GET.get("tool", "")
+    tool = "" if "\x00" in tool else tool[:120]
+    sort = request.GET.get("sort", "newest")
+    return {"words": words, "stage": stage if stage in Stage.values else "", "department_id": department_id,
+            "tool": tool, "sort": sort if sort in selectors.SORTS else "newest"}
+
+
+@require_http_methods(["GET", "POST"])
 def movement_start(request: HttpRequest) -> HttpResponse:
-    return render(request, "movements/list.html", {"movements": []})
+    from_feedback = None
+    feedback_id = request.GET.get("from_feedback") or request.POST.get("from_feedback")
+    if feedback_id:
+        if not str(feedback_id).isdigit():
+            raise Http404
+        from_feedback = get_object_or_404(Feedback.objects.visible_to(request.user), pk=feedback_id)
+    if request.method == "POST":
+        form = forms.MovementStartForm(request.POST, founder=request.user, from_feedback=from_feedback)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                movement = services.movement_start(
+                    founder=request.user, title=data["title"], pitch=data["pitch"], problem=data["problem"],
+                    use_cases=data["use_cases"], tool=data["tool"], department=data["department"], roles=data["roles"],
+                    from_feedback=from_feedback, invite_voters=bool(data.get("invite_voters")),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your movement has started. Now find your first follower: invite a colleague."))
+                return redirect(movement)
+    else:
+        initial = {}
+        if from_feedback is not None:
+            initial = {"title": from_feedback.title, "problem": from_feedback.body,
+                       "pitch": _("Many of us said “me too” to this. Let's fix it together.")}
+        form = forms.MovementStartForm(initial=initial, founder=request.user, from_feedback=from_feedback)
+    return render(request, "movements/start.html", {"form": form, "from_feedback": from_feedback})
 
 
+# --- the movement page ---------------------------------------------------------------------------
+
+
+@require_GET
 def movement_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    movement = get_object_or_404(Movement.objects.visible_to(request.user), slug=slug)
-    return render(request, "movements/list.html", {"movements": [movement]})
+    movement = _movement_or_404(request, slug)
+    return render(request, "movements/detail.html", _page_context(request, movement))
+
+
+@require_POST
+def movement_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    try:
+        membership = services.membership_join(movement=movement, person=request.user)
+    except ValidationError as error:
+        messages.info(request, _error_text(error))
+    else:
+        if membership.is_first_follower:
+            messages.success(request, _("Welcome! You are one of the first followers: take a role or bring one colleague."))
+        else:
+            messages.success(request, _("You follow this movement now."))
+    return _after_action(request, movement)
+
+
+@require_POST
+def movement_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    try:
+        services.membership_leave(movement=movement, person=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("You left the movement. Your history stays."))
+    return _after_action(request, movement)
+
+
+# --- roles ---------------------------------------------------------------------------------------
+
+
+def _role_or_404(movement: Movement, pk: int) -> Role:
+    return get_object_or_404(Role.objects.select_related("movement"), pk=pk, movement=movement)
+
+
+@require_http_methods(["GET", "POST"])
+def roles_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    services.require_lead(movement=movement, person=request.user)
+    form = forms.RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_create(movement=movement, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("name" if error.code == "duplicate_role" else None, error)
+        else:
+            messages.success(request, _("Role “%(name)s” added.") % {"name": form.cleaned_data["name"]})
+            return redirect("movements:roles", slug=movement.slug)
+    roles = movement.roles.prefetch_related(
+        Prefetch("assignments", queryset=RoleAssignment.objects.select_related("person").order_by("created_at", "pk"))
+    )
+    members = Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person")
+    return render(request, "movements/roles.html", {"movement": movement, "form": form, "roles": roles,
+                                                    "assign_form": forms.AssignForm(memberships=members)})
+
+
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    role = _role_or_404(movement, pk)
+    services.require_lead(movement=movement, person=request.user)
+    initial = {"name": role.name, "description": role.description, "seats": role.seats}
+    form = forms.RoleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_update(role=role, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error({"duplicate_role": "name", "seats_below_filled": "seats"}.get(error.code), error)
+        else:
+            messages.success(request, _("Role saved."))
+            return redirect("movements:roles", slug=movement.slug)
+    return render(request, "movements/role_form.html", {"movement": movement, "role": role, "form": form})
+
+
+@require_POST
+def role_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    role = _role_or_404(movement, pk)
+    services.role_delete(role=role, actor=request.user)
+    messages.success(request, _("Role “%(name)s” removed.") % {"name": role.name})
+    return redirect("movements:roles", slug=movement.slug)
+
+
+@require_POST
+def role_claim(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    role = _role_or_404(movement, pk)
+    try:
+        services.role_claim(role=role, person=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("You took a seat as %(role)s. Thank you!") % {"role": role.name})
+    return _after_action(request, movement)
+
+
+@require_POST
+def role_release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    role = _role_or_404(movement, pk)
+    person = request.user
+    if request.POST.get("person"):
+        membership = get_object_or_404(Membership.objects.select_related("person"), movement=movement,
+                                       person_id=request.POST["person"] if request.POST["person"].isdigit() else 0)
+        person = membership.person
+    try:
+        services.role_release(role=role, person=person, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The seat as %(role)s is free again.") % {"role": role.name})
+    if request.POST.get("next") == "roles":
+        return redirect("movements:roles", slug=movement.slug)
+    return _after_action(request, movement)
+
+
+@require_POST
+def role_assign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    role = _role_or_404(movement, pk)
+    services.require_lead(movement=movement, person=request.user)
+    members = Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person")
+    form = forms.AssignForm(request.POST, memberships=members)
+    if not form.is_valid():
+        messages.error(request, _("Pick a member to assign."))
+    else:
+        person = form.cleaned_data["membership"].person
+        try:
+            services.role_claim(role=role, person=person, assigned_by=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("%(name)s now holds a seat as %(role)s.") % {"name": person.name, "role": role.name})
+    return redirect("movements:roles", slug=movement.slug)
+
+
+# --- leads ---------------------------------------------------------------------------------------
+
+
+@require_POST
+def lead_add(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    membership = get_object_or_404(Membership.objects.select_related("person"), pk=membership_id, movement=movement)
+    try:
+        services.lead_add(movement=movement, actor=request.user, membership=membership)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("%(name)s is now a co-lead.") % {"name": membership.person.name})
+    return _after_action(request, movement)
+
+
+@require_POST
+def lead_step_down(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    try:
+        services.lead_step_down(movement=movement, person=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("You stepped down as lead. Thank you for leading."))
+    return _after_action(request, movement)
+
+
+# --- invitations and the recruit link ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    services.require_member(movement=movement, person=request.user)
+    form = forms.InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitee = None
+        if data["invitee"]:
+            invitee = User.objects.filter(pk=data["invitee"], is_active=True).first()
+            if invitee is None:
+                form.add_error(None, _("That colleague is not in the directory."))
+        if not form.errors:
+            try:
+                invitation = services.invitation_create(movement=movement, inviter=request.user, invitee=invitee,
+                                                        email=data["email"] or "", note=data["note"])
+            except ValidationError as error:
+                form.add_error("email" if data["email"] and not invitee else None, error)
+            else:
+                name = invitation.invitee.name if invitation.invitee else invitation.email
+                messages.success(request, _("Invitation sent to %(name)s.") % {"name": name})
+                return redirect("movements:invite", slug=movement.slug)
+    words = request.GET.get("who", "")
+    words = "" if "\x00" in words else words[:100]
+    people = selectors.directory_search(movement=movement, words=words)
+    return render(request, "movements/invite.html", {
+        "movement": movement, "form": form, "who": words, "people": people,
+        "recruit_url": request.build_absolute_uri(recruit_link(movement=movement, person=request.user)),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("movement", "inviter"), token=token)
+    if not services.invitation_is_for(invitation=invitation, person=request.user):
+        raise Http404
+    if not Movement.objects.visible_to(request.user).filter(pk=invitation.movement_id).exists():
+        raise Http404
+    if request.method == "POST":
+        accept = request.POST.get("answer") == "accept"
+        try:
+            services.invitation_respond(invitation=invitation, person=request.user, accept=accept)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect("movements:invitation", token=token)
+        if accept:
+            messages.success(request, _("Welcome! %(name)s will be glad you said yes.") % {"name": invitation.inviter.name})
+            return redirect(invitation.movement)
+        messages.info(request, _("Invitation declined. No hard feelings."))
+        return redirect("movements:list")
+    return render(request, "movements/invitation.html", {"invitation": invitation,
+                                                         "answered": invitation.status != InvitationStatus.PENDING})
+
+
+@require_http_methods(["GET", "POST"])
+def recruit(request: HttpRequest, slug: str, person_id: int, token: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    try:
+        signing.Signer(salt=RECRUIT_SALT).unsign(f"{movement.pk}.{person_id}:{token}")
+    except signing.BadSignature:
+        raise Http404
+    recruiter = get_object_or_404(User, pk=person_id)
+    already = services.active_membership(movement=movement, person=request.user) is not None
+    if request.method == "POST" and not already:
+        services.membership_join(movement=movement, person=request.user, recruited_by=recruiter)
+        messages.success(request, _("Welcome! You joined through %(name)s.") % {"name": recruiter.name})
+        return redirect(movement)
+    if already and request.method == "POST":
+        return redirect(movement)
+    return render(request, "movements/recruit.html", {"movement": movement, "recruiter": recruiter, "already": already})
+
+
+# --- updates and welcomes ------------------------------------------------------------------------
+
+
+@require_POST
+def update_post(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    services.require_member(movement=movement, person=request.user)
+    form = forms.UpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_post(movement=movement, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error)
+    if form.errors:
+        context = _page_context(request, movement)
+        context["update_form"] = form
+        return render(request, "movements/detail.html", context, status=400)
+    messages.success(request, _("Update posted."))
+    return redirect(f"{movement.get_absolute_url()}#updates")
+
+
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    services.require_lead(movement=movement, person=request.user)
+    candidates = Membership.objects.filter(movement=movement, left_at__isnull=True, position__gt=1).select_related("person").order_by("position")
+    initial = {"followers": [m.pk for m in candidates if m.welcomed_at is None]}
+    names = ", ".join(m.person.name for m in candidates if m.welcomed_at is None)
+    if names:
+        initial["body"] = _("A warm welcome to %(names)s: thank you for joining!") % {"names": names}
+    form = forms.WelcomeForm(request.POST or None, memberships=candidates, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.welcome_post(movement=movement, author=request.user, body=form.cleaned_data["body"],
+                                  memberships=list(form.cleaned_data["followers"]))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your welcome is posted."))
+            return redirect(f"{movement.get_absolute_url()}#updates")
+    return render(request, "movements/welcome.html", {"movement": movement, "form": form})
+
+
+# --- pilot and decision --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def pilot(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    services.require_lead(movement=movement, person=request.user)
+    form = forms.PilotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pilot_start(movement=movement, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error({"end_before_start": "end", "rationale": "rationale"}.get(error.code), error)
+        else:
+            messages.success(request, _("The pilot has started. Good luck!"))
+            return redirect(movement)
+    return render(request, "movements/pilot.html", {"movement": movement, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def decision(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    services.require_lead(movement=movement, person=request.user)
+    form = forms.DecisionForm(request.POST or None, movement=movement)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_record(movement=movement, actor=request.user, decision=data["decision"],
+                                     rationale=data["rationale"], new_end=data["new_end"])
+        except ValidationError as error:
+            form.add_error({"rationale": "rationale", "new_end": "new_end", "end_before_start": "new_end"}.get(error.code), error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect(movement)
+    return render(request, "movements/decision.html", {"movement": movement, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def movement_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    services.require_lead(movement=movement, person=request.user)
+    initial = {name: getattr(movement, name) for name in ("title", "pitch", "problem", "use_cases", "tool")}
+    form = forms.MovementEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.movement_update(movement=movement, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(movement)
+    return render(request, "movements/edit.html", {"movement": movement, "form": form})

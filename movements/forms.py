@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Department
+
+from .models import Decision, Membership, RoleTemplate, Stage
+from .selectors import SORT_LABELS
+from .services import RoleSpec
+
+CUSTOM_ROLE_ROWS = 3
+
+
+class BrowseForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices])
+    department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None)
+    tool = forms.ChoiceField(label=_("Tool or practice"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORT_LABELS.items()))
+
+    def __init__(self, *args, departments=(), tools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("Any department"))] + [
+            (d.pk, ("— " * (len(d.ancestor_ids) - 1)) + d.name) for d in departments
+        ]
+        self.fields["tool"].choices = [("", _("Any tool"))] + [(t, t) for t in tools]
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "words": data.get("q") or "",
+            "stage": data.get("stage") or "",
+            "department_id": data.get("department"),
+            "tool": data.get("tool") or "",
+            "sort": data.get("sort") or "newest",
+        }
+
+
+class MovementStartForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    pitch = forms.CharField(label=_("Why it matters"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    problem = forms.CharField(label=_("The problem"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    use_cases = forms.CharField(label=_("Use cases"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
+                                help_text=_("Where and how people would use it."))
+    tool = forms.CharField(label=_("Tool or practice (optional)"), max_length=120, required=False)
+    department = forms.ModelChoiceField(
+        label=_("Who can see it"), queryset=Department.objects.none(), required=False, empty_label=_("Everyone"),
+        help_text=_("Limit the movement to your department; people outside it will not see it."),
+    )
+
+    def __init__(self, *args, founder, from_feedback=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = founder.department.ancestor_ids if founder.department_id and founder.department else []
+        self.fields["department"].queryset = Department.objects.filter(pk__in=ids).order_by("path")
+        self.template_fields = []
+        for index, (value, label) in enumerate(RoleTemplate.choices):
+            pick, seats = f"template_{index}", f"template_{index}_seats"
+            self.fields[pick] = forms.BooleanField(label=label, required=False)
+            self.fields[seats] = forms.IntegerField(label=_("Seats for %(role)s") % {"role": label}, min_value=1,
+                                                    max_value=500, initial=1, required=False)
+            self.template_fields.append((self[pick], self[seats]))
+        self.custom_fields = []
+        for row in range(1, CUSTOM_ROLE_ROWS + 1):
+            name, seats = f"custom_{row}_name", f"custom_{row}_seats"
+            self.fields[name] = forms.CharField(label=_("Your own role %(n)s: name") % {"n": row}, max_length=100, required=False)
+            self.fields[seats] = forms.IntegerField(label=_("Your own role %(n)s: seats") % {"n": row}, min_value=1,
+                                                    max_value=500, initial=1, required=False)
+            self.custom_fields.append((self[name], self[seats]))
+        self.from_feedback = from_feedback
+        if from_feedback is not None:
+            self.fields["invite_voters"] = forms.BooleanField(
+                label=_("Invite the %(count)s people who said “me too” as first followers") % {"count": from_feedback.vote_count},
+                required=False, initial=True,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        specs: list[RoleSpec] = []
+        seen: dict[str, str] = {}
+        for index, (value, label) in enumerate(RoleTemplate.choices):
+            if cleaned.get(f"template_{index}"):
+                specs.append(RoleSpec(name=str(label), seats=cleaned.get(f"template_{index}_seats") or 1))
+                seen[str(label).casefold()] = f"template_{index}"
+        for row in range(1, CUSTOM_ROLE_ROWS + 1):
+            name = (cleaned.get(f"custom_{row}_name") or "").strip()
+            if not name:
+                continue
+            if name.casefold() in seen:
+                self.add_error(f"custom_{row}_name", _("There is already a role named “%(name)s”.") % {"name": name})
+                continue
+            seen[name.casefold()] = f"custom_{row}_name"
+            specs.append(RoleSpec(name=name, seats=cleaned.get(f"custom_{row}_seats") or 1))
+        cleaned["roles"] = specs
+        return cleaned
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(label=_("Role name"), max_length=100)
+    description = forms.CharField(label=_("What it involves"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500, initial=1)
+
+
+class AssignForm(forms.Form):
+    membership = forms.ModelChoiceField(label=_("Member"), queryset=Membership.objects.none())
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = memberships
+
+
+class InviteForm(forms.Form):
+    invitee = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    email = forms.EmailField(label=_("Or invite by email address"), required=False)
+    note = forms.CharField(label=_("Personal note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
+                           help_text=_("Why you thought of them. A personal word works better than a form letter."))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("invitee") and not cleaned.get("email") and not self.errors:
+            raise forms.ValidationError(_("Pick a colleague from the directory or type an email address."))
+        return cleaned
+
+
+class UpdateForm(forms.Form):
+    body = forms.CharField(label=_("Post an update"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class WelcomeForm(forms.Form):
+    body = forms.CharField(label=_("Your welcome"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    followers = forms.ModelMultipleChoiceField(
+        label=_("Followers to welcome"), queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["followers"].queryset = memberships
+        self.fields["followers"].label_from_instance = lambda m: m.person.name
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PilotForm(forms.Form):
+    hypothesis = forms.CharField(label=_("Hypothesis"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                                 help_text=_("If we …, then …"))
+    success_measure = forms.CharField(label=_("Success measure"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                                      help_text=_("How you will know it worked."))
+    start = forms.DateField(label=_("Pilot start"), widget=DateInput)
+    end = forms.DateField(label=_("Pilot end"), widget=DateInput)
+    rationale = forms.CharField(label=_("Why now"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("The pilot cannot end before it starts."))
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
+    new_end = forms.DateField(label=_("New end date (extend only)"), widget=DateInput, required=False)
+    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+                                help_text=_("Why: what the pilot showed. You can cite feedback."),
+                                error_messages={"required": _("Write down why: a decision needs a rationale.")})
+
+    def __init__(self, *args, movement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.movement = movement
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Decision.EXTEND:
+            new_end = cleaned.get("new_end")
+            if new_end is None:
+                self.add_error("new_end", _("An extension needs a new end date."))
+            elif self.movement.pilot_end and new_end <= self.movement.pilot_end:
+                self.add_error("new_end", _("The new end date must be after the current end date."))
+        return cleaned
+
+
+class MovementEditForm(forms.Form):
+    title = MovementStartForm.base_fields["title"]
+    pitch = MovementStartForm.base_fields["pitch"]
+    problem = MovementStartForm.base_fields["problem"]
+    use_cases = MovementStartForm.base_fields["use_cases"]
+    tool = MovementStartForm.base_fields["tool"]

@@ -1,0 +1,347 @@
+"""Every read that feeds a movements page, and the figures the Dashboards issue reuses
+(ownership_share, tipping_point, movements_needing_a_lead). Each selector owns its joins, so a page
+costs a fixed number of queries whatever the number of members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activity.models import Activity
+from feedback.models import Feedback, Kind
+from people.models import Department, User
+
+from .models import (
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Movement,
+    Role,
+    RoleAssignment,
+    Stage,
+    StageChange,
+    Update,
+)
+
+PER_PAGE = 12
+SORTS = {
+    "newest": ("-created_at", "-pk"),
+    "followers": ("-follower_count", "-created_at", "-pk"),
+    "activity": ("-last_activity_at", "-pk"),
+}
+SORT_LABELS = {"newest": _("Newest"), "followers": _("Most followers"), "activity": _("Most recent activity")}
+
+# --- Ownership: the rules, written down once (the page's help text quotes them) ---------------------
+OWNERSHIP_WINDOW_DAYS = 28
+# A movement is a "shared project" when, over the last 28 days, people other than the founder did at
+# least half of its activity AND hold at least half of its filled role seats (when any seat is filled).
+# Anything else, including a movement with no activity at all in the window, is a "solo project".
+SHARED_MIN_OTHERS_ACTIVITY_SHARE = 0.5
+SHARED_MIN_OTHERS_SEAT_SHARE = 0.5
+OWNERSHIP_RULE_TEXT = _(
+    "Shared project: over the last 28 days, people other than the founder did at least half of the "
+    "movement's activity and hold at least half of its filled role seats. Otherwise: solo project."
+)
+SOLO, SHARED = "solo", "shared"
+
+
+def _has_active_lead() -> Exists:
+    return Exists(
+        Membership.objects.filter(movement=OuterRef("pk"), is_lead=True, left_at__isnull=True, person__is_active=True)
+    )
+
+
+def with_needs_lead(queryset: QuerySet[Movement]) -> QuerySet[Movement]:
+    """Annotate `needs_lead`: no active lead membership whose person is still active."""
+    return queryset.annotate(needs_lead=~_has_active_lead())
+
+
+def movement_needs_lead(*, movement: Movement) -> bool:
+    return not Membership.objects.filter(
+        movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True
+    ).exists()
+
+
+def movements_needing_a_lead(*, user: User) -> QuerySet[Movement]:
+    return Movement.objects.visible_to(user).annotate(has_active_lead=_has_active_lead()).filter(has_active_lead=False)
+
+
+# --- Browse --------------------------------------------------------------------------------------
+
+
+def _faces_prefetch() -> Prefetch:
+    """The founder and the first followers (join order 1 .. 1+N), shown as initials on each card."""
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(position__lte=1 + settings.FIRST_FOLLOWERS_COUNT)
+        .select_related("person")
+        .order_by("position"),
+        to_attr="faces",
+    )
+
+
+@dataclass
+class BrowseResult:
+    page: Page
+    departments: list[Department]
+    tools: list[str]
+
+
+def movement_browse(
+    *, user: User, words: str = "", stage: str = "", department_id: int | None = None, tool: str = "",
+    sort: str = "newest", page_number: int | str = 1, per_page: int = PER_PAGE,
+) -> BrowseResult:
+    """Queries: count, the page of movements (with needs_lead), their faces, departments, tools."""
+    visible = Movement.objects.visible_to(user)
+    movements = visible
+    for word in words.split()[:8]:
+        movements = movements.filter(
+            Q(title__icontains=word) | Q(pitch__icontains=word) | Q(problem__icontains=word)
+            | Q(use_cases__icontains=word) | Q(tool__icontains=word)
+        )
+    if stage in Stage.values:
+        movements = movements.filter(stage=stage)
+    if department_id:
+        department = Department.objects.filter(pk=department_id).only("path").first()
+        movements = movements.filter(department__path__startswith=department.path) if department else movements.none()
+    if tool:
+        movements = movements.filter(tool__iexact=tool)
+    movements = with_needs_lead(movements).select_related("founder", "department").prefetch_related(_faces_prefetch())
+    movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
+    page = Paginator(movements, per_page).get_page(page_number)
+    departments = list(Department.objects.order_by("path"))
+    tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
+    return BrowseResult(page=page, departments=departments, tools=tools)
+
+
+# --- Ownership and tipping point -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnershipShare:
+    window_days: int
+    activity_total: int
+    activity_by_others: int
+    seats_filled: int
+    seats_by_others: int
+    active_leads: int
+
+    @property
+    def others_activity_share(self) -> float | None:
+        return self.activity_by_others / self.activity_total if self.activity_total else None
+
+    @property
+    def others_seat_share(self) -> float | None:
+        return self.seats_by_others / self.seats_filled if self.seats_filled else None
+
+    @property
+    def label(self) -> str:
+        activity = self.others_activity_share
+        if activity is None or activity < SHARED_MIN_OTHERS_ACTIVITY_SHARE:
+            return SOLO
+        seats = self.others_seat_share
+        if seats is not None and seats < SHARED_MIN_OTHERS_SEAT_SHARE:
+            return SOLO
+        return SHARED
+
+    @property
+    def is_shared(self) -> bool:
+        return self.label == SHARED
+
+
+def ownership_share(*, movement: Movement, now: datetime | None = None, window_days: int = OWNERSHIP_WINDOW_DAYS) -> OwnershipShare:
+    """Two queries: activity in the window split by founder/others, and filled seats split the same way."""
+    now = now or timezone.now()
+    founder_id = movement.founder_id
+    activity = Activity.objects.filter(
+        movement=movement, actor__isnull=False, created_at__gt=now - timedelta(days=window_days), created_at__lte=now
+    ).aggregate(total=Count("pk"), others=Count("pk", filter=~Q(actor_id=founder_id)))
+    seats = RoleAssignment.objects.filter(role__movement=movement).aggregate(
+        total=Count("pk"), others=Count("pk", filter=~Q(person_id=founder_id)),
+    )
+    leads = Membership.objects.filter(movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True).count()
+    return OwnershipShare(
+        window_days=window_days, activity_total=activity["total"], activity_by_others=activity["others"],
+        seats_filled=seats["total"], seats_by_others=seats["others"], active_leads=leads,
+    )
+
+
+def ownership_shares(
+    *, movements: list[Movement], now: datetime | None = None, window_days: int = OWNERSHIP_WINDOW_DAYS
+) -> dict[int, OwnershipShare]:
+    """The same figures for many movements (dashboards) in three grouped queries, whatever their number."""
+    now = now or timezone.now()
+    founders = {m.pk: m.founder_id for m in movements}
+    ids = list(founders)
+    activity: dict[int, list[int]] = {pk: [0, 0] for pk in ids}
+    rows = (
+        Activity.objects.filter(movement_id__in=ids, actor__isnull=False,
+                                created_at__gt=now - timedelta(days=window_days), created_at__lte=now)
+        .values("movement_id", "actor_id").annotate(n=Count("pk"))
+    )
+    for row in rows:
+        activity[row["movement_id"]][0] += row["n"]
+        if row["actor_id"] != founders[row["movement_id"]]:
+            activity[row["movement_id"]][1] += row["n"]
+    seats: dict[int, list[int]] = {pk: [0, 0] for pk in ids}
+    for row in RoleAssignment.objects.filter(role__movement_id__in=ids).values("role__movement_id", "person_id").annotate(n=Count("pk")):
+        seats[row["role__movement_id"]][0] += row["n"]
+        if row["person_id"] != founders[row["role__movement_id"]]:
+            seats[row["role__movement_id"]][1] += row["n"]
+    leads = dict(
+        Membership.objects.filter(movement_id__in=ids, is_lead=True, left_at__isnull=True, person__is_active=True)
+        .values_list("movement_id").annotate(n=Count("pk"))
+    )
+    return {
+        pk: OwnershipShare(window_days=window_days, activity_total=activity[pk][0], activity_by_others=activity[pk][1],
+                           seats_filled=seats[pk][0], seats_by_others=seats[pk][1], active_leads=leads.get(pk, 0))
+        for pk in ids
+    }
+
+
+@dataclass(frozen=True)
+class TippingPoint:
+    started_at: datetime
+    first_follower_after: timedelta | None
+    third_follower_after: timedelta | None
+
+
+def tipping_point(*, movement: Movement, memberships: list[Membership] | None = None) -> TippingPoint:
+    """Time from the start to the first follower (join order 2) and to the third (join order 4).
+    Counts people who later left: the movement did reach that point."""
+    if memberships is None:
+        memberships = list(Membership.objects.filter(movement=movement, position__in=(2, 4)).only("position", "joined_at"))
+    by_position = {m.position: m.joined_at for m in memberships}
+
+    def after(position: int) -> timedelta | None:
+        joined = by_position.get(position)
+        return max(joined - movement.created_at, timedelta(0)) if joined else None
+
+    return TippingPoint(started_at=movement.created_at, first_follower_after=after(2), third_follower_after=after(4))
+
+
+def tipping_points(*, movements: list[Movement]) -> dict[int, TippingPoint]:
+    """Tipping points for many movements (dashboards) in one query."""
+    by_movement: dict[int, list[Membership]] = {m.pk: [] for m in movements}
+    for membership in Membership.objects.filter(movement_id__in=list(by_movement), position__in=(2, 4)).only(
+        "movement_id", "position", "joined_at"
+    ):
+        by_movement[membership.movement_id].append(membership)
+    return {m.pk: tipping_point(movement=m, memberships=by_movement[m.pk]) for m in movements}
+
+
+# --- The movement page ---------------------------------------------------------------------------
+
+
+@dataclass
+class ChainNode:
+    membership: Membership
+    children: list[ChainNode] = field(default_factory=list)
+
+
+def invitation_chain(*, memberships: list[Membership]) -> list[ChainNode]:
+    """Who brought whom. People who followed on their own hang under the founder, the movement's root."""
+    active = [m for m in memberships if m.left_at is None]
+    nodes = {m.person_id: ChainNode(membership=m) for m in active}
+    founder_node = next((n for n in nodes.values() if n.membership.position == 1), None)
+    roots: list[ChainNode] = [founder_node] if founder_node else []
+    for m in sorted(active, key=lambda m: m.position):
+        if m.position == 1:
+            continue
+        parent = nodes.get(m.recruited_by_id) or founder_node
+        if parent is None or parent is nodes[m.person_id]:
+            roots.append(nodes[m.person_id])
+        else:
+            parent.children.append(nodes[m.person_id])
+    return roots
+
+
+def movement_for_page(*, user: User, slug: str) -> Movement:
+    """The movement, if the person may see it (else Movement.DoesNotExist): one query."""
+    return with_needs_lead(Movement.objects.visible_to(user)).select_related("founder", "department").get(slug=slug)
+
+
+def movement_page(*, movement: Movement, viewer: User) -> dict:
+    """Everything the movement page shows. Queries: memberships (+people), roles, role holders, latest
+    updates, welcomed people, stage changes, works feedback, doesn't feedback, ownership (3), pending
+    invitation for the viewer."""
+    memberships = list(
+        Membership.objects.filter(movement=movement).select_related("person", "recruited_by").order_by("position")
+    )
+    active = [m for m in memberships if m.left_at is None]
+    first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
+    core = [m for m in active if m.position <= first_follower_limit]
+    roles = list(
+        Role.objects.filter(movement=movement).prefetch_related(
+            Prefetch("assignments", queryset=RoleAssignment.objects.select_related("person").order_by("created_at", "pk"))
+        )
+    )
+    roles_by_person: dict[int, list[Role]] = {}
+    for role in roles:
+        for assignment in role.assignments.all():
+            roles_by_person.setdefault(assignment.person_id, []).append(role)
+    for m in active:
+        m.held_roles = roles_by_person.get(m.person_id, [])
+    viewer_membership = next((m for m in active if m.person_id == viewer.pk), None)
+    updates = list(
+        Update.objects.filter(movement=movement).select_related("author").prefetch_related("welcomed").order_by("-created_at")[:10]
+    )
+    feedback = Feedback.objects.visible_to(viewer).filter(movement=movement).select_related("author").order_by("-vote_count", "-created_at")
+    pending_invitation = (
+        Invitation.objects.filter(movement=movement, invitee=viewer, status=InvitationStatus.PENDING).first()
+        if viewer_membership is None else None
+    )
+    return {
+        "movement": movement,
+        "memberships": active,
+        "core": core,
+        "leads": [m for m in active if m.is_lead],
+        "roles": roles,
+        "open_roles": [r for r in roles if r.free_seats],
+        "viewer_membership": viewer_membership,
+        "viewer_is_lead": bool(viewer_membership and viewer_membership.is_lead),
+        "viewer_role_ids": {r.pk for r in roles_by_person.get(viewer.pk, [])},
+        "updates": updates,
+        "unwelcomed": [m for m in active if m.position > 1 and m.welcomed_at is None],
+        "stage_changes": list(StageChange.objects.filter(movement=movement).select_related("changed_by")),
+        "works": list(feedback.filter(kind=Kind.WORKS)[:5]),
+        "doesnt": list(feedback.filter(kind=Kind.DOESNT)[:5]),
+        "chain": invitation_chain(memberships=memberships),
+        "ownership": ownership_share(movement=movement),
+        "ownership_rule": OWNERSHIP_RULE_TEXT,
+        "tipping": tipping_point(movement=movement, memberships=memberships),
+        "pending_invitation": pending_invitation,
+        "first_follower_limit": first_follower_limit,
+        "decision_due": decision_due(movement=movement),
+    }
+
+
+def decision_due(*, movement: Movement, today=None) -> bool:
+    """The pilot's end has passed and no decision was recorded (the movement is still piloting)."""
+    today = today or timezone.localdate()
+    return movement.stage == Stage.PILOTING and movement.pilot_end is not None and movement.pilot_end < today
+
+
+def directory_search(*, movement: Movement, words: str, limit: int = 10) -> list[User]:
+    """Colleagues matching a name (or email), who do not follow yet and can see the movement."""
+    words = words.strip()
+    if len(words) < 2:
+        return []
+    people = User.objects.filter(is_active=True).filter(
+        Q(display_name__icontains=words) | Q(email__icontains=words)
+    ).exclude(memberships__movement=movement, memberships__left_at__isnull=True)
+    if movement.department_id:
+        people = people.filter(department__path__startswith=movement.department.path)
+    return list(people.select_related("department").order_by("display_name", "email")[:limit])
+
+
+def invitations_for(*, person: User) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        Q(invitee=person) | Q(invitee__isnull=True, email__iexact=person.email), status=InvitationStatus.PENDING
+    ).select_related("movement", "inviter")

@@ -1,0 +1,121 @@
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+import pytest
+import time_machine
+
+from movements import selectors, services
+from movements.models import Membership, Movement
+from movements.services import RoleSpec
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+START = datetime(2026, 3, 1, 9, 0, tzinfo=dt_timezone.utc)
+
+@pytest.fixture
+def started(founder):
+    with time_machine.travel(START, tick=False):
+        return services.movement_start(founder=founder, title="Hand built", pitch="P",
+                                       roles=[RoleSpec("Trainer", 2), RoleSpec("Evangelist", 2)])
+
+def join_at(movement, when, person=None):
+    with time_machine.travel(when, tick=False):
+        return services.membership_join(movement=movement, person=person or UserFactory())
+
+def test_tipping_point_counts_time_to_the_first_and_the_third_follower(started):
+    join_at(started, START + timedelta(days=2))
+    join_at(started, START + timedelta(days=3))
+    point = selectors.tipping_point(movement=started)
+    assert point.first_follower_after == timedelta(days=2)
+    assert point.third_follower_after is None
+    join_at(started, START + timedelta(days=9, hours=5))
+    point = selectors.tipping_point(movement=started)
+    assert point.third_follower_after == timedelta(days=9, hours=5)
+
+def test_a_movement_where_only_the_founder_acts_is_a_solo_project(started, founder):
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        for _ in range(4):
+            services.update_post(movement=started, author=founder, body="Still me")
+        share = selectors.ownership_share(movement=started)
+    assert (share.activity_total, share.activity_by_others) == (5, 0)  # started + 4 updates
+    assert share.others_activity_share == 0
+    assert share.label == selectors.SOLO
+
+def test_work_spread_across_others_makes_a_shared_project(started, founder):
+    trainer, evangelist = started.roles.order_by("name")
+    people = [join_at(started, START + timedelta(days=d)).person for d in (1, 2, 3)]
+    with time_machine.travel(START + timedelta(days=4), tick=False):
+        services.role_claim(role=evangelist, person=people[0])
+        services.role_claim(role=trainer, person=people[1])
+        share = selectors.ownership_share(movement=started)
+    # founder: started (1); others: 3 joins + 2 claims = 5 of 6
+    assert (share.activity_total, share.activity_by_others) == (6, 5)
+    assert (share.seats_filled, share.seats_by_others) == (2, 2)
+    assert share.label == selectors.SHARED and share.active_leads == 1
+
+def test_founder_holding_most_seats_keeps_it_solo_even_with_busy_followers(started, founder):
+    trainer, evangelist = started.roles.order_by("name")
+    person = join_at(started, START + timedelta(days=1)).person
+    with time_machine.travel(START + timedelta(days=2), tick=False):
+        services.role_claim(role=trainer, person=founder)
+        services.role_claim(role=evangelist, person=founder)
+        services.role_claim(role=trainer, person=person)
+        for _ in range(5):
+            services.update_post(movement=started, author=person, body="Busy")
+        share = selectors.ownership_share(movement=started)
+    assert share.others_activity_share > 0.5
+    assert share.seats_by_others == 1 and share.seats_filled == 3
+    assert share.label == selectors.SOLO
+
+def test_activity_older_than_the_window_does_not_count(started, founder):
+    join_at(started, START + timedelta(days=1))
+    with time_machine.travel(START + timedelta(days=40), tick=False):
+        services.update_post(movement=started, author=founder, body="Back again")
+        share = selectors.ownership_share(movement=started)
+    assert (share.activity_total, share.activity_by_others) == (1, 0)
+
+def test_needs_a_lead_when_the_only_lead_left_the_company(started, founder):
+    assert selectors.movement_needs_lead(movement=started) is False
+    founder.is_active = False
+    founder.save()
+    assert selectors.movement_needs_lead(movement=started) is True
+    flagged = selectors.with_needs_lead(Movement.objects.filter(pk=started.pk)).get()
+    assert flagged.needs_lead is True
+    assert list(selectors.movements_needing_a_lead(user=UserFactory(is_staff=True))) == [started]
+
+def test_invitation_chain_shows_who_brought_whom(started, founder):
+    first = join_at(started, START + timedelta(days=1)).person
+    third = join_at(started, START + timedelta(days=2), person=UserFactory()).person
+    Membership.objects.filter(movement=started, person=third).update(recruited_by=first)
+    chain = selectors.invitation_chain(memberships=list(Membership.objects.filter(movement=started)))
+    assert [n.membership.person for n in chain] == [founder]
+    assert [n.membership.person for n in chain[0].children] == [first]
+    assert [n.membership.person for n in chain[0].children[0].children] == [third]
+
+def test_browse_filters_by_words_stage_department_and_tool(started, founder, department):
+    other = services.movement_start(founder=founder, title="Wiki notes", pitch="Write it down", tool="Wiki", department=department)
+    outsider = UserFactory()
+    result = selectors.movement_browse(user=founder, words="wiki")
+    assert list(result.page.object_list) == [other]
+    assert list(selectors.movement_browse(user=founder, tool="wiki").page.object_list) == [other]
+    assert list(selectors.movement_browse(user=founder, department_id=department.pk).page.object_list) == [other]
+    assert list(selectors.movement_browse(user=founder, stage="piloting").page.object_list) == []
+    assert list(selectors.movement_browse(user=outsider).page.object_list) == [started]
+
+def test_bulk_ownership_and_tipping_points_match_the_single_ones(started, founder, django_assert_num_queries):
+    other = services.movement_start(founder=UserFactory(), title="Other", pitch="P", roles=[RoleSpec("Trainer", 1)])
+    person = join_at(started, START + timedelta(days=1)).person
+    join_at(other, START + timedelta(days=2))
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        services.role_claim(role=started.roles.first(), person=person)
+        services.role_claim(role=started.roles.last(), person=founder)
+        now = START + timedelta(days=3)
+        movements = [started, other]
+        with django_assert_num_queries(3):  # activity split, seat split, active leads
+            shares = selectors.ownership_shares(movements=movements, now=now)
+        with django_assert_num_queries(1):  # memberships at join order 2 and 4
+            points = selectors.tipping_points(movements=movements)
+        for movement in movements:
+            assert shares[movement.pk] == selectors.ownership_share(movement=movement, now=now)
+            assert points[movement.pk] == selectors.tipping_point(movement=movement)
+    assert shares[started.pk].seats_filled == 2 and shares[started.pk].seats_by_others == 1
