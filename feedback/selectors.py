@@ -1,0 +1,164 @@
+"""Every read that feeds a feedback page, with a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from movements.models import Movement
+from people.models import Department
+
+from .models import Comment, Feedback, Kind, ModerationAction, Report, StatusChange, Tag, Vote
+
+PAGE_SIZE = 20
+TRENDING_DAYS = 14
+SORTS = ("top", "newest", "trending")
+
+
+@dataclass
+class ListFilters:
+    kind: str = ""
+    status: str = ""
+    tag: str = ""
+    movement: int | None = None
+    department: int | None = None
+    q: str = ""
+    sort: str = "top"
+    extra: dict = field(default_factory=dict)
+
+
+def visible_posts(person) -> QuerySet[Feedback]:
+    return Feedback.objects.visible_to(person)
+
+
+def _search(qs: QuerySet[Feedback], q: str) -> QuerySet[Feedback]:
+    if connection.vendor == "postgresql":
+        vector = SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
+        return qs.annotate(search=vector).filter(search=SearchQuery(q, search_type="websearch", config="english"))
+    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+
+
+def filtered_posts(*, person, filters: ListFilters, with_kind: bool = True) -> QuerySet[Feedback]:
+    qs = visible_posts(person)
+    if with_kind and filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.tag:
+        qs = qs.filter(tags__slug=filters.tag)
+    if filters.movement:
+        qs = qs.filter(movement_id=filters.movement)
+    if filters.department:
+        department = Department.objects.filter(pk=filters.department).values_list("path", flat=True).first()
+        qs = qs.filter(author__department__path__startswith=department) if department else qs.none()
+    if filters.q:
+        qs = _search(qs, filters.q)
+    return qs
+
+
+def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
+    """The list page.
+
+    Queries: count of the page's posts, the page (post + author + department + movement),
+    their tags, the person's votes among them, the counts per kind for the tabs
+    (+1 for the department path when filtering by department).
+    """
+    qs = filtered_posts(person=person, filters=filters)
+    since = timezone.now() - timedelta(days=TRENDING_DAYS)
+    if filters.sort == "newest":
+        qs = qs.order_by("-created_at", "-pk")
+    elif filters.sort == "trending":
+        recent_votes = (
+            Vote.objects.filter(feedback=OuterRef("pk"), created_at__gte=since)
+            .order_by()
+            .values("feedback")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        qs = qs.annotate(
+            recent_votes=Coalesce(Subquery(recent_votes, output_field=IntegerField()), Value(0))
+        ).order_by("-recent_votes", "-vote_count", "-created_at", "-pk")
+    else:
+        qs = qs.order_by("-vote_count", "-created_at", "-pk")
+    qs = qs.select_related("author", "author__department", "movement").prefetch_related("tags")
+    page: Page = Paginator(qs, PAGE_SIZE).get_page(page_number)
+    posts = list(page.object_list)
+    voted_ids = set(
+        Vote.objects.filter(person=person, feedback_id__in=[p.pk for p in posts]).values_list("feedback_id", flat=True)
+    ) if posts else set()
+    for post in posts:
+        post.voted = post.pk in voted_ids
+    counts = filtered_posts(person=person, filters=filters, with_kind=False).aggregate(
+        all=Count("pk", distinct=True),
+        works=Count("pk", filter=Q(kind=Kind.WORKS), distinct=True),
+        doesnt=Count("pk", filter=Q(kind=Kind.DOESNT), distinct=True),
+    )
+    return {"page": page, "posts": posts, "kind_counts": counts}
+
+
+def filter_choices(*, person) -> dict:
+    """Options of the filter form. Queries: tags, movements the person can see, departments."""
+    return {
+        "tags": list(Tag.objects.order_by("name")),
+        "movements": list(Movement.objects.visible_to(person).order_by("title").only("pk", "title")),
+        "departments": list(Department.objects.order_by("path").only("pk", "name", "path")),
+    }
+
+
+def feedback_detail(*, person, pk: int) -> Feedback:
+    """One post with everything its page shows; raises Feedback.DoesNotExist when the person may not see it.
+
+    Queries: the post (+ author, department, movement), tags, comments (+ authors),
+    answers (+ who answered), the person's vote.
+    """
+    comments = Comment.objects.select_related("author").order_by("created_at", "pk")
+    if not person.can_moderate:
+        comments = comments.filter(hidden_at__isnull=True)
+    post = (
+        visible_posts(person)
+        .select_related("author", "author__department", "movement", "resulting_movement")
+        .prefetch_related(
+            "tags",
+            Prefetch("comments", queryset=comments, to_attr="visible_comments"),
+            Prefetch("status_changes", queryset=StatusChange.objects.select_related("answered_by"), to_attr="answers"),
+        )
+        .get(pk=pk)
+    )
+    post.voted = Vote.objects.filter(feedback=post, person=person).exists()
+    return post
+
+
+def feedback_for_movement(*, person, movement: Movement, limit: int = 10) -> dict:
+    """A movement page's linked feedback, works and doesn't side by side (two queries)."""
+    qs = visible_posts(person).filter(movement=movement).order_by("-vote_count", "-created_at")
+    return {
+        "works": list(qs.filter(kind=Kind.WORKS)[:limit]),
+        "doesnt": list(qs.filter(kind=Kind.DOESNT)[:limit]),
+    }
+
+
+def moderation_queue(*, moderator) -> dict:
+    """Open reports with their post or comment, what is hidden now, and the log.
+
+    Queries: reports, hidden posts, hidden comments, latest moderation actions.
+    """
+    reports = list(
+        Report.objects.filter(resolved_at__isnull=True)
+        .select_related("reporter", "feedback", "comment", "comment__author", "comment__feedback")
+        .order_by("created_at", "pk")
+    )
+    hidden_posts = list(Feedback.objects.filter(hidden_at__isnull=False).order_by("-hidden_at")[:50])
+    hidden_comments = list(
+        Comment.objects.filter(hidden_at__isnull=False).select_related("author", "feedback").order_by("-hidden_at")[:50]
+    )
+    log = list(
+        ModerationAction.objects.select_related("moderator", "feedback", "comment").order_by("-created_at", "-pk")[:30]
+    )
+    return {"reports": reports, "hidden_posts": hidden_posts, "hidden_comments": hidden_comments, "log": log}
