@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -159,7 +160,7 @@ def comment_delete(*, comment: Comment, person) -> None:
         raise PermissionDenied(_("You can delete your own comment only in the first %(minutes)d minutes.")
                                % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES})
     if comment.hidden_at is None:
-        Feedback.objects.filter(pk=comment.feedback_id).update(comment_count=F("comment_count") - 1)
+        Feedback.objects.filter(pk=comment.feedback_id).update(comment_count=Greatest(F("comment_count") - 1, 0))
     comment.delete()
 
 
@@ -233,7 +234,7 @@ def _moderate(*, moderator, action: str, reason: str, feedback: Feedback | None,
     if action == ModerationAction.Action.HIDE and target.hidden_at is None:
         model.objects.filter(pk=target.pk).update(hidden_at=now)
         if comment is not None:
-            Feedback.objects.filter(pk=target.feedback_id).update(comment_count=F("comment_count") - 1)
+            Feedback.objects.filter(pk=target.feedback_id).update(comment_count=Greatest(F("comment_count") - 1, 0))
     elif action == ModerationAction.Action.RESTORE and target.hidden_at is not None:
         model.objects.filter(pk=target.pk).update(hidden_at=None)
         if comment is not None:

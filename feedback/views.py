@@ -60,8 +60,8 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
         data = request.POST
     except RequestDataTooBig:
         form = FeedbackForm(person=request.user)
-        form.add_error(None, _("That is far too long. Keep the text under 20,000 characters."))
-        return render(request, "feedback/form.html", {"form": form}, status=413)
+        page_error = _("That is far too long. Keep the text under 20,000 characters.")
+        return render(request, "feedback/form.html", {"form": form, "page_error": page_error}, status=413)
     form = FeedbackForm(data, person=request.user)
     if not form.is_valid():
         return render(request, "feedback/form.html", {"form": form})
