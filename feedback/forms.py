@@ -9,7 +9,15 @@ from .models import Kind, ModerationAction, Status, Tag
 from .selectors import SORTS
 
 
-class FeedbackForm(forms.Form):
+class PlainLabelsForm(forms.Form):
+    """Labels without the trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class FeedbackForm(PlainLabelsForm):
     kind = forms.ChoiceField(label=_("What is it about?"), choices=Kind.choices, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200, help_text=_("One line that says it."))
     body = forms.CharField(
@@ -19,7 +27,8 @@ class FeedbackForm(forms.Form):
         help_text=_("Markdown works: **bold**, *emphasis*, lists, links and `code`."),
     )
     movement = forms.ModelChoiceField(
-        label=_("About a movement (optional)"), queryset=Movement.objects.none(), required=False
+        label=_("About a movement (optional)"), queryset=Movement.objects.none(), required=False,
+        empty_label=_("No movement"),
     )
     tags = forms.ModelMultipleChoiceField(
         label=_("Topics"), queryset=Tag.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
@@ -32,6 +41,7 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["anonymous"].widget.attrs["aria-describedby"] = "anonymous-explainer"
         self.fields["movement"].queryset = Movement.objects.visible_to(person).order_by("title")
 
     def clean_title(self) -> str:
@@ -80,7 +90,7 @@ class FilterForm(forms.Form):
         return values
 
 
-class CommentForm(forms.Form):
+class CommentForm(PlainLabelsForm):
     body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_body(self) -> str:
@@ -90,7 +100,7 @@ class CommentForm(forms.Form):
         return body
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PlainLabelsForm):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
     response = forms.CharField(
         label=_("Official response"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
@@ -104,7 +114,7 @@ class AnswerForm(forms.Form):
         return response
 
 
-class ReportForm(forms.Form):
+class ReportForm(PlainLabelsForm):
     reason = forms.CharField(label=_("What is wrong?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_reason(self) -> str:
@@ -114,7 +124,7 @@ class ReportForm(forms.Form):
         return reason
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(PlainLabelsForm):
     action = forms.ChoiceField(label=_("Action"), choices=ModerationAction.Action.choices)
     reason = forms.CharField(label=_("Reason (kept in the log)"), max_length=2000)
 

@@ -63,18 +63,35 @@ def filtered_posts(*, person, filters: ListFilters, with_kind: bool = True) -> Q
     return qs
 
 
-def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
-    """The list page.
+class _Pages:
+    """Pagination over the two columns: page N shows the N-th slice of each; as many pages as the longer one."""
 
-    Queries: count of the page's posts, the page (post + author + department + movement),
-    their tags, the person's votes among them, the counts per kind for the tabs
-    (+1 for the department path when filtering by department).
-    """
-    qs = filtered_posts(person=person, filters=filters)
-    since = timezone.now() - timedelta(days=TRENDING_DAYS)
-    if filters.sort == "newest":
-        qs = qs.order_by("-created_at", "-pk")
-    elif filters.sort == "trending":
+    def __init__(self, pages: list[Page]):
+        self.longest = max(pages, key=lambda page: page.paginator.num_pages)
+        self.number = self.longest.number
+        self.paginator = self.longest.paginator
+
+    def has_other_pages(self) -> bool:
+        return self.paginator.num_pages > 1
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.paginator.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _ordered(qs: QuerySet[Feedback], sort: str) -> QuerySet[Feedback]:
+    if sort == "newest":
+        return qs.order_by("-created_at", "-pk")
+    if sort == "trending":
+        since = timezone.now() - timedelta(days=TRENDING_DAYS)
         recent_votes = (
             Vote.objects.filter(feedback=OuterRef("pk"), created_at__gte=since)
             .order_by()
@@ -82,25 +99,56 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
             .annotate(n=Count("*"))
             .values("n")
         )
-        qs = qs.annotate(
+        return qs.annotate(
             recent_votes=Coalesce(Subquery(recent_votes, output_field=IntegerField()), Value(0))
         ).order_by("-recent_votes", "-vote_count", "-created_at", "-pk")
-    else:
-        qs = qs.order_by("-vote_count", "-created_at", "-pk")
-    qs = qs.select_related("author", "author__department", "movement").prefetch_related("tags")
-    page: Page = Paginator(qs, PAGE_SIZE).get_page(page_number)
-    posts = list(page.object_list)
-    voted_ids = set(
-        Vote.objects.filter(person=person, feedback_id__in=[p.pk for p in posts]).values_list("feedback_id", flat=True)
-    ) if posts else set()
-    for post in posts:
-        post.voted = post.pk in voted_ids
+    return qs.order_by("-vote_count", "-created_at", "-pk")
+
+
+def _page(qs: QuerySet[Feedback], *, count: int, per_page: int, page_number) -> Page:
+    paginator = Paginator(qs, per_page)
+    paginator.__dict__["count"] = count  # already counted for the tabs: no second COUNT query
+    return paginator.get_page(page_number)
+
+
+def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
+    """The list page: one column for a chosen kind, else What Works and What Doesn't side by side.
+
+    Queries: the counts per kind for the tabs; per column the page (post + author + department +
+    movement) and its tags; the person's votes among the shown posts
+    (+1 for the department path when filtering by department).
+    """
     counts = filtered_posts(person=person, filters=filters, with_kind=False).aggregate(
         all=Count("pk", distinct=True),
         works=Count("pk", filter=Q(kind=Kind.WORKS), distinct=True),
         doesnt=Count("pk", filter=Q(kind=Kind.DOESNT), distinct=True),
     )
-    return {"page": page, "posts": posts, "kind_counts": counts}
+    base = _ordered(filtered_posts(person=person, filters=filters, with_kind=False), filters.sort)
+    base = base.select_related("author", "author__department", "movement").prefetch_related("tags")
+    if filters.kind:
+        page = _page(base.filter(kind=filters.kind), count=counts[filters.kind], per_page=PAGE_SIZE, page_number=page_number)
+        columns = {filters.kind: list(page.object_list)}
+        pages = page
+    else:
+        column_pages = {
+            kind: _page(base.filter(kind=kind), count=counts[kind], per_page=PAGE_SIZE // 2, page_number=page_number)
+            for kind in (Kind.WORKS, Kind.DOESNT)
+        }
+        columns = {kind: list(page.object_list) for kind, page in column_pages.items()}
+        pages = _Pages(list(column_pages.values()))
+    posts = [post for column in columns.values() for post in column]
+    voted_ids = set(
+        Vote.objects.filter(person=person, feedback_id__in=[p.pk for p in posts]).values_list("feedback_id", flat=True)
+    ) if posts else set()
+    for post in posts:
+        post.voted = post.pk in voted_ids
+    return {
+        "page": pages,
+        "posts": posts,
+        "works": columns.get(Kind.WORKS, []),
+        "doesnt": columns.get(Kind.DOESNT, []),
+        "kind_counts": counts,
+    }
 
 
 def filter_choices(*, person) -> dict:

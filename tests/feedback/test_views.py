@@ -121,12 +121,26 @@ def test_pagination_and_htmx_partial(client, other):
     for i in range(25):
         FeedbackFactory(title=f"Post number {i:02d}", created_at=timezone.now() - timedelta(minutes=i))
     client.force_login(other)
-    first = client.get(f"{LIST}?sort=newest").content.decode()
-    second = client.get(f"{LIST}?sort=newest&page=2").content.decode()
-    assert "Post number 00" in first and "Post number 24" not in first
+    first = client.get(f"{LIST}?kind=works&sort=newest").content.decode()
+    second = client.get(f"{LIST}?kind=works&sort=newest&page=2").content.decode()
+    assert "Post number 00" in first and "Post number 19" in first and "Post number 20" not in first
     assert "Post number 24" in second and "Page 2 of 2" in second
-    partial = client.get(f"{LIST}?sort=newest&page=2", headers={"HX-Request": "true"}).content.decode()
+    partial = client.get(f"{LIST}?kind=works&sort=newest&page=2", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial and 'id="feedback-results"' in partial and "Post number 24" in partial
+
+
+def test_both_kinds_show_side_by_side_in_two_columns_of_10(client, other):
+    for i in range(12):
+        FeedbackFactory(kind=Kind.WORKS, title=f"Works {i:02d}", created_at=timezone.now() - timedelta(minutes=i))
+    FeedbackFactory(kind=Kind.DOESNT, title="Doesnt 00")
+    client.force_login(other)
+    response = client.get(f"{LIST}?sort=newest")
+    assert [p.title for p in response.context["works"]] == [f"Works {i:02d}" for i in range(10)]
+    assert [p.title for p in response.context["doesnt"]] == ["Doesnt 00"]
+    body = response.content.decode()
+    assert body.index("column-works-title") < body.index("Works 00") < body.index("column-doesnt-title") < body.index("Doesnt 00")
+    second = client.get(f"{LIST}?sort=newest&page=2")
+    assert [p.title for p in second.context["works"]] == ["Works 10", "Works 11"] and second.context["doesnt"] == []
 
 
 def test_nonsense_filters_are_ignored_not_an_error(client, other, post):
@@ -139,29 +153,31 @@ def test_nonsense_filters_are_ignored_not_an_error(client, other, post):
 
 def _make_posts(count: int) -> None:
     tag = TagFactory(name="tools")
+    authors = [UserFactory() for _ in range(3)]
     for i in range(count):
-        post = FeedbackFactory(kind=Kind.WORKS if i % 2 else Kind.DOESNT)
+        post = FeedbackFactory(kind=Kind.WORKS if i % 2 else Kind.DOESNT, author=authors[i % 3])
         post.tags.add(tag)
         if i % 3 == 0:
-            CommentFactory(feedback=post)
+            CommentFactory(feedback=post, author=authors[0])
 
 
 @pytest.mark.parametrize("count", [10, 100])
 def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count, django_assert_num_queries):
     _make_posts(count)
     client.force_login(other)
-    # session, user, paginator count, the page (+author, department, movement), their tags,
-    # my votes among them, counts per kind for the tabs, the person's department (movement visibility),
-    # filter options: tags, movements, departments
-    with django_assert_num_queries(11):
+    # session, user, counts per kind for the tabs (also the paginators' counts), the person's department
+    # (movement visibility), per column (works, doesn't): the page (+author, department, movement) and its
+    # tags, my votes among the shown posts, filter options: tags, movements, departments
+    with django_assert_num_queries(12):
         response = client.get(LIST)
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("comments", [3, 60])
 def test_post_page_query_count_is_the_same_for_few_and_many_comments(client, other, post, comments, django_assert_num_queries):
-    for _ in range(comments):
-        CommentFactory(feedback=post)
+    commenters = [UserFactory() for _ in range(3)]
+    for i in range(comments):
+        CommentFactory(feedback=post, author=commenters[i % 3])
     client.force_login(other)
     # session, user, the person's department (movement visibility), the post (+author, department, movement),
     # its tags, comments (+authors), answers (+who answered), my vote
