@@ -11,7 +11,7 @@ from django.utils import timezone
 from activity.models import Activity, Verb
 from movements.models import Movement
 
-from .models import Comment, Feedback, Kind, Status, StatusChange, Tag, Vote
+from .models import Comment, Feedback, Kind, Report, Status, StatusChange, Tag, Vote
 from .rendering import render_markdown
 
 TAGS = ["meetings", "documentation", "onboarding", "remote work", "tools", "recognition"]
@@ -79,4 +79,8 @@ def seed_feedback(*, org: dict, rng: random.Random) -> int:
                                             response="Thanks, we have heard this from several teams and will act on it.",
                                             answered_by=org["admin"], created_at=post.first_answered_at)
             post.save()
+    # One open report, so the moderation queue has something to show.
+    reported = Comment.objects.order_by("pk").first()
+    if reported and not Report.objects.exists():
+        Report.objects.create(comment=reported, reporter=org["employee"], reason="Off-topic: this is about another team.")
     return created

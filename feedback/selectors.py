@@ -134,8 +134,12 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
             kind: _page(base.filter(kind=kind), count=counts[kind], per_page=PAGE_SIZE // 2, page_number=page_number)
             for kind in (Kind.WORKS, Kind.DOESNT)
         }
-        columns = {kind: list(page.object_list) for kind, page in column_pages.items()}
         pages = _Pages(list(column_pages.values()))
+        # A shorter column has no page N: it shows nothing there rather than repeating its last page.
+        columns = {
+            kind: list(page.object_list) if page.number == pages.number else []
+            for kind, page in column_pages.items()
+        }
     posts = [post for column in columns.values() for post in column]
     voted_ids = set(
         Vote.objects.filter(person=person, feedback_id__in=[p.pk for p in posts]).values_list("feedback_id", flat=True)
@@ -190,6 +194,13 @@ def feedback_for_movement(*, person, movement: Movement, limit: int = 10) -> dic
         "works": list(qs.filter(kind=Kind.WORKS)[:limit]),
         "doesnt": list(qs.filter(kind=Kind.DOESNT)[:limit]),
     }
+
+
+def feedback_voters(*, feedback: Feedback) -> QuerySet:
+    """The people who voted "me too", first voters first: the first followers to invite when a post becomes a movement."""
+    from people.models import User
+
+    return User.objects.filter(feedback_votes__feedback=feedback, is_active=True).order_by("feedback_votes__created_at")
 
 
 def moderation_queue(*, moderator) -> dict:

@@ -90,3 +90,28 @@ def test_xss_payloads_in_a_post_and_a_comment_do_not_run(people, live_server, pa
     expect(page.get_by_role("heading", level=1)).to_contain_text("<script>")  # shown as text, not run
     page.goto(f"{live_server.url}/feedback/")
     assert page.evaluate("typeof window.__xss") == "undefined" and dialogs == []
+
+
+def test_a_reported_comment_is_hidden_from_the_moderation_queue(people, live_server, page, login_in_browser, axe):
+    post = services.feedback_post(person=people["poster"], kind=Kind.DOESNT, title="Hot-desking", body="No desks.", anonymous=False)
+    services.comment_add(feedback=post, author=people["poster"], body="Whoever planned this is an idiot.")
+    login_in_browser(people["voter"])
+    page.goto(f"{live_server.url}/feedback/{post.pk}/")
+    page.locator(".comment").get_by_role("link", name="Report").click()
+    page.get_by_label("What is wrong?").fill("Insults a colleague")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_text("A moderator will look at it.")).to_be_visible()
+
+    switch_to(page, login_in_browser, people["moderator"])
+    page.goto(f"{live_server.url}/feedback/moderation/")
+    expect(page.get_by_text("Insults a colleague")).to_be_visible()
+    assert axe(page) == []
+    page.get_by_label("Reason (kept in the log)").fill("Personal insult")
+    page.get_by_role("button", name="Hide").click()
+    expect(page.get_by_text("No open reports. All clear.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Personal insult")).to_be_visible()
+
+    switch_to(page, login_in_browser, people["voter"])
+    page.goto(f"{live_server.url}/feedback/{post.pk}/")
+    expect(page.get_by_text("No comments yet.")).to_be_visible()
+    assert post.comments.count() == 1  # kept, only hidden

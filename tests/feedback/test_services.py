@@ -262,3 +262,35 @@ def test_reporting_a_comment_keeps_the_reporter_for_the_moderators(other):
     comment = CommentFactory()
     report = services.report_create(reporter=other, reason="spam", comment=comment)
     assert Report.objects.get().pk == report.pk and report.reporter == other and report.feedback is None
+
+
+def test_search_falls_back_to_a_plain_contains_when_the_database_is_not_postgresql(db, monkeypatch):
+    from types import SimpleNamespace
+
+    from feedback import selectors
+
+    FeedbackFactory(title="Cameras on in large calls", body="tiring")
+    FeedbackFactory(title="Buddy system", body="helps")
+    monkeypatch.setattr(selectors, "connection", SimpleNamespace(vendor="sqlite"))
+    found = selectors._search(Feedback.objects.all(), "CAMERAS ON")
+    assert [post.title for post in found] == ["Cameras on in large calls"]
+
+
+def test_an_unreadable_rate_limit_setting_stops_the_start_up(settings):
+    from feedback.checks import feedback_rate_limit_is_readable
+
+    assert feedback_rate_limit_is_readable(None) == []
+    settings.FEEDBACK_POST_RATE_LIMIT = "five-ish"
+    assert [error.id for error in feedback_rate_limit_is_readable(None)] == ["feedback.E001"]
+
+
+def test_voters_are_listed_first_come_first_for_inviting_as_first_followers(post):
+    from datetime import timedelta
+
+    from feedback.selectors import feedback_voters
+
+    first, second = UserFactory(), UserFactory()
+    now = timezone.now()
+    Vote.objects.create(feedback=post, person=second, created_at=now)
+    Vote.objects.create(feedback=post, person=first, created_at=now - timedelta(hours=1))
+    assert list(feedback_voters(feedback=post)) == [first, second]
