@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system check)

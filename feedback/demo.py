@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import escape
 
 from activity.models import Activity, Verb
 from movements.models import Movement
 
-from .models import Comment, Feedback, Kind, Status, StatusChange, Tag, Vote
+from .models import Comment, Feedback, Kind, Report, Status, StatusChange, Tag, Vote
+from .rendering import render_markdown
 
 TAGS = ["meetings", "documentation", "onboarding", "remote work", "tools", "recognition"]
 POSTS = [
@@ -54,7 +54,7 @@ def seed_feedback(*, org: dict, rng: random.Random) -> int:
                 created_at = created_at.replace(hour=0, minute=0, second=0, microsecond=0)
             post = Feedback.objects.create(
                 kind=kind, title=full_title, body=BODIES[kind],
-                body_html="<p>" + escape(BODIES[kind]).replace("\n\n", "</p><p>") + "</p>",
+                body_html=render_markdown(BODIES[kind]),
                 author=author, is_anonymous=anonymous,
                 movement=movements[index % len(movements)] if movements and index % 3 == 0 else None,
                 created_at=created_at,
@@ -79,4 +79,8 @@ def seed_feedback(*, org: dict, rng: random.Random) -> int:
                                             response="Thanks, we have heard this from several teams and will act on it.",
                                             answered_by=org["admin"], created_at=post.first_answered_at)
             post.save()
+    # One open report, so the moderation queue has something to show.
+    reported = Comment.objects.order_by("pk").first()
+    if reported and not Report.objects.exists():
+        Report.objects.create(comment=reported, reporter=org["employee"], reason="Off-topic: this is about another team.")
     return created

@@ -6,5 +6,15 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.feedback_list, name="list"),
     path("new/", views.feedback_new, name="new"),
+    path("moderation/", views.moderation_queue, name="moderation"),
     path("<int:pk>/", views.feedback_detail, name="detail"),
+    path("<int:pk>/vote/", views.vote_toggle, name="vote"),
+    path("<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("<int:pk>/answer/", views.feedback_answer, name="answer"),
+    path("<int:pk>/report/", views.report, {"target": "post"}, name="report"),
+    path("<int:pk>/moderate/", views.moderate, {"target": "post"}, name="moderate"),
+    path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+    path("comments/<int:pk>/report/", views.report, {"target": "comment"}, name="comment_report"),
+    path("comments/<int:pk>/moderate/", views.moderate, {"target": "comment"}, name="comment_moderate"),
 ]

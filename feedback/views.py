@@ -1,19 +1,241 @@
-# Placeholder pages until the Feedback issue builds them.
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from __future__ import annotations
 
-from .models import Feedback
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import ratelimit, selectors, services
+from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm
+from .models import Comment, Feedback, Status
+from .ratelimit import parse_rate
 
 
+def _comments_visible_to(person) -> QuerySet[Comment]:
+    qs = Comment.objects.filter(feedback__in=Feedback.objects.visible_to(person))
+    return qs if person.can_moderate else qs.filter(hidden_at__isnull=True)
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and "\x00" not in target:
+        return target
+    return default
+
+
+def _form_errors_into(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_GET
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    posts = Feedback.objects.visible_to(request.user)[:50]
-    return render(request, "feedback/list.html", {"posts": posts})
+    filter_form = FilterForm(request.GET)
+    values = filter_form.valid_values()
+    filters = selectors.ListFilters(**{k: values[k] for k in ("kind", "status", "tag", "movement", "department", "q", "sort") if k in values})
+    context = {
+        "filters": filters,
+        "filter_form": filter_form,
+        "statuses": Status.choices,
+        **selectors.feedback_page(person=request.user, filters=filters, page_number=request.GET.get("page")),
+    }
+    if request.htmx:
+        return render(request, "feedback/list.html#results", context)
+    context.update(selectors.filter_choices(person=request.user))
+    return render(request, "feedback/list.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def feedback_new(request: HttpRequest) -> HttpResponse:
-    return render(request, "feedback/list.html", {"posts": []})
+    if request.method == "GET":
+        form = FeedbackForm(person=request.user, initial={"kind": request.GET.get("kind", "")})
+        return render(request, "feedback/form.html", {"form": form})
+    try:
+        data = request.POST
+    except RequestDataTooBig:
+        form = FeedbackForm(person=request.user)
+        page_error = _("That is far too long. Keep the text under 20,000 characters.")
+        return render(request, "feedback/form.html", {"form": form, "page_error": page_error}, status=413)
+    form = FeedbackForm(data, person=request.user)
+    if not form.is_valid():
+        return render(request, "feedback/form.html", {"form": form})
+    if not ratelimit.hit(scope="feedback-post", person_id=request.user.pk):
+        rate = parse_rate(settings.FEEDBACK_POST_RATE_LIMIT)
+        return render(request, "feedback/429.html", {"rate": rate, "form": form}, status=429)
+    anonymous = form.cleaned_data["anonymous"]
+    try:
+        post = services.feedback_post(
+            person=request.user,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            anonymous=anonymous,
+            movement=form.cleaned_data["movement"],
+            tags=list(form.cleaned_data["tags"]),
+            new_tag_names=form.cleaned_data["new_tags"],
+        )
+    except ValidationError as exc:
+        _form_errors_into(form, exc)
+        return render(request, "feedback/form.html", {"form": form})
+    if anonymous:
+        # No post id in the redirect: nothing in the next request ties this person to the post.
+        messages.success(request, _("Posted anonymously. It is not linked to you, so nobody (you included) can edit it."))
+        return redirect(f"{reverse('feedback:list')}?sort=newest")
+    messages.success(request, _("Thanks, your feedback is posted."))
+    return redirect(post)
 
 
+def _detail_context(request: HttpRequest, post: Feedback, **forms) -> dict:
+    person = request.user
+    for comment in post.visible_comments:
+        comment.can_change = services.comment_can_change(comment=comment, person=person)
+    can_answer = services.can_answer(feedback=post, person=person)
+    return {
+        "post": post,
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "answer_form": forms.get("answer_form") or (AnswerForm(initial={"status": post.status}) if can_answer else None),
+        "can_answer": can_answer,
+        "can_moderate": person.can_moderate,
+        "edit_minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES,
+    }
+
+
+def _load_detail(request: HttpRequest, pk: int) -> Feedback:
+    try:
+        return selectors.feedback_detail(person=request.user, pk=pk)
+    except Feedback.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _load_detail(request, pk)
+    return render(request, "feedback/detail.html", _detail_context(request, post))
+
+
+@require_POST
+def vote_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
-    return render(request, "feedback/list.html", {"posts": [post]})
+    post, voted = services.vote_toggle(feedback=post, person=request.user)
+    post.voted = voted
+    if request.htmx:
+        return render(request, "feedback/_vote.html", {"post": post})
+    messages.success(request, _("Counted your “me too”.") if voted else _("Took back your “me too”."))
+    return redirect(_next_url(request, post.get_absolute_url()))
+
+
+@require_POST
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.comment_add(feedback=post, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Your comment is posted."))
+        return redirect(f"{post.get_absolute_url()}#comments")
+    post = _load_detail(request, pk)
+    return render(request, "feedback/detail.html", _detail_context(request, post, comment_form=form), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(_comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user)
+    if not services.comment_can_change(comment=comment, person=request.user):
+        messages.error(request, _("Comments can be changed only in the first %(minutes)d minutes.")
+                       % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES})
+        return redirect(comment.feedback)
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        services.comment_edit(comment=comment, person=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Your comment is updated."))
+        return redirect(f"{comment.feedback.get_absolute_url()}#comment-{comment.pk}")
+    return render(request, "feedback/comment_edit.html", {"form": form, "comment": comment},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(_comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user)
+    try:
+        services.comment_delete(comment=comment, person=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your comment is deleted."))
+    return redirect(f"{comment.feedback.get_absolute_url()}#comments")
+
+
+@require_POST
+def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
+    if not services.can_answer(feedback=post, person=request.user):
+        raise PermissionDenied
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        services.feedback_answer(
+            feedback=post, person=request.user, status=form.cleaned_data["status"], response=form.cleaned_data["response"]
+        )
+        messages.success(request, _("Your answer is posted; the author and the voters will be told."))
+        return redirect(f"{post.get_absolute_url()}#answers")
+    post = _load_detail(request, pk)
+    return render(request, "feedback/detail.html", _detail_context(request, post, answer_form=form), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, pk: int, target: str) -> HttpResponse:
+    if target == "comment":
+        comment = get_object_or_404(_comments_visible_to(request.user).select_related("feedback"), pk=pk)
+        post, subject = comment.feedback, comment
+    else:
+        post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
+        comment, subject = None, post
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_create(
+            reporter=request.user, reason=form.cleaned_data["reason"],
+            feedback=None if comment else post, comment=comment,
+        )
+        messages.success(request, _("Thanks. A moderator will look at it."))
+        return redirect(post)
+    return render(request, "feedback/report.html", {"form": form, "post": post, "comment": comment, "subject": subject},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _require_moderator(request: HttpRequest) -> None:
+    if not request.user.can_moderate:
+        raise Http404
+
+
+@require_GET
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    _require_moderator(request)
+    context = selectors.moderation_queue(moderator=request.user)
+    context["form"] = ModerationForm()
+    return render(request, "feedback/moderation.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, pk: int, target: str) -> HttpResponse:
+    _require_moderator(request)
+    if target == "comment":
+        comment = get_object_or_404(Comment.objects.select_related("feedback", "author"), pk=pk)
+        post, subject = comment.feedback, comment
+    else:
+        post = get_object_or_404(Feedback.objects.all(), pk=pk)
+        comment, subject = None, post
+    initial_action = "restore" if subject.hidden_at else "hide"
+    form = ModerationForm(request.POST or None, initial={"action": request.GET.get("action") or initial_action})
+    if request.method == "POST" and form.is_valid():
+        services.moderation_act(
+            moderator=request.user, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"],
+            feedback=None if comment else post, comment=comment,
+        )
+        messages.success(request, _("Done, and logged."))
+        return redirect(_next_url(request, reverse("feedback:moderation")))
+    return render(request, "feedback/moderate.html", {"form": form, "post": post, "comment": comment, "subject": subject},
+                  status=400 if request.method == "POST" else 200)

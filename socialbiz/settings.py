@@ -213,6 +213,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 
 # --- Feedback and movements ---
+# Feedback posts per person, e.g. "5 per 10 minutes" or "20 per hour"; more get a 429 page.
+FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10 minutes")
+# Minutes during which a person may edit or delete their own comment.
+FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
 
 # A one-line "hello" view at /bench/hello for `make bench` to compare pages against.
 BENCHMARK_HELLO = env.bool("BENCHMARK_HELLO", default=False)

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from movements.models import Movement
+
+from .models import Kind, ModerationAction, Status, Tag
+from .selectors import SORTS
+
+
+class PlainLabelsForm(forms.Form):
+    """Labels without the trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class FeedbackForm(PlainLabelsForm):
+    kind = forms.ChoiceField(label=_("What is it about?"), choices=Kind.choices, widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("One line that says it."))
+    body = forms.CharField(
+        label=_("What happened"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown works: **bold**, *emphasis*, lists, links and `code`."),
+    )
+    movement = forms.ModelChoiceField(
+        label=_("About a movement (optional)"), queryset=Movement.objects.none(), required=False,
+        empty_label=_("No movement"),
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Topics"), queryset=Tag.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    new_tags = forms.CharField(
+        label=_("New topics (optional)"), max_length=200, required=False,
+        help_text=_("Separate several with commas, e.g. meetings, onboarding."),
+    )
+    anonymous = forms.BooleanField(label=_("Post anonymously"), required=False)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anonymous"].widget.attrs["aria-describedby"] = "anonymous-explainer"
+        self.fields["movement"].queryset = Movement.objects.visible_to(person).order_by("title")
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Give it a title."))
+        return title
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError(_("Say what works or what doesn't."))
+        return body
+
+    def clean_new_tags(self) -> list[str]:
+        names = [" ".join(n.split()) for n in self.cleaned_data["new_tags"].split(",")]
+        names = [n for n in names if n]
+        if any(len(n) > 50 for n in names):
+            raise forms.ValidationError(_("Keep each topic under 50 characters."))
+        if len(names) > 5:
+            raise forms.ValidationError(_("Add at most 5 new topics."))
+        return names
+
+
+class FilterForm(forms.Form):
+    """The list's query string. Invalid values are dropped, never an error page."""
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Both"))] + Kind.choices, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status"))] + Status.choices, required=False)
+    tag = forms.SlugField(label=_("Topic"), max_length=60, required=False)
+    movement = forms.IntegerField(label=_("Movement"), required=False, min_value=1, max_value=2**62)
+    department = forms.IntegerField(label=_("Author's department"), required=False, min_value=1, max_value=2**62)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[("top", _("Top")), ("newest", _("Newest")), ("trending", _("Trending (votes in 14 days)"))],
+        required=False,
+    )
+
+    def valid_values(self) -> dict:
+        self.is_valid()
+        values = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        values["q"] = values.get("q", "").strip()
+        if values.get("sort") not in SORTS:
+            values["sort"] = "top"
+        return values
+
+
+class CommentForm(PlainLabelsForm):
+    body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write a comment first."))
+        return body
+
+
+class AnswerForm(PlainLabelsForm):
+    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    response = forms.CharField(
+        label=_("Official response"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The named author and everyone who voted are told."),
+    )
+
+    def clean_response(self) -> str:
+        response = self.cleaned_data["response"].strip()
+        if not response:
+            raise forms.ValidationError(_("Write the official response."))
+        return response
+
+
+class ReportForm(PlainLabelsForm):
+    reason = forms.CharField(label=_("What is wrong?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say briefly what is wrong."))
+        return reason
+
+
+class ModerationForm(PlainLabelsForm):
+    action = forms.ChoiceField(label=_("Action"), choices=ModerationAction.Action.choices)
+    reason = forms.CharField(label=_("Reason (kept in the log)"), max_length=2000)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give a reason; it is kept in the moderation log."))
+        return reason

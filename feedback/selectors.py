@@ -1,0 +1,223 @@
+"""Every read that feeds a feedback page, with a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from movements.models import Movement
+from people.models import Department
+
+from .models import Comment, Feedback, Kind, ModerationAction, Report, StatusChange, Tag, Vote
+
+PAGE_SIZE = 20
+TRENDING_DAYS = 14
+SORTS = ("top", "newest", "trending")
+
+
+@dataclass
+class ListFilters:
+    kind: str = ""
+    status: str = ""
+    tag: str = ""
+    movement: int | None = None
+    department: int | None = None
+    q: str = ""
+    sort: str = "top"
+    extra: dict = field(default_factory=dict)
+
+
+def visible_posts(person) -> QuerySet[Feedback]:
+    return Feedback.objects.visible_to(person)
+
+
+def _search(qs: QuerySet[Feedback], q: str) -> QuerySet[Feedback]:
+    if connection.vendor == "postgresql":
+        vector = SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
+        return qs.annotate(search=vector).filter(search=SearchQuery(q, search_type="websearch", config="english"))
+    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+
+
+def filtered_posts(*, person, filters: ListFilters, with_kind: bool = True) -> QuerySet[Feedback]:
+    qs = visible_posts(person)
+    if with_kind and filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.tag:
+        qs = qs.filter(tags__slug=filters.tag)
+    if filters.movement:
+        qs = qs.filter(movement_id=filters.movement)
+    if filters.department:
+        department = Department.objects.filter(pk=filters.department).values_list("path", flat=True).first()
+        qs = qs.filter(author__department__path__startswith=department) if department else qs.none()
+    if filters.q:
+        qs = _search(qs, filters.q)
+    return qs
+
+
+class _Pages:
+    """Pagination over the two columns: page N shows the N-th slice of each; as many pages as the longer one."""
+
+    def __init__(self, pages: list[Page]):
+        self.longest = max(pages, key=lambda page: page.paginator.num_pages)
+        self.number = self.longest.number
+        self.paginator = self.longest.paginator
+
+    def has_other_pages(self) -> bool:
+        return self.paginator.num_pages > 1
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.paginator.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _ordered(qs: QuerySet[Feedback], sort: str) -> QuerySet[Feedback]:
+    if sort == "newest":
+        return qs.order_by("-created_at", "-pk")
+    if sort == "trending":
+        since = timezone.now() - timedelta(days=TRENDING_DAYS)
+        recent_votes = (
+            Vote.objects.filter(feedback=OuterRef("pk"), created_at__gte=since)
+            .order_by()
+            .values("feedback")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return qs.annotate(
+            recent_votes=Coalesce(Subquery(recent_votes, output_field=IntegerField()), Value(0))
+        ).order_by("-recent_votes", "-vote_count", "-created_at", "-pk")
+    return qs.order_by("-vote_count", "-created_at", "-pk")
+
+
+def _page(qs: QuerySet[Feedback], *, count: int, per_page: int, page_number) -> Page:
+    paginator = Paginator(qs, per_page)
+    paginator.__dict__["count"] = count  # already counted for the tabs: no second COUNT query
+    return paginator.get_page(page_number)
+
+
+def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
+    """The list page: one column for a chosen kind, else What Works and What Doesn't side by side.
+
+    Queries: the counts per kind for the tabs; per column the page (post + author + department +
+    movement) and its tags; the person's votes among the shown posts
+    (+1 for the department path when filtering by department).
+    """
+    counts = filtered_posts(person=person, filters=filters, with_kind=False).aggregate(
+        all=Count("pk", distinct=True),
+        works=Count("pk", filter=Q(kind=Kind.WORKS), distinct=True),
+        doesnt=Count("pk", filter=Q(kind=Kind.DOESNT), distinct=True),
+    )
+    base = _ordered(filtered_posts(person=person, filters=filters, with_kind=False), filters.sort)
+    base = base.select_related("author", "author__department", "movement").prefetch_related("tags")
+    if filters.kind:
+        page = _page(base.filter(kind=filters.kind), count=counts[filters.kind], per_page=PAGE_SIZE, page_number=page_number)
+        columns = {filters.kind: list(page.object_list)}
+        pages = page
+    else:
+        column_pages = {
+            kind: _page(base.filter(kind=kind), count=counts[kind], per_page=PAGE_SIZE // 2, page_number=page_number)
+            for kind in (Kind.WORKS, Kind.DOESNT)
+        }
+        pages = _Pages(list(column_pages.values()))
+        # A shorter column has no page N: it shows nothing there rather than repeating its last page.
+        columns = {
+            kind: list(page.object_list) if page.number == pages.number else []
+            for kind, page in column_pages.items()
+        }
+    posts = [post for column in columns.values() for post in column]
+    voted_ids = set(
+        Vote.objects.filter(person=person, feedback_id__in=[p.pk for p in posts]).values_list("feedback_id", flat=True)
+    ) if posts else set()
+    for post in posts:
+        post.voted = post.pk in voted_ids
+    return {
+        "page": pages,
+        "posts": posts,
+        "works": columns.get(Kind.WORKS, []),
+        "doesnt": columns.get(Kind.DOESNT, []),
+        "kind_counts": counts,
+    }
+
+
+def filter_choices(*, person) -> dict:
+    """Options of the filter form. Queries: tags, movements the person can see, departments."""
+    return {
+        "tags": list(Tag.objects.order_by("name")),
+        "movements": list(Movement.objects.visible_to(person).order_by("title").only("pk", "title")),
+        "departments": list(Department.objects.order_by("path").only("pk", "name", "path")),
+    }
+
+
+def feedback_detail(*, person, pk: int) -> Feedback:
+    """One post with everything its page shows; raises Feedback.DoesNotExist when the person may not see it.
+
+    Queries: the post (+ author, department, movement), tags, comments (+ authors),
+    answers (+ who answered), the person's vote.
+    """
+    comments = Comment.objects.select_related("author").order_by("created_at", "pk")
+    if not person.can_moderate:
+        comments = comments.filter(hidden_at__isnull=True)
+    post = (
+        visible_posts(person)
+        .select_related("author", "author__department", "movement", "resulting_movement")
+        .prefetch_related(
+            "tags",
+            Prefetch("comments", queryset=comments, to_attr="visible_comments"),
+            Prefetch("status_changes", queryset=StatusChange.objects.select_related("answered_by"), to_attr="answers"),
+        )
+        .get(pk=pk)
+    )
+    post.voted = Vote.objects.filter(feedback=post, person=person).exists()
+    return post
+
+
+def feedback_for_movement(*, person, movement: Movement, limit: int = 10) -> dict:
+    """A movement page's linked feedback, works and doesn't side by side (two queries)."""
+    qs = visible_posts(person).filter(movement=movement).order_by("-vote_count", "-created_at")
+    return {
+        "works": list(qs.filter(kind=Kind.WORKS)[:limit]),
+        "doesnt": list(qs.filter(kind=Kind.DOESNT)[:limit]),
+    }
+
+
+def feedback_voters(*, feedback: Feedback) -> QuerySet:
+    """The people who voted "me too", first voters first: the first followers to invite when a post becomes a movement."""
+    from people.models import User
+
+    return User.objects.filter(feedback_votes__feedback=feedback, is_active=True).order_by("feedback_votes__created_at")
+
+
+def moderation_queue(*, moderator) -> dict:
+    """Open reports with their post or comment, what is hidden now, and the log.
+
+    Queries: reports, hidden posts, hidden comments, latest moderation actions.
+    """
+    reports = list(
+        Report.objects.filter(resolved_at__isnull=True)
+        .select_related("reporter", "feedback", "comment", "comment__author", "comment__feedback")
+        .order_by("created_at", "pk")
+    )
+    hidden_posts = list(Feedback.objects.filter(hidden_at__isnull=False).order_by("-hidden_at")[:50])
+    hidden_comments = list(
+        Comment.objects.filter(hidden_at__isnull=False).select_related("author", "feedback").order_by("-hidden_at")[:50]
+    )
+    log = list(
+        ModerationAction.objects.select_related("moderator", "feedback", "comment").order_by("-created_at", "-pk")[:30]
+    )
+    return {"reports": reports, "hidden_posts": hidden_posts, "hidden_comments": hidden_comments, "log": log}

@@ -1,0 +1,263 @@
+"""Every write to feedback: posting, votes, comments, official answers, reports and moderation.
+
+Anonymous posts: the author is never stored, hashed or logged, the time is rounded to the day, and
+the activity row has no actor and the same rounded time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from activity.models import Verb
+from activity.services import activity_record
+from movements.models import Membership, Movement
+from nudges import events
+
+from .models import Comment, Feedback, Kind, ModerationAction, Report, Status, StatusChange, Tag, Vote
+from .rendering import render_markdown
+
+
+class RateLimited(Exception):
+    """The person posted more than FEEDBACK_POST_RATE_LIMIT allows."""
+
+
+def round_to_day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def tags_get_or_create(*, names: list[str]) -> list[Tag]:
+    """Existing tags by name (case-insensitive), new ones created. Names are trimmed, blank ones dropped."""
+    tags: list[Tag] = []
+    for raw in names:
+        name = " ".join(raw.split())[:50].lower()
+        slug = slugify(name)[:60]
+        if not name or not slug:
+            continue
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name, slug=slug)
+            except IntegrityError:  # someone created it at the same moment
+                tag = Tag.objects.get(slug=slug)
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def feedback_post(
+    *,
+    person,
+    kind: str,
+    title: str,
+    body: str,
+    anonymous: bool,
+    movement: Movement | None = None,
+    tags: list[Tag] | None = None,
+    new_tag_names: list[str] | None = None,
+) -> Feedback:
+    """Post What Works / What Doesn't. With anonymous=True nothing that points to `person` is written."""
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Choose What Works or What Doesn't.")})
+    if movement is not None and not Movement.objects.visible_to(person).filter(pk=movement.pk).exists():
+        raise ValidationError({"movement": _("Choose a movement you can see.")})
+    now = timezone.now()
+    created_at = round_to_day(now) if anonymous else now
+    post = Feedback.objects.create(
+        kind=kind,
+        title=title.strip(),
+        body=body,
+        body_html=render_markdown(body),
+        author=None if anonymous else person,
+        is_anonymous=anonymous,
+        movement=movement,
+        created_at=created_at,
+    )
+    all_tags = list(tags or []) + tags_get_or_create(names=new_tag_names or [])
+    if all_tags:
+        post.tags.add(*{tag.pk: tag for tag in all_tags}.values())
+    activity_record(
+        actor=None if anonymous else person,
+        verb=Verb.POSTED_FEEDBACK,
+        feedback=post,
+        movement=movement,
+        at=created_at,
+    )
+    return post
+
+
+@transaction.atomic
+def vote_toggle(*, feedback: Feedback, person) -> tuple[Feedback, bool]:
+    """Add the person's "me too", or take it back. Returns the fresh post and whether the person now votes.
+
+    The count moves with F() in the same transaction as the row, so it always equals the rows,
+    also when clicks race: the unique constraint turns a duplicate into "already voted".
+    """
+    deleted, _ignored = Vote.objects.filter(feedback=feedback, person=person).delete()
+    if deleted:
+        Feedback.objects.filter(pk=feedback.pk).update(vote_count=F("vote_count") - 1)
+        voted = False
+    else:
+        try:
+            with transaction.atomic():
+                Vote.objects.create(feedback=feedback, person=person)
+        except IntegrityError:
+            voted = True  # a concurrent click of the same person won; count already moved there
+        else:
+            Feedback.objects.filter(pk=feedback.pk).update(vote_count=F("vote_count") + 1)
+            activity_record(actor=person, verb=Verb.VOTED, feedback=feedback, movement=feedback.movement)
+            voted = True
+    feedback.refresh_from_db(fields=["vote_count"])
+    return feedback, voted
+
+
+@transaction.atomic
+def comment_add(*, feedback: Feedback, author, body: str) -> Comment:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment first.")})
+    comment = Comment.objects.create(feedback=feedback, author=author, body=body)
+    Feedback.objects.filter(pk=feedback.pk).update(comment_count=F("comment_count") + 1)
+    activity_record(actor=author, verb=Verb.COMMENTED, feedback=feedback, movement=feedback.movement)
+    return comment
+
+
+def comment_can_change(*, comment: Comment, person) -> bool:
+    """Only its author, and only within FEEDBACK_COMMENT_EDIT_MINUTES of writing it."""
+    window = timedelta(minutes=settings.FEEDBACK_COMMENT_EDIT_MINUTES)
+    return comment.author_id == person.pk and timezone.now() - comment.created_at <= window
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, person, body: str) -> Comment:
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not comment_can_change(comment=comment, person=person):
+        raise PermissionDenied(_("You can edit your own comment only in the first %(minutes)d minutes.")
+                               % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES})
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment first.")})
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, person) -> None:
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not comment_can_change(comment=comment, person=person):
+        raise PermissionDenied(_("You can delete your own comment only in the first %(minutes)d minutes.")
+                               % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES})
+    if comment.hidden_at is None:
+        Feedback.objects.filter(pk=comment.feedback_id).update(comment_count=Greatest(F("comment_count") - 1, 0))
+    comment.delete()
+
+
+def can_answer(*, feedback: Feedback, person) -> bool:
+    """Moderators, and the active leads of the movement the post is about."""
+    if not person.is_authenticated:
+        return False
+    if person.can_moderate:
+        return True
+    if feedback.movement_id is None:
+        return False
+    return Membership.objects.filter(
+        movement_id=feedback.movement_id, person=person, is_lead=True, left_at__isnull=True
+    ).exists()
+
+
+@transaction.atomic
+def feedback_answer(*, feedback: Feedback, person, status: str, response: str) -> StatusChange:
+    """An official answer: new status plus a written response, kept in the history; nudges author and voters."""
+    if not can_answer(feedback=feedback, person=person):
+        raise PermissionDenied(_("Only moderators and leads of the linked movement can answer."))
+    if status not in Status.values:
+        raise ValidationError({"status": _("Choose one of the listed statuses.")})
+    response = response.strip()
+    if not response:
+        raise ValidationError({"response": _("Write the official response.")})
+    post = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    now = timezone.now()
+    change = StatusChange.objects.create(
+        feedback=post, from_status=post.status, to_status=status, response=response, answered_by=person, created_at=now
+    )
+    post.status = status
+    update_fields = ["status"]
+    if post.first_answered_at is None:
+        post.first_answered_at = now
+        update_fields.append("first_answered_at")
+    post.save(update_fields=update_fields)
+    activity_record(actor=person, verb=Verb.ANSWERED_FEEDBACK, feedback=post, movement=post.movement, at=now)
+    events.feedback_answered(status_change=change)
+    return change
+
+
+@transaction.atomic
+def report_create(*, reporter, reason: str, feedback: Feedback | None = None, comment: Comment | None = None) -> Report:
+    """Report a post or a comment for moderators. A second open report by the same person is the same report."""
+    if (feedback is None) == (comment is None):
+        raise ValueError("Report exactly one post or one comment.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say briefly what is wrong.")})
+    existing = Report.objects.filter(
+        reporter=reporter, feedback=feedback, comment=comment, resolved_at__isnull=True
+    ).first()
+    if existing:
+        return existing
+    return Report.objects.create(reporter=reporter, reason=reason, feedback=feedback, comment=comment)
+
+
+def _moderate(*, moderator, action: str, reason: str, feedback: Feedback | None, comment: Comment | None) -> ModerationAction:
+    if not moderator.can_moderate:
+        raise PermissionDenied(_("Only moderators can do this."))
+    if (feedback is None) == (comment is None):
+        raise ValueError("Moderate exactly one post or one comment.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason; it is kept in the moderation log.")})
+    now = timezone.now()
+    target = feedback or comment
+    model = type(target)
+    target = model.objects.select_for_update().get(pk=target.pk)
+    if action == ModerationAction.Action.HIDE and target.hidden_at is None:
+        model.objects.filter(pk=target.pk).update(hidden_at=now)
+        if comment is not None:
+            Feedback.objects.filter(pk=target.feedback_id).update(comment_count=Greatest(F("comment_count") - 1, 0))
+    elif action == ModerationAction.Action.RESTORE and target.hidden_at is not None:
+        model.objects.filter(pk=target.pk).update(hidden_at=None)
+        if comment is not None:
+            Feedback.objects.filter(pk=target.feedback_id).update(comment_count=F("comment_count") + 1)
+    reports = Report.objects.filter(resolved_at__isnull=True)
+    reports = reports.filter(feedback=target) if feedback is not None else reports.filter(comment=target)
+    if action in (ModerationAction.Action.HIDE, ModerationAction.Action.DISMISS):
+        reports.update(resolved_at=now)
+    return ModerationAction.objects.create(
+        feedback=target if feedback is not None else None,
+        comment=target if comment is not None else None,
+        moderator=moderator,
+        action=action,
+        reason=reason,
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def moderation_act(
+    *, moderator, action: str, reason: str, feedback: Feedback | None = None, comment: Comment | None = None
+) -> ModerationAction:
+    """Hide, restore, or dismiss the reports on a post or comment; always logged with who and why."""
+    if action not in ModerationAction.Action.values:
+        raise ValidationError({"action": _("Choose hide, restore or dismiss.")})
+    return _moderate(moderator=moderator, action=action, reason=reason, feedback=feedback, comment=comment)
