@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings as django_settings
 from django.db import connection
 
 from socialbiz.celery import app as celery_app
@@ -132,8 +133,16 @@ class Inbox:
             return [m for m in self.messages if m["X-Nudge-Key"] == key]
 
 
-@pytest.fixture
-def smtp_server():
+    def reset(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.attempts.clear()
+            self.refuse_next, self.hang_next = 0, False
+            self.hanging, self.release = threading.Event(), threading.Event()
+
+
+@pytest.fixture(scope="module")
+def smtp_inbox():
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -141,6 +150,13 @@ def smtp_server():
     yield inbox
     inbox.release.set()
     controller.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_inbox):
+    smtp_inbox.reset()
+    yield smtp_inbox
+    smtp_inbox.release.set()
 
 
 # --- Celery worker and beat processes ----------------------------------------------------------------
@@ -156,6 +172,7 @@ class Processes:
         process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "socialbiz", *args], cwd=ROOT, env=self.env,
                                    stdout=log, stderr=subprocess.STDOUT)
         process.log_path = log.name
+        process.kind = args[0]
         self.running.append(process)
         return process
 
@@ -172,15 +189,26 @@ class Processes:
         index = len(self.running)
         return self._start(["beat", "--loglevel=INFO", "-s", str(self.tmp_path / f"beat-{index}.schedule")], "beat")
 
+    def current_worker(self) -> subprocess.Popen:
+        """The running worker, started if there is none (or the last one was killed)."""
+        alive = [p for p in self.running if p.poll() is None and p.kind == "worker"]
+        return alive[-1] if alive else self.worker()
+
+    def stop_beats(self) -> None:
+        self._stop([p for p in self.running if p.kind == "beat"])
+
     def kill(self, process: subprocess.Popen) -> None:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
 
     def stop_all(self) -> None:
-        for process in self.running:
+        self._stop(self.running)
+
+    def _stop(self, processes) -> None:
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in self.running:
+        for process in processes:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -191,24 +219,32 @@ class Processes:
         return "\n".join(Path(p.log_path).read_text()[-3000:] for p in self.running)
 
 
-@pytest.fixture
-def celery_processes(transactional_db, redis_server, smtp_server, tmp_path, settings):
-    """Worker/beat factory. Everything the test writes is committed, so the worker sees it."""
-    redis_server.flush()
+@pytest.fixture(scope="module")
+def celery_module(django_db_setup, redis_server, smtp_inbox, tmp_path_factory):
+    """One worker shared by a module's tests (starting a process costs seconds on a busy machine);
+    a test that kills it gets a fresh one, and beats are stopped after each test."""
     db = connection.settings_dict
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": redis_server.url,
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "q_nudges"),
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-        "SITE_URL": settings.SITE_URL,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_inbox.port}",
+        "SITE_URL": django_settings.SITE_URL,
         "NUDGES_RETRY_BACKOFF_SECONDS": "1",
         "NUDGES_SMTP_TIMEOUT_SECONDS": "10",
         "NUDGES_RELAY_EVERY_SECONDS": "1",
         "NUDGES_SWEEP_EVERY_SECONDS": "86400",
         "DATABASE_CONN_MAX_AGE": "0",
     }
-    processes = Processes(env, tmp_path)
+    processes = Processes(env, tmp_path_factory.mktemp("celery"))
     yield processes
     processes.stop_all()
+
+
+@pytest.fixture
+def celery_processes(transactional_db, celery_module, smtp_server):
+    """Everything the test writes is committed, so the worker process sees it."""
+    celery_module.current_worker()
+    yield celery_module
+    celery_module.stop_beats()
