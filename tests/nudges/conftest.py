@@ -248,3 +248,9 @@ def celery_processes(transactional_db, celery_module, smtp_server):
     celery_module.current_worker()
     yield celery_module
     celery_module.stop_beats()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Factories hash a password per person; the default hasher costs seconds per test on a busy machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
