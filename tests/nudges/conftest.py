@@ -39,7 +39,7 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, message: s
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+    raise AssertionError(f"timed out after {timeout}s waiting for {message() if callable(message) else message}")
 
 
 # --- Redis: our own server, so a test may stop and start it -----------------------------------------
@@ -214,6 +214,14 @@ class Processes:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+    def task_lines(self) -> str:
+        """What the workers did, for failure messages."""
+        lines = []
+        for p in self.running:
+            lines += [f"[{p.kind} {p.pid}] {line}" for line in Path(p.log_path).read_text().splitlines()
+                      if "Task" in line or "ERROR" in line or "WARNING" in line]
+        return "\n".join(lines[-60:])
 
     def logs(self) -> str:
         return "\n".join(Path(p.log_path).read_text()[-3000:] for p in self.running)
