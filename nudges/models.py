@@ -1,1 +1,113 @@
-# The Nudges issue adds the outbox (Nudge) and preferences here.
+"""The nudge outbox and each person's notification preferences."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    FIRST_FOLLOWER_WELCOME = "first_follower_welcome", _("Welcome as a first follower")
+    WELCOME_YOUR_FOLLOWER = "welcome_your_follower", _("Welcome your new follower")
+    FIRST_FOLLOWER_CHECKIN = "first_follower_checkin", _("First-follower check-in")
+    FIND_FIRST_FOLLOWER = "find_first_follower", _("Find your first follower")
+    OPEN_ROLES = "open_roles", _("Open roles")
+    DECISION_DUE = "decision_due", _("Pilot decision due")
+    INVITATION = "invitation", _("Invitations")
+    FEEDBACK_ANSWERED = "feedback_answered", _("Feedback answered")
+    WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+
+
+# These reach the person in the portal whatever they choose: somebody is waiting for them.
+ALWAYS_IN_APP = frozenset({Kind.INVITATION, Kind.FEEDBACK_ANSWERED})
+
+
+class NudgeQuerySet(models.QuerySet):
+    def in_app_for(self, person) -> NudgeQuerySet:
+        """Delivered notifications the person sees in the portal."""
+        return self.filter(recipient=person, in_app=True, sent_at__isnull=False, cancelled_at__isnull=True)
+
+    def unread(self) -> NudgeQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Nudge(models.Model):
+    """One nudge to one person: a row of the outbox, written in the transaction of the event that causes it.
+
+    Life: due_at passes -> the relay queues it (queued_at) -> a worker claims it (claimed_at, a conditional
+    UPDATE) -> sends the email outside any transaction -> sent_at. In-app notifications are the sent rows.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges")
+    movement = models.ForeignKey(
+        "movements.Movement", null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
+    )
+    feedback = models.ForeignKey(
+        "feedback.Feedback", null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
+    )
+    # The other person the nudge is about: the new follower to welcome, the colleague who invited.
+    subject_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Small extra facts for the text (invitation token, official response id); never personal data beyond that.
+    context = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    email = models.BooleanField(_("by email"), default=True)
+    in_app = models.BooleanField(_("in the portal"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    acted_on_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    objects = NudgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-pk"]
+        indexes = [
+            # The relay's scan: unsent rows by due time.
+            models.Index(fields=["due_at"], condition=Q(sent_at__isnull=True), name="nudge_unsent_due"),
+            models.Index(fields=["recipient", "-sent_at"], name="nudge_recipient_sent"),
+            models.Index(fields=["kind", "sent_at"], name="nudge_kind_sent"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(email=True) | Q(in_app=True) | Q(cancelled_at__isnull=False),
+                                   name="nudge_has_a_channel"),
+            models.CheckConstraint(condition=Q(emailed_at__isnull=True) | Q(sent_at__isnull=False),
+                                   name="nudge_emailed_only_when_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} ({self.dedupe_key})"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind. No row means both channels are on."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    email = models.BooleanField(_("email"), default=True)
+    in_app = models.BooleanField(_("in the portal"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="notification_preference_once"),
+            models.CheckConstraint(
+                condition=Q(in_app=True) | ~Q(kind__in=[Kind.INVITATION, Kind.FEEDBACK_ANSWERED]),
+                name="notification_preference_always_in_app",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind}: email={self.email} in_app={self.in_app}"

@@ -137,6 +137,31 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Nudges (nudges issue) ---
+# Time rules for the time-based kinds (see README, Nudges).
+NUDGES_CHECKIN_AFTER_DAYS = env.int("NUDGES_CHECKIN_AFTER_DAYS", default=3)
+NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS = env.int("NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS", default=7)
+NUDGES_OPEN_ROLES_EVERY_DAYS = env.int("NUDGES_OPEN_ROLES_EVERY_DAYS", default=7)
+NUDGES_WELCOME_YOUR_FOLLOWER_AFTER_HOURS = env.int("NUDGES_WELCOME_YOUR_FOLLOWER_AFTER_HOURS", default=24)
+NUDGES_DECISION_DUE_AFTER_DAYS = env.int("NUDGES_DECISION_DUE_AFTER_DAYS", default=0)
+NUDGES_ACTED_ON_WITHIN_DAYS = env.int("NUDGES_ACTED_ON_WITHIN_DAYS", default=7)
+# Time-based sweeps only look this far back, so turning nudges on does not wake up ancient history.
+NUDGES_LOOKBACK_DAYS = env.int("NUDGES_LOOKBACK_DAYS", default=30)
+NUDGES_DAILY_EMAIL_CAP = env.int("NUDGES_DAILY_EMAIL_CAP", default=3)
+# A claim older than this is a worker that died mid-send: the sweep hands the nudge out again.
+# Keep it well above NUDGES_SMTP_TIMEOUT_SECONDS.
+NUDGES_STUCK_CLAIM_SECONDS = env.int("NUDGES_STUCK_CLAIM_SECONDS", default=600)
+# A queued nudge not claimed after this long (broker lost the message) is queued again by the relay.
+NUDGES_REQUEUE_AFTER_SECONDS = env.int("NUDGES_REQUEUE_AFTER_SECONDS", default=300)
+NUDGES_SMTP_TIMEOUT_SECONDS = env.int("NUDGES_SMTP_TIMEOUT_SECONDS", default=30)
+NUDGES_MAX_ATTEMPTS = env.int("NUDGES_MAX_ATTEMPTS", default=8)
+NUDGES_RETRY_BACKOFF_SECONDS = env.int("NUDGES_RETRY_BACKOFF_SECONDS", default=30)
+NUDGES_RELAY_EVERY_SECONDS = env.float("NUDGES_RELAY_EVERY_SECONDS", default=60.0)
+NUDGES_SWEEP_EVERY_SECONDS = env.float("NUDGES_SWEEP_EVERY_SECONDS", default=3600.0)
+NUDGES_BELL_POLL_SECONDS = env.int("NUDGES_BELL_POLL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["nudges-relay"] = {"task": "nudges.tasks.relay_due_nudges", "schedule": NUDGES_RELAY_EVERY_SECONDS}
+CELERY_BEAT_SCHEDULE["nudges-requeue-stuck"] = {"task": "nudges.tasks.requeue_stuck_nudges", "schedule": NUDGES_RELAY_EVERY_SECONDS}
+CELERY_BEAT_SCHEDULE["nudges-time-based"] = {"task": "nudges.tasks.sweep_time_based_nudges", "schedule": NUDGES_SWEEP_EVERY_SECONDS}
+CELERY_BEAT_SCHEDULE["nudges-weekly-digest"] = {"task": "nudges.tasks.sweep_weekly_digest", "schedule": NUDGES_SWEEP_EVERY_SECONDS}
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"

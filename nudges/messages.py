@@ -1,0 +1,154 @@
+"""The words of each nudge: warm, short, naming the movement and the person, with one clear action.
+
+`headline` needs only the nudge's own select_related objects (the notifications page renders it in a
+loop without extra queries); `message_for` may read more (the weekly digest) and runs in the worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import Kind, Nudge
+
+
+@dataclass
+class Message:
+    subject: str
+    greeting: str
+    paragraphs: list[str]
+    action_label: str
+    action_path: str
+    items: list[str] = field(default_factory=list)
+
+    @property
+    def action_url(self) -> str:
+        return absolute(self.action_path)
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _movement_path(nudge: Nudge, anchor: str = "") -> str:
+    return (nudge.movement.get_absolute_url() + anchor) if nudge.movement_id else reverse("home")
+
+
+def action_path(nudge: Nudge) -> str:
+    if nudge.kind == Kind.FEEDBACK_ANSWERED and nudge.feedback_id:
+        return nudge.feedback.get_absolute_url()
+    if nudge.kind == Kind.WEEKLY_DIGEST:
+        return reverse("home")
+    if nudge.kind == Kind.OPEN_ROLES:
+        return _movement_path(nudge, "#roles")
+    return _movement_path(nudge)
+
+
+def headline(nudge: Nudge) -> str:
+    """One line for the bell and the notifications page."""
+    movement = nudge.movement.title if nudge.movement_id else ""
+    other = nudge.subject_person.name if nudge.subject_person_id else _("A colleague")
+    match nudge.kind:
+        case Kind.FIRST_FOLLOWER_WELCOME:
+            return _("You are one of the first followers of “%(movement)s”. Take a role or bring one colleague.") % {"movement": movement}
+        case Kind.WELCOME_YOUR_FOLLOWER:
+            return _("%(person)s joined “%(movement)s” early. Welcome them in public.") % {"person": other, "movement": movement}
+        case Kind.FIRST_FOLLOWER_CHECKIN:
+            return _("How is “%(movement)s” going for you? One small step keeps it moving.") % {"movement": movement}
+        case Kind.FIND_FIRST_FOLLOWER:
+            return _("“%(movement)s” is waiting for its first follower. Invite one colleague.") % {"movement": movement}
+        case Kind.OPEN_ROLES:
+            return _("“%(movement)s” has open roles you could take.") % {"movement": movement}
+        case Kind.DECISION_DUE:
+            return _("The pilot of “%(movement)s” has ended: adopt, extend or retire?") % {"movement": movement}
+        case Kind.INVITATION:
+            return _("%(person)s invited you to join “%(movement)s”.") % {"person": other, "movement": movement}
+        case Kind.FEEDBACK_ANSWERED:
+            title = nudge.feedback.title if nudge.feedback_id else ""
+            return _("“%(title)s” has an official answer.") % {"title": title}
+        case Kind.WEEKLY_DIGEST:
+            return _("Your week in %(site)s: movements, open roles and new feedback.") % {"site": settings.SITE_NAME}
+    return str(nudge.get_kind_display())
+
+
+def message_for(nudge: Nudge) -> Message:
+    """The full email for a nudge."""
+    name = nudge.recipient.name
+    greeting = _("Hi %(name)s,") % {"name": name}
+    movement = nudge.movement.title if nudge.movement_id else ""
+    other = nudge.subject_person.name if nudge.subject_person_id else _("A colleague")
+    path = action_path(nudge)
+    values = {"movement": movement, "person": other, "site": settings.SITE_NAME}
+    match nudge.kind:
+        case Kind.FIRST_FOLLOWER_WELCOME:
+            return Message(
+                _("Welcome to “%(movement)s”, you are one of its first followers") % values, greeting,
+                [_("Thank you for following “%(movement)s”. The first followers are what turn one person's idea "
+                   "into a movement, and you are one of them.") % values,
+                 _("Two things help most now: take one of its roles, and bring one colleague along.")],
+                _("Take a role in “%(movement)s”") % values, path)
+        case Kind.WELCOME_YOUR_FOLLOWER:
+            return Message(
+                _("%(person)s joined “%(movement)s”: welcome them") % values, greeting,
+                [_("%(person)s is one of the first followers of “%(movement)s”. A short public welcome shows "
+                   "everyone that followers are equals, and makes the next person more likely to join.") % values],
+                _("Welcome %(person)s") % values, path)
+        case Kind.FIRST_FOLLOWER_CHECKIN:
+            return Message(
+                _("How is “%(movement)s” going?") % values, greeting,
+                [_("You joined “%(movement)s” a few days ago. Is there one small thing you could do this week? "
+                   "Claim a role, post an update, or invite a colleague.") % values],
+                _("Open “%(movement)s”") % values, path)
+        case Kind.FIND_FIRST_FOLLOWER:
+            return Message(
+                _("Find the first follower for “%(movement)s”") % values, greeting,
+                [_("“%(movement)s” has been waiting a week for its first follower. Ask one colleague personally: "
+                   "one person joining is what makes an idea a movement.") % values],
+                _("Invite a colleague to “%(movement)s”") % values, path)
+        case Kind.OPEN_ROLES:
+            return Message(
+                _("“%(movement)s” has a role for you") % values, greeting,
+                [_("“%(movement)s” has roles with free seats. Taking one is how it becomes everybody's project, "
+                   "not one person's.") % values],
+                _("See the open roles") % values, path)
+        case Kind.DECISION_DUE:
+            return Message(
+                _("Time to decide about “%(movement)s”") % values, greeting,
+                [_("The pilot of “%(movement)s” has reached its end date. Record the decision: adopt it, "
+                   "extend it with a new end date, or retire it, with a short rationale.") % values],
+                _("Record the decision"), path)
+        case Kind.INVITATION:
+            note = str(nudge.context.get("note", ""))
+            paragraphs = [_("%(person)s invited you to join “%(movement)s”.") % values]
+            if note:
+                paragraphs.append(_("Their note: “%(note)s”") % {"note": note})
+            return Message(
+                _("%(person)s invited you to “%(movement)s”") % values, greeting, paragraphs,
+                _("Have a look at “%(movement)s”") % values, path)
+        case Kind.FEEDBACK_ANSWERED:
+            title = nudge.feedback.title if nudge.feedback_id else ""
+            status = str(nudge.context.get("status_label", ""))
+            response = str(nudge.context.get("response", ""))
+            paragraphs = [_("“%(title)s” has an official answer: %(status)s.") % {"title": title, "status": status}]
+            if response:
+                paragraphs.append(response)
+            return Message(
+                _("Your feedback “%(title)s” was answered") % {"title": title}, greeting, paragraphs,
+                _("Read the answer"), path)
+        case Kind.WEEKLY_DIGEST:
+            from . import selectors
+
+            digest = selectors.weekly_digest_for(person=nudge.recipient)
+            items = [_("%(movement)s: %(count)s new updates") % {"movement": m.title, "count": m.recent_updates}
+                     for m in digest["movements"]]
+            items += [_("Open role: %(role)s in %(movement)s") % {"role": r.name, "movement": r.movement.title}
+                      for r in digest["open_roles"]]
+            return Message(
+                _("Your week in %(site)s") % values, greeting,
+                [_("Here is what moved this week. %(count)s new feedback posts were shared.")
+                 % {"count": digest["new_feedback"]}],
+                _("Open %(site)s") % values, path, items)
+    raise ValueError(f"unknown nudge kind {nudge.kind}")
