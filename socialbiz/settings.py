@@ -198,7 +198,8 @@ ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
 # Seconds without a request before a session ends, and since sign-in whatever happens; 0 turns one off.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "people.middleware.SessionPolicyMiddleware")
+# After authentication and messages: signs out leavers and timed-out sessions (people/middleware.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1, "people.middleware.SessionPolicyMiddleware")
 
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
