@@ -11,13 +11,14 @@ batch in its own transaction, retried row by row if the database refuses one of 
 from __future__ import annotations
 
 import csv
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from .models import AuditAction, Department, User
 
@@ -237,8 +238,7 @@ def import_directory(
         if person.manager_id != manager_id:
             person.manager_id = manager_id
             manager_changes.append(person)
-    with transaction.atomic():
-        User.objects.bulk_update(manager_changes, ["manager"], batch_size=BATCH_SIZE)
+    _set_managers(manager_changes)
     report.managers_set = len(manager_changes)
     say(f"Managers: {len(manager_changes)} links changed.")
 
@@ -261,6 +261,35 @@ def import_directory(
     return report
 
 
+def _set_managers(people: list[User]) -> None:
+    with transaction.atomic():
+        _bulk_update(people, ["manager_id"])
+
+
+def _bulk_update(people: list[User], attnames: list[str]) -> None:
+    """One UPDATE ... FROM unnest() per 10,000 rows on PostgreSQL (bulk_update's CASE per row is slow here)."""
+    if not people:
+        return
+    if connection.vendor != "postgresql":
+        User.objects.bulk_update(people, attnames, batch_size=BATCH_SIZE)
+        return
+    fields = [User._meta.get_field(name.removesuffix("_id") if name.endswith("_id") and name != "employee_id" else name) for name in attnames]
+    quote = connection.ops.quote_name
+    types = ["bigint" if f.is_relation else "text" for f in fields]
+    columns = ", ".join(quote(f.column) for f in fields)
+    arrays = ", ".join(f"%s::{t}[]" for t in ["bigint", *types])
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    sql = (
+        f"UPDATE {quote(User._meta.db_table)} AS u SET {assignments} "
+        f"FROM unnest({arrays}) AS v(id, {columns}) WHERE u.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(people), 10 * BATCH_SIZE):
+            chunk = people[start : start + 10 * BATCH_SIZE]
+            params = [[p.pk for p in chunk]] + [[getattr(p, f.attname) for p in chunk] for f in fields]
+            cursor.execute(sql, params)
+
+
 def _profile_of(row: DirectoryRow, departments: dict) -> dict:
     department = departments.get(tuple(split_path(row.department_path))) if row.department_path else None
     return {
@@ -278,7 +307,8 @@ def _write_batch(batch, departments, report: ImportReport, by_employee_id: dict,
     for row, person in batch:
         profile = _profile_of(row, departments)
         if person is None:
-            user = User(employee_id=row.employee_id, password=make_password(None), **profile)
+            # An unusable password ("!" prefix): directory people sign in through SSO or a password reset.
+            user = User(employee_id=row.employee_id, password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30), **profile)
             to_create.append((row, user))
             continue
         changed = [f for f, value in profile.items() if getattr(person, f) != value]
@@ -294,9 +324,9 @@ def _write_batch(batch, departments, report: ImportReport, by_employee_id: dict,
     try:
         with transaction.atomic():
             User.objects.bulk_create([u for _, u in to_create], batch_size=BATCH_SIZE)
-            User.objects.bulk_update([p for _, p in to_update], [*PROFILE_FIELDS, "employee_id"], batch_size=BATCH_SIZE)
+            _bulk_update([p for _, p in to_update], [*PROFILE_FIELDS, "employee_id"])
         created, updated = to_create, to_update
-    except IntegrityError:
+    except DatabaseError:
         created, updated = _write_one_by_one(to_create, to_update, report)
     for _, user in created + updated:
         by_employee_id[user.employee_id] = user
@@ -313,13 +343,13 @@ def _write_one_by_one(to_create, to_update, report: ImportReport):
                 user.pk = None
                 user.save(force_insert=True)
             created.append((row, user))
-        except IntegrityError as exc:
+        except DatabaseError as exc:
             report.errors.append((row.line, f"the database refused the row: {exc.__class__.__name__}"))
     for row, person in to_update:
         try:
             with transaction.atomic():
                 person.save(update_fields=[*PROFILE_FIELDS, "employee_id"])
             updated.append((row, person))
-        except IntegrityError as exc:
+        except DatabaseError as exc:
             report.errors.append((row.line, f"the database refused the row: {exc.__class__.__name__}"))
     return created, updated
