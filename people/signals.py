@@ -88,7 +88,7 @@ def on_admin_action(sender, instance: LogEntry, created: bool, raw=False, **kwar
         detail={
             "flag": flag,
             "model": f"{content_type.app_label}.{content_type.model}" if content_type else "",
-            "object_id": instance.object_id or "",
+            "object_id": str(instance.object_id or ""),
             "message": instance.get_change_message(),
         },
     )
