@@ -41,6 +41,7 @@ class DirectoryRow:
     manager_email: str
     location: str
     active: bool
+    changed_fields: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +56,8 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
     # Employee ids on malformed rows: such a person is still listed, so never a leaver.
     malformed_ids: set[str] = field(default_factory=set)
+    # One line per change ("updated E3: job_title, location"), shown by the command at -v 2.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -238,6 +241,7 @@ def import_directory(
         if person.manager_id != manager_id:
             person.manager_id = manager_id
             manager_changes.append(person)
+            report.changes.append(f"manager of {row.employee_id}: {row.manager_email or 'none'}")
     _set_managers(manager_changes)
     report.managers_set = len(manager_changes)
     say(f"Managers: {len(manager_changes)} links changed.")
@@ -249,13 +253,16 @@ def import_directory(
             continue
         if not row.active and person.is_active:
             report.deactivated += person_deactivate(person=person, by=by, reason="directory: inactive")
+            report.changes.append(f"deactivated {row.employee_id} (inactive in the file)")
         elif row.active and not person.is_active and not person.email.endswith("@invalid"):
             report.reactivated += person_reactivate(person=person, by=by)
+            report.changes.append(f"reactivated {row.employee_id}")
     if deactivate_missing:
         listed = {row.employee_id for row in rows} | report.malformed_ids
         leavers = User.objects.filter(is_active=True, employee_id__isnull=False).exclude(employee_id__in=listed)
         for person in leavers:
             report.deactivated += person_deactivate(person=person, by=by, reason="directory: missing")
+            report.changes.append(f"deactivated {person.employee_id} (not in the file)")
     if report.changed_anything:
         audit_record(action=AuditAction.DIRECTORY_IMPORT, actor=by, detail=report.as_dict())
     return report
@@ -317,6 +324,7 @@ def _write_batch(batch, departments, report: ImportReport, by_employee_id: dict,
         if not changed:
             report.unchanged += 1
             continue
+        row.changed_fields = [f.removesuffix("_id") if f != "employee_id" else f for f in changed]
         for f, value in profile.items():
             setattr(person, f, value)
         person.employee_id = row.employee_id
@@ -331,6 +339,8 @@ def _write_batch(batch, departments, report: ImportReport, by_employee_id: dict,
     for _, user in created + updated:
         by_employee_id[user.employee_id] = user
         by_email[user.email.lower()] = user
+    report.changes += [f"created {row.employee_id} {row.email}" for row, _ in created]
+    report.changes += [f"updated {row.employee_id}: {', '.join(row.changed_fields)}" for row, _ in updated]
     report.created += len(created)
     report.updated += len(updated)
 

@@ -2,8 +2,10 @@
 
 Two ways, documented in README ("Single sign-on, directory and privacy"):
 - OIDC_PROVIDERS=entra,okta with OIDC_<ID>_ISSUER, OIDC_<ID>_CLIENT_ID, OIDC_<ID>_SECRET,
-  OIDC_<ID>_LABEL and optionally OIDC_<ID>_SCOPES (space separated);
-- OIDC_PROVIDERS_JSON='[{"id": "entra", "issuer": "...", "client_id": "...", "secret": "...", "label": "..."}]'.
+  OIDC_<ID>_LABEL and optionally OIDC_<ID>_SCOPES (space separated) and OIDC_<ID>_TOKEN_AUTH_METHOD
+  (client_secret_post or client_secret_basic);
+- OIDC_PROVIDERS_JSON='[{"id": "entra", "issuer": "...", "client_id": "...", "secret": "...", "label": "...",
+  "scopes": "...", "token_auth_method": "..."}]'.
 Kept free of Django imports so settings.py can use it.
 """
 
@@ -20,7 +22,12 @@ class OIDCConfigError(ValueError):
     pass
 
 
-def _app(*, provider_id: str, issuer: str, client_id: str, secret: str, label: str, scopes: list[str] | None) -> dict:
+TOKEN_AUTH_METHODS = {"client_secret_post", "client_secret_basic"}
+
+
+def _app(
+    *, provider_id: str, issuer: str, client_id: str, secret: str, label: str, scopes: list[str] | None, token_auth_method: str = ""
+) -> dict:
     if not PROVIDER_ID.match(provider_id):
         raise OIDCConfigError(f"OpenID Connect provider id {provider_id!r}: use lower-case letters, digits and '-'.")
     missing = [name for name, value in (("issuer", issuer), ("client id", client_id), ("secret", secret)) if not value]
@@ -30,8 +37,14 @@ def _app(*, provider_id: str, issuer: str, client_id: str, secret: str, label: s
         "server_url": issuer.rstrip("/"),
         # PKCE (S256) on every authorization request; the nonce is added by people.sso.
         "oauth_pkce_enabled": True,
-        "token_auth_method": "client_secret_post",
     }
+    if token_auth_method:
+        if token_auth_method not in TOKEN_AUTH_METHODS:
+            raise OIDCConfigError(
+                f"OpenID Connect provider {provider_id!r}: token auth method must be one of {', '.join(sorted(TOKEN_AUTH_METHODS))}."
+            )
+        # Otherwise allauth picks from the provider's discovery document (client_secret_post when offered).
+        settings["token_auth_method"] = token_auth_method
     if scopes:
         settings["scope"] = scopes
     return {
@@ -66,6 +79,7 @@ def oidc_apps_from_env(environ: Mapping[str, str]) -> list[dict]:
                     secret=str(entry.get("secret", "")).strip(),
                     label=str(entry.get("label", "")).strip(),
                     scopes=scopes.split() if isinstance(scopes, str) else scopes,
+                    token_auth_method=str(entry.get("token_auth_method", "")).strip(),
                 )
             )
     for provider_id in [p.strip().lower() for p in environ.get("OIDC_PROVIDERS", "").split(",") if p.strip()]:
@@ -78,6 +92,7 @@ def oidc_apps_from_env(environ: Mapping[str, str]) -> list[dict]:
                 secret=environ.get(prefix + "SECRET", "").strip(),
                 label=environ.get(prefix + "LABEL", "").strip(),
                 scopes=environ.get(prefix + "SCOPES", "").split() or None,
+                token_auth_method=environ.get(prefix + "TOKEN_AUTH_METHOD", "").strip(),
             )
         )
     ids = [app["provider_id"] for app in apps]

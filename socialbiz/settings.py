@@ -165,11 +165,18 @@ SOCIALACCOUNT_PROVIDERS: dict = {}
 # OpenID Connect providers, only from the environment (README: "Single sign-on, directory and privacy").
 from people.oidc_settings import oidc_apps_from_env  # noqa: E402
 
-env.str("OIDC_PROVIDERS", default="")  # ids: OIDC_<ID>_ISSUER/_CLIENT_ID/_SECRET/_LABEL/_SCOPES per id
-env.str("OIDC_PROVIDERS_JSON", default="")  # or all of them as one JSON list
+# OIDC_PROVIDERS lists ids, each with OIDC_<ID>_ISSUER/_CLIENT_ID/_SECRET/_LABEL (optional _SCOPES,
+# _TOKEN_AUTH_METHOD); or OIDC_PROVIDERS_JSON holds them all. The per-id names are read from env.ENVIRON.
+OIDC_APPS = oidc_apps_from_env(
+    {
+        **env.ENVIRON,
+        "OIDC_PROVIDERS": env.str("OIDC_PROVIDERS", default=""),
+        "OIDC_PROVIDERS_JSON": env.str("OIDC_PROVIDERS_JSON", default=""),
+    }
+)
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
-        "APPS": oidc_apps_from_env(env.ENVIRON),
+        "APPS": OIDC_APPS,
         "OAUTH_PKCE_ENABLED": True,
         # Adds a nonce bound to the sign-in's state (allauth sends state and PKCE itself).
         "provider_class": "people.sso.NonceOpenIDConnectProvider",

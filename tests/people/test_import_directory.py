@@ -53,7 +53,9 @@ def test_import_updates_changed_people_and_moves_them(tmp_path):
     run(tmp_path, BASE)
     changed = BASE.replace("Pat Platform,Engineer,Engineering/Platform,eng@acme.test,Berlin",
                            "Pat Platform,Senior engineer,Engineering/Data,ceo@acme.test,Paris")
-    out, _ = run(tmp_path, changed)
+    out, _ = run(tmp_path, changed, "-v", "2")
+    assert "updated E3: job_title, department, location" in out
+    assert "manager of E3: ceo@acme.test" in out
     assert "1 updated" in out and "1 managers set" in out and "1 departments created" in out
     pat = User.objects.get(employee_id="E3")
     assert (pat.job_title, pat.location, pat.department.name, pat.manager.email) == ("Senior engineer", "Paris", "Data", "ceo@acme.test")

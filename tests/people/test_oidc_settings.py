@@ -10,7 +10,7 @@ def test_providers_are_read_from_per_provider_variables():
         "OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/tenant-1/v2.0",
         "OIDC_ENTRA_CLIENT_ID": "client-1", "OIDC_ENTRA_SECRET": "secret-1", "OIDC_ENTRA_LABEL": "Microsoft",
         "OIDC_OKTA_ISSUER": "https://acme.okta.com/", "OIDC_OKTA_CLIENT_ID": "client-2", "OIDC_OKTA_SECRET": "secret-2",
-        "OIDC_OKTA_SCOPES": "openid email profile groups",
+        "OIDC_OKTA_SCOPES": "openid email profile groups", "OIDC_OKTA_TOKEN_AUTH_METHOD": "client_secret_basic",
     })
     assert [(a["provider_id"], a["name"], a["client_id"], a["secret"]) for a in apps] == [
         ("entra", "Microsoft", "client-1", "secret-1"), ("okta", "Okta", "client-2", "secret-2")]
@@ -18,6 +18,8 @@ def test_providers_are_read_from_per_provider_variables():
     assert apps[0]["settings"]["oauth_pkce_enabled"] is True
     assert apps[1]["settings"]["server_url"] == "https://acme.okta.com"
     assert apps[1]["settings"]["scope"] == ["openid", "email", "profile", "groups"]
+    assert apps[1]["settings"]["token_auth_method"] == "client_secret_basic"
+    assert "token_auth_method" not in apps[0]["settings"]
 
 
 def test_providers_can_come_from_one_json_variable():
@@ -30,6 +32,8 @@ def test_providers_can_come_from_one_json_variable():
     ({"OIDC_PROVIDERS": "entra", "OIDC_ENTRA_ISSUER": "https://x"}, "missing: client id, secret"),
     ({"OIDC_PROVIDERS": "bad id!"}, "use lower-case letters"),
     ({"OIDC_PROVIDERS_JSON": "{not json"}, "not valid JSON"),
+    ({"OIDC_PROVIDERS": "a", "OIDC_A_ISSUER": "i", "OIDC_A_CLIENT_ID": "c", "OIDC_A_SECRET": "s",
+      "OIDC_A_TOKEN_AUTH_METHOD": "private_key_jwt"}, "token auth method must be one of"),
     ({"OIDC_PROVIDERS_JSON": '{"id": "x"}'}, "must be a JSON list"),
     ({"OIDC_PROVIDERS": "a,a", "OIDC_A_ISSUER": "i", "OIDC_A_CLIENT_ID": "c", "OIDC_A_SECRET": "s"}, "must be unique"),
 ])

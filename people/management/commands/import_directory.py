@@ -33,6 +33,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except UnicodeDecodeError as exc:
             raise CommandError(f"{path} is not UTF-8 text: {exc}") from exc
+        if options["verbosity"] >= 2:
+            for change in report.changes:
+                self.stdout.write(change)
         for line, problem in report.errors:
             self.stderr.write(self.style.WARNING(f"line {line}: {problem} (row skipped)"))
         summary = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in report.as_dict().items())
