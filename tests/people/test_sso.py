@@ -207,3 +207,11 @@ def test_login_page_offers_the_configured_provider(client, sso):
     page = client.get("/accounts/login/").content.decode()
     assert "Sign in with Acme ID" in page
     assert 'href="/accounts/oidc/acme/login/' in page
+
+
+def test_sso_only_login_page_shows_the_provider_and_no_password_form(client, sso, settings):
+    settings.PASSWORD_LOGIN_ENABLED = False
+    page = client.get("/accounts/login/").content.decode()
+    assert "Sign in with Acme ID" in page
+    assert 'type="password"' not in page
+    assert "Password sign-in is turned off: use your company account above." in page
