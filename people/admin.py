@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, User
+from . import services
+from .models import AuditEvent, Department, ErasureRequest, User
 
 
 @admin.register(Department)
@@ -26,3 +27,62 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.action(description=_("Deactivate (leaver): sign out, keep what they wrote"))
+def deactivate_people(modeladmin, request, queryset):
+    count = sum(services.person_deactivate(person=p, by=request.user, reason="admin") for p in queryset)
+    modeladmin.message_user(request, _("%(count)d people deactivated.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.action(description=_('Erase: name becomes "former colleague", email and profile removed'))
+def erase_people(modeladmin, request, queryset):
+    people = list(queryset.exclude(pk=request.user.pk))
+    for person in people:
+        services.person_erase(person=person, by=request.user)
+    modeladmin.message_user(request, _("%(count)d people erased.") % {"count": len(people)}, messages.SUCCESS)
+
+
+UserAdmin.actions = [deactivate_people, erase_people]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Readable by admins, written only by the code: no adding, editing or deleting here."""
+
+    list_display = ["created_at", "action", "actor", "target_repr", "ip_address"]
+    list_filter = ["action", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["target_repr", "actor__email", "actor__display_name"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.action(description=_("Carry out the erasure"))
+def carry_out_erasure(modeladmin, request, queryset):
+    done = 0
+    for erasure in queryset.filter(completed_at__isnull=True).select_related("person"):
+        services.person_erase(person=erasure.person, by=request.user)
+        done += 1
+    modeladmin.message_user(request, _("%(count)d people erased.") % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    list_display = ["person", "created_at", "completed_at"]
+    list_filter = [("completed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["person"]
+    readonly_fields = ["person", "reason", "created_at", "completed_at"]
+    actions = [carry_out_erasure]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -14,3 +14,73 @@ class TimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+SESSION_STARTED_KEY = "people_signed_in_at"
+SESSION_SEEN_KEY = "people_last_seen_at"
+# Writing the session on every request costs a query; the idle clock only needs minute precision.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+class SessionPolicyMiddleware:
+    """Sign a person out when their account was deactivated, or after the idle or absolute timeout.
+
+    Runs after AuthenticationMiddleware. A deactivated person's session still names them, but
+    Django's backends no longer return them as the user: this ends that session on the server.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None:
+            reason = self._end_reason(request, settings)
+            if reason:
+                self._sign_out(request, reason)
+        return self.get_response(request)
+
+    def _end_reason(self, request, settings) -> str:
+        session = request.session
+        if "_auth_user_id" not in session:
+            return ""
+        if not request.user.is_authenticated:
+            return "deactivated"
+        now = int(timezone.now().timestamp())
+        started = session.get(SESSION_STARTED_KEY)
+        if started is None:
+            session[SESSION_STARTED_KEY] = started = now
+        if settings.SESSION_ABSOLUTE_TIMEOUT and now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+            return "absolute_timeout"
+        seen = session.get(SESSION_SEEN_KEY, started)
+        if settings.SESSION_IDLE_TIMEOUT and now - seen > settings.SESSION_IDLE_TIMEOUT:
+            return "idle_timeout"
+        if now - seen >= SEEN_RESOLUTION_SECONDS or SESSION_SEEN_KEY not in session:
+            session[SESSION_SEEN_KEY] = now
+        return ""
+
+    def _sign_out(self, request, reason: str) -> None:
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.contrib.auth.models import AnonymousUser
+        from django.utils.translation import gettext as _
+
+        from .models import AuditAction, User
+        from .services import audit_record
+
+        if reason == "deactivated":
+            # Django's backends no longer return an inactive person, so logout() would not know whom
+            # it signs out: flush the orphaned session here and record it.
+            user_id = request.session.get("_auth_user_id")
+            request.session.flush()
+            request.user = AnonymousUser()
+            person = User.objects.filter(pk=user_id).first() if user_id else None
+            audit_record(action=AuditAction.SESSION_EXPIRED, target=person, detail={"reason": reason}, request=request)
+        else:
+            # The user_logged_out signal writes the audit row, with this reason.
+            request.session_end_reason = reason
+            logout(request)
+            messages.info(request, _("Your session has expired. Please sign in again."))

@@ -125,3 +125,64 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def can_moderate(self) -> bool:
         return self.is_moderator or self.is_staff
+
+
+class AuditAction(models.TextChoices):
+    SIGNED_IN = "signed_in", _("signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("sign-in failed")
+    SIGN_IN_REFUSED = "sign_in_refused", _("sign-in refused")
+    SIGNED_OUT = "signed_out", _("signed out")
+    SESSION_EXPIRED = "session_expired", _("session expired")
+    ROLE_CHANGED = "role_changed", _("role changed")
+    LEAD_CHANGED = "lead_changed", _("lead changed")
+    MODERATED = "moderated", _("moderated")
+    ADMIN_ACTION = "admin_action", _("admin action")
+    DEACTIVATED = "deactivated", _("deactivated")
+    DIRECTORY_IMPORT = "directory_import", _("directory import")
+    ERASURE_REQUESTED = "erasure_requested", _("erasure requested")
+    ERASED = "erased", _("erased")
+    DATA_EXPORTED = "data_exported", _("data exported")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, to what. Append-only; never names the author of an anonymous post."""
+
+    actor = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("who")
+    )
+    action = models.CharField(_("what"), max_length=32, choices=AuditAction.choices, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class ErasureRequest(models.Model):
+    """A person asked for their data to be erased; an admin carries it out (erase_person or the admin action)."""
+
+    person = models.ForeignKey("people.User", on_delete=models.CASCADE, related_name="erasure_requests")
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(completed_at__isnull=True), name="erasure_one_open_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure of #{self.person_id}"

@@ -1,13 +1,20 @@
+import json
+
 import redis
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors
+from . import selectors, services
+from .forms import ErasureRequestForm
+from .models import AuditAction
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,3 +42,41 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["redis"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    open_request = selectors.open_erasure_request_for(person=request.user)
+    return render(
+        request,
+        "people/privacy.html",
+        {"open_request": open_request, "form": ErasureRequestForm(), "erased_name": services.ERASED_NAME},
+    )
+
+
+@require_GET
+def privacy_export(request: HttpRequest) -> HttpResponse:
+    data = selectors.privacy_export_for(person=request.user)
+    services.audit_record(action=AuditAction.DATA_EXPORTED, actor=request.user, target=request.user, request=request)
+    response = HttpResponse(
+        json.dumps({"exported_at": timezone.now().isoformat(), **data}, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="socialbiz-my-data-{timezone.now():%Y-%m-%d}.json"'
+    return response
+
+
+@require_POST
+def privacy_erasure_request(request: HttpRequest) -> HttpResponse:
+    form = ErasureRequestForm(request.POST)
+    if not form.is_valid():
+        open_request = selectors.open_erasure_request_for(person=request.user)
+        context = {"open_request": open_request, "form": form, "erased_name": services.ERASED_NAME}
+        return render(request, "people/privacy.html", context, status=400)
+    try:
+        services.erasure_request_create(person=request.user, reason=form.cleaned_data["reason"], request=request)
+    except services.ErasureAlreadyRequested:
+        messages.info(request, _("You have already asked for erasure; an administrator will carry it out."))
+    else:
+        messages.success(request, _("Your request to be erased has been recorded. An administrator will carry it out."))
+    return redirect("people:privacy")

@@ -192,6 +192,51 @@ SIGNUP_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env.list("SIGNUP_ALLOWE
 SOCIALACCOUNT_PROVIDERS: dict = {}
 
 # --- Single sign-on, sessions and privacy (identity issue) ---
+# OpenID Connect providers, only from the environment (README: "Single sign-on, directory and privacy").
+from people.oidc_settings import oidc_apps_from_env  # noqa: E402
+
+# OIDC_PROVIDERS lists ids, each with OIDC_<ID>_ISSUER/_CLIENT_ID/_SECRET/_LABEL (optional _SCOPES,
+# _TOKEN_AUTH_METHOD); or OIDC_PROVIDERS_JSON holds them all. The per-id names are read from env.ENVIRON.
+OIDC_APPS = oidc_apps_from_env(
+    {
+        **env.ENVIRON,
+        "OIDC_PROVIDERS": env.str("OIDC_PROVIDERS", default=""),
+        "OIDC_PROVIDERS_JSON": env.str("OIDC_PROVIDERS_JSON", default=""),
+    }
+)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": OIDC_APPS,
+        "OAUTH_PKCE_ENABLED": True,
+        # Adds a nonce bound to the sign-in's state (allauth sends state and PKCE itself).
+        "provider_class": "people.sso.NonceOpenIDConnectProvider",
+    }
+}
+SOCIALACCOUNT_ADAPTER = "people.adapters.SocialAccountAdapter"
+# Accounts are matched on provider + subject (`sub`), never on the email alone.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# The provider button leads to a confirmation page that POSTs (no sign-in started by a GET from elsewhere).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# A first SSO sign-in creates the person from the provider's claims.
+SSO_CREATES_PEOPLE = env.bool("SSO_CREATES_PEOPLE", default=True)
+OIDC_DEPARTMENT_CLAIM = env.str("OIDC_DEPARTMENT_CLAIM", default="department")
+OIDC_TITLE_CLAIM = env.str("OIDC_TITLE_CLAIM", default="job_title")
+# A directory-imported person is linked on first SSO sign-in only when this claim equals their employee id.
+OIDC_EMPLOYEE_ID_CLAIM = env.str("OIDC_EMPLOYEE_ID_CLAIM", default="employee_id")
+# false: single sign-on is the only way in (password sign-in and sign-up refused everywhere, admin too).
+PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
+AUTHENTICATION_BACKENDS = ["people.backends.PasswordModelBackend", "people.backends.PasswordAllauthBackend"]
+ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
+# Seconds without a request before a session ends, and since sign-in whatever happens; 0 turns one off.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
+# After authentication and messages: signs out leavers and timed-out sessions (people/middleware.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1, "people.middleware.SessionPolicyMiddleware")
 
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -1,0 +1,212 @@
+"""Every write about people: the audit log, leavers, erasure requests and erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import AuditAction, AuditEvent, ErasureRequest, User
+
+ERASED_NAME = "former colleague"
+
+
+class ErasureAlreadyRequested(Exception):
+    """The person already has an open erasure request."""
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: AuditAction | str,
+    actor: User | None = None,
+    target: models.Model | None = None,
+    target_repr: str = "",
+    detail: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one audit row: who (`actor`), what (`action`), when (now) and on what (`target`).
+
+    A post written anonymously never has its author recorded: for such a target only the
+    post's id is kept, and a caller-supplied actor is dropped unless they act on it as a
+    moderator or admin (hiding, answering), never as its writer.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    target_type = target_id = ""
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = str(target.pk)
+        if getattr(target, "is_anonymous", False) is True:
+            target_repr = f"anonymous {target._meta.verbose_name} #{target.pk}"
+            if actor is not None and action not in (AuditAction.MODERATED, AuditAction.ADMIN_ACTION):
+                actor = None
+        elif not target_repr:
+            target_repr = str(target)[:300]
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr[:300],
+        detail=detail or {},
+        ip_address=_client_ip(request),
+    )
+
+
+def _sole_led_movements(person: User) -> list:
+    """Movements where `person` is the only active lead who is still an active person."""
+    from movements.models import Membership, Movement
+
+    led_ids = Membership.objects.filter(person=person, is_lead=True, left_at__isnull=True).values("movement_id")
+    other_leads = Membership.objects.filter(
+        movement=models.OuterRef("pk"), is_lead=True, left_at__isnull=True, person__is_active=True
+    ).exclude(person=person)
+    return list(Movement.objects.filter(pk__in=led_ids).exclude(models.Exists(other_leads)))
+
+
+@transaction.atomic
+def person_deactivate(*, person: User, by: User | None = None, reason: str = "") -> bool:
+    """A leaver: cannot sign in any more and is signed out on their next request; what they wrote stays.
+
+    Movements left without an active lead tell their members (nudges.events.movement_needs_lead).
+    Returns False when the person was already inactive.
+    """
+    from nudges import events
+
+    updated = User.objects.filter(pk=person.pk, is_active=True).update(is_active=False)
+    person.is_active = False
+    if not updated:
+        return False
+    for movement in _sole_led_movements(person):
+        events.movement_needs_lead(movement=movement)
+    audit_record(action=AuditAction.DEACTIVATED, actor=by, target=person, detail={"reason": reason} if reason else None)
+    return True
+
+
+@transaction.atomic
+def person_reactivate(*, person: User, by: User | None = None) -> bool:
+    updated = User.objects.filter(pk=person.pk, is_active=False).update(is_active=True)
+    person.is_active = True
+    if updated:
+        audit_record(action=AuditAction.ADMIN_ACTION, actor=by, target=person, detail={"change": "reactivated"})
+    return bool(updated)
+
+
+@transaction.atomic
+def erasure_request_create(*, person: User, reason: str = "", request: HttpRequest | None = None) -> ErasureRequest:
+    """Record that a person asked to be erased. One open request per person (database constraint)."""
+    try:
+        with transaction.atomic():
+            erasure = ErasureRequest.objects.create(person=person, reason=reason.strip())
+    except IntegrityError as exc:
+        raise ErasureAlreadyRequested from exc
+    audit_record(action=AuditAction.ERASURE_REQUESTED, actor=person, target=person, request=request)
+    return erasure
+
+
+def _end_sessions_of(person: User) -> int:
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(person.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def person_erase(*, person: User, by: User | None = None) -> User:
+    """Erase a person: name becomes "former colleague", email a placeholder, profile emptied, no sign-in.
+
+    Movements they founded, memberships, posts and everything other people wrote stay; rows keep
+    pointing at the same (now nameless) person. Anonymous posts hold nothing about anyone and are
+    not touched. Their sign-in links (SSO accounts, email addresses) and sessions are deleted.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from movements.models import Invitation
+
+    person = User.objects.select_for_update().get(pk=person.pk)
+    old_email, old_name = person.email, person.display_name
+    was_active = person.is_active
+    sole_led = _sole_led_movements(person) if was_active else []
+
+    placeholder = f"erased-{person.pk}@invalid"
+    person.email = placeholder
+    person.display_name = ERASED_NAME
+    person.job_title = ""
+    person.location = ""
+    person.department = None
+    person.manager = None
+    person.time_zone = "UTC"
+    person.employee_id = None
+    person.is_active = False
+    person.is_staff = False
+    person.is_superuser = False
+    person.is_moderator = False
+    person.last_login = None
+    person.set_unusable_password()
+    person.save()
+    person.groups.clear()
+    person.user_permissions.clear()
+
+    SocialAccount.objects.filter(user=person).delete()
+    EmailAddress.objects.filter(user=person).delete()
+    Invitation.objects.filter(email__iexact=old_email).update(email=placeholder)
+    ErasureRequest.objects.filter(person=person).update(reason="")
+    ErasureRequest.objects.filter(person=person, completed_at__isnull=True).update(completed_at=timezone.now())
+    _end_sessions_of(person)
+    _scrub_logs(person=person, old_email=old_email, old_name=old_name)
+    _erase_notifications(person)
+
+    from nudges import events
+
+    for movement in sole_led:
+        events.movement_needs_lead(movement=movement)
+    audit_record(action=AuditAction.ERASED, actor=by, target=person, target_repr=f"{ERASED_NAME} #{person.pk}")
+    return person
+
+
+def _scrub_logs(*, person: User, old_email: str, old_name: str) -> None:
+    """Remove the person's name and email from the audit log and Django admin's history."""
+    ctype = ContentType.objects.get_for_model(User)
+    erased_repr = f"{ERASED_NAME} #{person.pk}"
+    AuditEvent.objects.filter(target_type=User._meta.label_lower, target_id=str(person.pk)).update(
+        target_repr=erased_repr, detail={}
+    )
+    needles = [n for n in {old_email, old_name} if n]
+    for needle in needles:
+        for event in AuditEvent.objects.filter(
+            models.Q(target_repr__icontains=needle) | models.Q(detail__icontains=needle)
+        ):
+            event.target_repr = event.target_repr.replace(needle, erased_repr)
+            event.detail = {}
+            event.save(update_fields=["target_repr", "detail"])
+    LogEntry.objects.filter(content_type=ctype, object_id=str(person.pk)).update(object_repr=erased_repr, change_message="")
+    for needle in needles:
+        LogEntry.objects.filter(object_repr__icontains=needle).update(object_repr=erased_repr)
+        LogEntry.objects.filter(change_message__icontains=needle).update(change_message="")
+
+
+def _erase_notifications(person: User) -> None:
+    """Delete the person's own notifications, when the Nudges app has them."""
+    if not apps.is_installed("nudges"):
+        return
+    try:
+        nudge_model = apps.get_model("nudges", "Nudge")
+    except LookupError:
+        return
+    if any(f.name == "recipient" for f in nudge_model._meta.get_fields()):
+        nudge_model.objects.filter(recipient=person).delete()

@@ -1,0 +1,144 @@
+"""Audit rows for sign-ins, sign-outs, permission, role and lead changes, moderation and admin actions.
+
+Connected in PeopleConfig.ready(). Other apps' services stay unaware of the audit log: their
+activity rows (lead and role verbs), moderation actions and Django admin's history feed it here.
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from .models import AuditAction, User
+from .services import audit_record
+
+PERMISSION_FIELDS = ("is_staff", "is_superuser", "is_moderator", "is_active")
+
+
+@receiver(user_logged_in, dispatch_uid="people_audit_signed_in")
+def on_signed_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        now = int(timezone.now().timestamp())
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_SEEN_KEY] = now
+    method = getattr(request, "people_sso_provider", None)
+    audit_record(
+        action=AuditAction.SIGNED_IN,
+        actor=user,
+        target=user,
+        detail={"method": f"sso:{method}" if method else "password"},
+        request=request,
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="people_audit_signed_out")
+def on_signed_out(sender, request, user, **kwargs):
+    reason = getattr(request, "session_end_reason", "") if request is not None else ""
+    audit_record(
+        action=AuditAction.SIGNED_OUT,
+        actor=user,
+        target=user,
+        detail={"reason": reason} if reason else None,
+        request=request,
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="people_audit_sign_in_failed")
+def on_sign_in_failed(sender, credentials, request=None, **kwargs):
+    # Django has already masked the password; keep only the address that was tried.
+    tried = str(credentials.get("email") or credentials.get("username") or credentials.get("login") or "")[:254]
+    person = User.objects.filter(email__iexact=tried).first() if tried else None
+    audit_record(
+        action=AuditAction.SIGN_IN_FAILED,
+        target=person,
+        target_repr=tried,
+        detail={"tried": tried},
+        request=request,
+    )
+
+
+@receiver(pre_save, sender=User, dispatch_uid="people_audit_permissions")
+def on_permissions_changed(sender, instance: User, update_fields=None, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not set(update_fields) & set(PERMISSION_FIELDS):
+        return
+    before = User.objects.filter(pk=instance.pk).values(*PERMISSION_FIELDS).first()
+    if before is None:
+        return
+    changed = {f: [before[f], getattr(instance, f)] for f in PERMISSION_FIELDS if before[f] != getattr(instance, f)}
+    if changed:
+        audit_record(action=AuditAction.ROLE_CHANGED, target=instance, detail={"changed": changed})
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="people_audit_admin_actions")
+def on_admin_action(sender, instance: LogEntry, created: bool, raw=False, **kwargs):
+    if not created or raw:
+        return
+    flag = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}.get(instance.action_flag, "other")
+    content_type = instance.content_type
+    audit_record(
+        action=AuditAction.ADMIN_ACTION,
+        actor=instance.user,
+        target_repr=instance.object_repr,
+        detail={
+            "flag": flag,
+            "model": f"{content_type.app_label}.{content_type.model}" if content_type else "",
+            "object_id": str(instance.object_id or ""),
+            "message": instance.get_change_message(),
+        },
+    )
+
+
+def connect_other_apps() -> None:
+    """Activity and moderation rows from the movements and feedback apps, when they are installed."""
+    from django.apps import apps
+
+    if apps.is_installed("activity"):
+        from activity.models import Activity, Verb
+
+        lead_verbs = {Verb.BECAME_LEAD, Verb.STEPPED_DOWN}
+        role_verbs = {Verb.CLAIMED_ROLE, Verb.RELEASED_ROLE, Verb.EDITED_ROLES}
+
+        def on_activity(sender, instance, created, raw=False, **kwargs):
+            if not created or raw or instance.verb not in lead_verbs | role_verbs:
+                return
+            audit_record(
+                action=AuditAction.LEAD_CHANGED if instance.verb in lead_verbs else AuditAction.ROLE_CHANGED,
+                actor=instance.actor,
+                target=instance.movement,
+                detail={"verb": instance.verb, "person_id": instance.subject_person_id or instance.actor_id},
+            )
+
+        post_save.connect(on_activity, sender=Activity, dispatch_uid="people_audit_activity", weak=False)
+
+    if apps.is_installed("feedback"):
+        from feedback.models import ModerationAction, StatusChange
+
+        def on_moderation(sender, instance, created, raw=False, **kwargs):
+            if not created or raw:
+                return
+            target = instance.comment if instance.comment_id else instance.feedback
+            audit_record(
+                action=AuditAction.MODERATED,
+                actor=instance.moderator,
+                target=target,
+                detail={"action": instance.action, "reason": instance.reason},
+            )
+
+        def on_answer(sender, instance, created, raw=False, **kwargs):
+            if not created or raw:
+                return
+            audit_record(
+                action=AuditAction.MODERATED,
+                actor=instance.answered_by,
+                target=instance.feedback,
+                detail={"action": "answered", "from": instance.from_status, "to": instance.to_status},
+            )
+
+        post_save.connect(on_moderation, sender=ModerationAction, dispatch_uid="people_audit_moderation", weak=False)
+        post_save.connect(on_answer, sender=StatusChange, dispatch_uid="people_audit_answers", weak=False)
