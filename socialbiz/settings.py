@@ -210,6 +210,12 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 # --- Feedback and movements ---
 
 # --- Dashboards ---
+# The daily rollups of the activity log are refreshed this often (seconds); today is always computed live.
+DASHBOARDS_ROLLUP_INTERVAL = env.int("DASHBOARDS_ROLLUP_INTERVAL", default=3600)
+CELERY_BEAT_SCHEDULE["dashboards-rollup"] = {
+    "task": "dashboards.tasks.dashboards_rollup",
+    "schedule": DASHBOARDS_ROLLUP_INTERVAL,
+}
 
 LOGGING = {
     "version": 1,
