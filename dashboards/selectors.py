@@ -215,6 +215,8 @@ def organisation(*, win: Window) -> Organisation:
         parent = nodes.get(node.parent_id, root) if node.parent_id else root
         parent.children.append(node)
         node.depth = len([p for p in node.path.strip("/").split("/") if p]) - 1
+    for node in [root, *nodes.values()]:
+        node.children.sort(key=lambda child: (child.name.lower(), child.id))
     for department_id, *figures in _department_stats(win):
         values = dict(zip(PEOPLE_FIGURES, (int(value) for value in figures)))
         direct_node = nodes.get(department_id, root) if department_id else root
