@@ -54,11 +54,24 @@ def _grid(top_value: float, *, suffix: str = "") -> list[dict]:
     ]
 
 
-def _x_labels(labels: list[str], xs: list[float]) -> list[dict]:
+def _x_labels(labels: list[str], xs: list[float], *, edge_anchored: bool = False) -> list[dict]:
+    """A label under every point when there are few, else first, middle and last (kept inside the frame)."""
     if not labels:
         return []
     picks = range(len(labels)) if len(labels) <= 8 else sorted({0, len(labels) // 2, len(labels) - 1})
-    return [{"x": round(xs[i], 1), "label": labels[i]} for i in picks]
+    result = []
+    for i in picks:
+        anchor = "middle"
+        if edge_anchored and len(labels) > 1:
+            anchor = "start" if i == 0 else "end" if i == len(labels) - 1 else "middle"
+        result.append({"x": round(xs[i], 1), "label": labels[i], "anchor": anchor})
+    return result
+
+
+def _axis_top(values: list[float], *, integer: bool) -> float:
+    # Counts of people or posts: at least 4, so the gridlines fall on whole numbers.
+    top = nice_max(max(values, default=0))
+    return max(top, 4) if integer else top
 
 
 def line_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], series: list[tuple[str, list]],
@@ -66,12 +79,12 @@ def line_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], 
     """One or more lines over shared x labels. None values leave a gap."""
     values = [v for _, vals in series for v in vals if v is not None]
     chart = Chart("line", dom_id, title, explanation, empty=not values)
-    top_value = max_value or nice_max(max(values, default=0))
+    top_value = max_value or _axis_top(values, integer=not suffix)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     count = max(len(labels), 1)
     xs = [LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2) for i in range(count)]
     chart.gridlines = _grid(top_value, suffix=suffix)
-    chart.x_labels = _x_labels(labels, xs)
+    chart.x_labels = _x_labels(labels, xs, edge_anchored=True)
     for index, (name, vals) in enumerate(series):
         points = []
         for x, value in zip(xs, vals):
@@ -91,7 +104,7 @@ def bar_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], s
     """Grouped vertical bars: one group per label, one bar per series."""
     values = [v for _, vals in series for v in vals if v is not None]
     chart = Chart("bar", dom_id, title, explanation, empty=not any(values))
-    top_value = nice_max(max(values, default=0))
+    top_value = _axis_top(values, integer=not suffix)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     groups = max(len(labels), 1)
     group_w = plot_w / groups

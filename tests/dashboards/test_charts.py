@@ -13,6 +13,11 @@ def test_line_chart_puts_the_top_value_at_the_top_and_zero_at_the_bottom():
     assert [g["label"] for g in chart.gridlines] == ["0", "2.5", "5", "7.5", "10"]
 
 
+def test_count_axes_never_show_fractions_of_a_person():
+    chart = charts.line_chart(dom_id="x", title="T", explanation="E", labels=["a", "b"], series=[("s", [0, 1])])
+    assert [g["label"] for g in chart.gridlines] == ["0", "1", "2", "3", "4"]
+
+
 def test_bar_chart_skips_zero_bars_and_labels_each_bar():
     chart = charts.bar_chart(dom_id="x", title="T", explanation="E", labels=["w1", "w2"],
                              series=[("Works", [2, 0]), ("Doesn't", [1, 4])])
