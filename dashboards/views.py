@@ -1,10 +1,119 @@
-# Placeholder pages until the Dashboards issue builds them.
+"""The adoption dashboards: /dashboards/ for staff, /movements/<slug>/analytics/ for a movement's leads and staff."""
+
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import charts, selectors
+from .exports import Table, table_csv
+from .forms import DashboardFilterForm
+from .privacy import K_ANONYMITY
 
 
+def _csv_response(table: Table, *, prefix: str) -> HttpResponse:
+    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{prefix}-{table.name}.csv"'
+    return response
+
+
+def _export(request: HttpRequest, tables: dict[str, Table], *, prefix: str) -> HttpResponse | None:
+    name = request.GET.get("export")
+    if name is None:
+        return None
+    if name not in tables:
+        raise Http404
+    return _csv_response(tables[name], prefix=prefix)
+
+
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    if not request.user.is_staff:
+        raise Http404
+    form = DashboardFilterForm(request.GET)
+    form.is_valid()
+    days, department_id = form.filters()
+    dashboard = selectors.dashboard(days=days, department_id=department_id)
+    if dashboard.department_refused:
+        form.add_error("department", _(
+            "That department cannot be shown on its own: it has fewer than %(k)d people, or its figures "
+            "would reveal a group that small. Showing the whole organisation."
+        ) % {"k": K_ANONYMITY})
+    exported = _export(request, dashboard.tables, prefix=f"dashboard-{dashboard.win.today.isoformat()}")
+    if exported:
+        return exported
+    context = {
+        "form": form, "dash": dashboard, "days": days, "k": K_ANONYMITY,
+        "range_choices": selectors.RANGE_CHOICES, "charts": _overview_charts(dashboard),
+        "export_query": urlencode({"range": days, "department": dashboard.node.id or ""}) + "&",
+    }
+    template = "dashboards/overview.html#results" if request.htmx else "dashboards/overview.html"
+    return render(request, template, context)
 
 
+def _overview_charts(dash: selectors.Dashboard) -> dict:
+    daily = dash.daily_active
+    funnel = dash.movements
+    weekly = dash.feedback_weekly
+    part = dash.participation
+    return {
+        "daily_active": charts.line_chart(
+            dom_id="chart-daily-active", title=_("People active per day"),
+            explanation=_("Active = did anything in the activity log that day (UTC)."),
+            labels=[row[0] for row in daily.rows], series=[(_("Active people"), [row[1] for row in daily.rows])],
+        ),
+        "rate": charts.bar_chart(
+            dom_id="chart-participation-rate", title=_("Participation rate by department"),
+            explanation=_("People in at least one movement as a share of the department's headcount; small groups are left out."),
+            labels=part["rate_labels"], series=[(_("Participation rate"), part["rate_values"])], suffix="%",
+        ),
+        "funnel": charts.funnel_chart(
+            dom_id="chart-funnel", title=_("Stage funnel"),
+            explanation=_("Movements started in the range and how far they got."),
+            steps=[(str(row[0]), row[1], f"{row[2]}%" if row[2] is not None else "") for row in funnel["funnel"].rows],
+        ),
+        "feedback": charts.bar_chart(
+            dom_id="chart-feedback-weekly", title=_("What Works and What Doesn't per week"),
+            explanation=_("Posts per week (weeks start on Monday), hidden posts left out."),
+            labels=[row[0] for row in weekly.rows],
+            series=[(_("What Works"), [row[1] for row in weekly.rows]), (_("What Doesn't"), [row[2] for row in weekly.rows])],
+        ),
+    }
+
+
+@require_GET
 def movement_analytics(request: HttpRequest, slug: str) -> HttpResponse:
-    raise Http404
+    movement = selectors.movement_for_analytics(user=request.user, slug=slug)
+    if movement is None:
+        raise Http404
+    analytics = selectors.movement_analytics(movement=movement)
+    exported = _export(request, analytics["tables"], prefix=f"movement-{movement.slug}")
+    if exported:
+        return exported
+    followers, share, seats = analytics["followers"], analytics["ownership_over_time"], analytics["seats"]
+    context = {
+        **analytics,
+        "export_query": "",
+        "charts": {
+            "followers": charts.line_chart(
+                dom_id="chart-followers", title=_("Followers over time"),
+                explanation=_("Members other than the founder who had joined and not left by the end of each week."),
+                labels=[row[0] for row in followers.rows], series=[(_("Followers"), [row[1] for row in followers.rows])],
+            ),
+            "ownership": charts.line_chart(
+                dom_id="chart-ownership", title=_("Ownership share over time"),
+                explanation=_("Share of the week's activity about this movement done by people other than the founder."),
+                labels=[row[0] for row in share.rows], series=[(_("Done by others"), [row[2] for row in share.rows])],
+                max_value=100, suffix="%",
+            ),
+            "seats": charts.bar_chart(
+                dom_id="chart-seats", title=_("Seats filled"),
+                explanation=_("Seats per role, and how many are filled now."),
+                labels=[row[0] for row in seats.rows],
+                series=[(_("Seats"), [row[1] for row in seats.rows]), (_("Filled"), [row[2] for row in seats.rows])],
+            ),
+        },
+    }
+    return render(request, "dashboards/movement_analytics.html", context)

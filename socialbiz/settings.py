@@ -292,6 +292,12 @@ FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default
 BENCHMARK_HELLO = env.bool("BENCHMARK_HELLO", default=False)
 
 # --- Dashboards ---
+# The daily rollups of the activity log are refreshed this often (seconds); today is always computed live.
+DASHBOARDS_ROLLUP_INTERVAL = env.int("DASHBOARDS_ROLLUP_INTERVAL", default=3600)
+CELERY_BEAT_SCHEDULE["dashboards-rollup"] = {
+    "task": "dashboards.tasks.dashboards_rollup",
+    "schedule": DASHBOARDS_ROLLUP_INTERVAL,
+}
 
 # --- Browser safety ---
 # No inline scripts, no eval (htmx is configured to match in base.html), nothing from outside the site.

@@ -1,0 +1,80 @@
+"""Writes of the dashboards app: the daily rollups of the activity log.
+
+Rollups are bookkeeping, not something a person did, so they write no activity row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from activity.models import Activity
+
+from .models import DailyActivePerson, DailyMovementActivity, RollupDay
+
+# Complete days re-rolled on every run, so rows written just after midnight for the day before still count.
+REROLL_DAYS = 2
+
+
+def utc_today() -> dt.date:
+    return timezone.now().astimezone(dt.UTC).date()
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+    return start, start + dt.timedelta(days=1)
+
+
+@transaction.atomic
+def rollup_day(*, day: dt.date) -> None:
+    """Recompute one UTC day's rollup rows from the activity log (idempotent: replaces that day)."""
+    if day >= utc_today():
+        raise ValueError("Only complete days are rolled up; today is always computed live.")
+    start, end = day_bounds(day)
+    DailyActivePerson.objects.filter(day=day).delete()
+    DailyMovementActivity.objects.filter(day=day).delete()
+    with connection.cursor() as cursor:
+        # Active person on a day = the person has at least one activity row that UTC day.
+        cursor.execute(
+            f"""
+            INSERT INTO {DailyActivePerson._meta.db_table} (day, person_id, actions)
+            SELECT %s, actor_id, count(*) FROM {Activity._meta.db_table}
+            WHERE created_at >= %s AND created_at < %s AND actor_id IS NOT NULL
+            GROUP BY actor_id
+            """,
+            [day, start, end],
+        )
+        # Activity about a movement that day; founder_actions = rows whose actor is the movement's founder.
+        cursor.execute(
+            f"""
+            INSERT INTO {DailyMovementActivity._meta.db_table} (day, movement_id, actions, founder_actions)
+            SELECT %s, a.movement_id, count(*), count(*) FILTER (WHERE a.actor_id = m.founder_id)
+            FROM {Activity._meta.db_table} a JOIN movements_movement m ON m.id = a.movement_id
+            WHERE a.created_at >= %s AND a.created_at < %s
+            GROUP BY a.movement_id
+            """,
+            [day, start, end],
+        )
+    RollupDay.objects.update_or_create(day=day)
+
+
+def rollup_pending(*, today: dt.date | None = None) -> list[dt.date]:
+    """Roll up every complete day not done yet (in order, so coverage stays contiguous), plus the last few again.
+
+    Returns the days it rolled up. Each day is its own transaction: a crash part-way keeps the days done.
+    """
+    today = today or utc_today()
+    last = RollupDay.objects.order_by("-day").values_list("day", flat=True).first()
+    if last is None:
+        first_activity = Activity.objects.order_by("created_at").values_list("created_at", flat=True).first()
+        if first_activity is None:
+            return []
+        start = first_activity.astimezone(dt.UTC).date()
+    else:
+        start = min(last + dt.timedelta(days=1), today - dt.timedelta(days=REROLL_DAYS))
+    days = [start + dt.timedelta(days=n) for n in range((today - start).days)]
+    for day in days:
+        rollup_day(day=day)
+    return days

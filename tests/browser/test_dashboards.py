@@ -1,0 +1,82 @@
+"""The dashboard in a real browser: htmx range change, a CSV download, and no accessibility violations."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from activity.models import Activity, Verb
+from feedback.models import Kind
+from movements.models import Role, RoleAssignment
+from tests.factories import DepartmentFactory, FeedbackFactory, MembershipFactory, MovementFactory, UserFactory
+
+
+@pytest.fixture
+def organisation(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    now = timezone.now()
+    sales, support = DepartmentFactory(name="Sales"), DepartmentFactory(name="Support")
+    people = [UserFactory(department=sales if n % 2 else support, display_name=f"Person {n}") for n in range(12)]
+    admin = UserFactory(department=sales, is_staff=True, display_name="Ada Admin")
+    lead = people[0]
+    movement = MovementFactory(title="Async stand-ups", founder=lead, created_at=now - dt.timedelta(days=60))
+    for n, person in enumerate(people[1:6], start=1):
+        MembershipFactory(movement=movement, person=person, joined_at=now - dt.timedelta(days=60 - 5 * n),
+                          recruited_by=lead if n < 3 else people[1])
+        Activity.objects.create(actor=person, movement=movement, verb=Verb.COMMENTED, created_at=now - dt.timedelta(days=n * 7))
+    role = Role.objects.create(movement=movement, name="Note-taker", seats=2, seats_filled=1)
+    RoleAssignment.objects.create(role=role, person=people[2])
+    for n in range(6):
+        Activity.objects.create(actor=lead, movement=movement, verb=Verb.POSTED_UPDATE, created_at=now - dt.timedelta(days=n * 11))
+        FeedbackFactory(kind=Kind.WORKS if n % 2 else Kind.DOESNT, author=people[n], movement=movement,
+                        created_at=now - dt.timedelta(days=n * 13), vote_count=n)
+    return {"admin": admin, "lead": lead, "movement": movement}
+
+
+def test_staff_changes_the_range_with_htmx_and_downloads_a_csv(organisation, live_server, page, login_in_browser, axe):
+    login_in_browser(organisation["admin"])
+    page.goto(f"{live_server.url}/dashboards/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Adoption dashboards"
+    assert page.get_by_text("Showing the last 28 days").is_visible()
+    assert axe(page) == []
+
+    with page.expect_response(lambda r: "range=90" in r.url and r.request.headers.get("hx-request") == "true") as swap:
+        page.get_by_label("Time range").select_option("90")
+    assert swap.value.status == 200
+    page.get_by_text("Showing the last 90 days").wait_for()
+    assert "range=90" in page.url  # the address bar follows, so the view can be shared or reloaded
+    assert page.get_by_label("Time range").input_value() == "90"
+
+    with page.expect_download() as download_info:
+        # The link's name is "Download CSV" plus the table's title (visually hidden, read by screen readers).
+        page.get_by_role("link", name=re.compile(r"^Download CSV\W+Stage funnel$")).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("-funnel.csv")
+    with open(download.path(), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    assert lines[0] == "Stage,Movements,Conversion from the step before (%)"
+    assert lines[1] == "Started (recruiting),1,"  # the movement started 60 days ago: inside the 90 days
+    assert axe(page) == []
+
+
+def test_dashboard_filters_work_without_javascript(organisation, live_server, browser, page, login_in_browser):
+    login_in_browser(organisation["admin"])
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    plain = context.new_page()
+    plain.goto(f"{live_server.url}/dashboards/")
+    plain.get_by_label("Time range").select_option("365")
+    plain.get_by_role("button", name="Show").click()
+    plain.get_by_text("Showing the last 365 days").wait_for()
+    assert "range=365" in plain.url
+    context.close()
+
+
+def test_lead_reads_their_movements_analytics_without_accessibility_violations(organisation, live_server, page, login_in_browser, axe):
+    login_in_browser(organisation["lead"])
+    page.goto(f"{live_server.url}/movements/{organisation['movement'].slug}/analytics/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Analytics: Async stand-ups"
+    assert page.get_by_role("img", name="Followers over time").is_visible()
+    page.get_by_text("The numbers as a table").first.click()
+    assert axe(page) == []
