@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import random
+
+from django.contrib.auth.hashers import make_password
 
 from .models import Department, User
 
@@ -39,12 +42,17 @@ def _department(name: str, parent: Department | None) -> Department:
     return department
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    # Hashed once: hashing the same password 60 times would cost seconds and add nothing.
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(email: str, display_name: str, **fields) -> tuple[User, bool]:
     person = User.objects.filter(email__iexact=email).first()
     if person:
         return person, False
-    person = User(email=email, display_name=display_name, **fields)
-    person.set_password(DEMO_PASSWORD)
+    person = User(email=email, display_name=display_name, password=_demo_password_hash(), **fields)
     person.save()
     return person, True
 

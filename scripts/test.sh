@@ -58,9 +58,10 @@ if [[ -z "${CHROMIUM_EXECUTABLE:-}" ]]; then
   fi
 fi
 
-if [[ ! -f node_modules/axe-core/axe.min.js ]]; then
+# npm packages for the tests (axe-core, oidc-provider): installed again whenever the lock file changed.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   command -v npm >/dev/null 2>&1 || { echo "npm is needed for axe-core (Debian: apt-get install -y npm)." >&2; exit 1; }
-  echo "==> installing axe-core (npm ci)"
+  echo "==> installing the npm test tools (npm ci)"
   npm ci --no-audit --no-fund --silent
 fi
 

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "people.middleware.TimezoneMiddleware",
     "socialbiz.middleware.PrivateNoStoreMiddleware",
     "socialbiz.structured_logs.RequestLogMiddleware",
+    "socialbiz.middleware.SingleSignOnFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "socialbiz.urls"
