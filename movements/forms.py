@@ -13,6 +13,8 @@ CUSTOM_ROLE_ROWS = 3
 
 
 class BrowseForm(forms.Form):
+    """Renders the filters; the view reads them leniently (movements.views._browse_filters)."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices])
     department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None)
@@ -25,16 +27,6 @@ class BrowseForm(forms.Form):
             (d.pk, ("— " * (len(d.ancestor_ids) - 1)) + d.name) for d in departments
         ]
         self.fields["tool"].choices = [("", _("Any tool"))] + [(t, t) for t in tools]
-
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "words": data.get("q") or "",
-            "stage": data.get("stage") or "",
-            "department_id": data.get("department"),
-            "tool": data.get("tool") or "",
-            "sort": data.get("sort") or "newest",
-        }
 
 
 class MovementStartForm(forms.Form):
