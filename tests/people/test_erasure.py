@@ -122,3 +122,12 @@ def test_erasing_the_only_lead_flags_the_movement(db, monkeypatch):
     person_erase(person=movement.founder)
     assert flagged == [movement]
     assert Movement.objects.filter(pk=movement.pk).exists()
+
+
+def test_erase_person_asks_first_and_answering_no_changes_nothing(db, monkeypatch):
+    person = UserFactory(display_name="Nora Notyet")
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="Nothing erased"):
+        call_command("erase_person", person.email)
+    person.refresh_from_db()
+    assert person.display_name == "Nora Notyet" and person.is_active
