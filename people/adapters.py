@@ -54,13 +54,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         claims = sso_claims(sociallogin)
         email = (claims.get("email") or "").strip().lower()
         self._check_nonce(request, sociallogin)
-        if not email or not email_domain_allowed(email):
+        if not email:
+            self._refuse(request, sociallogin, "no_email", _("Your company sign-in did not send an email address."))
+        if not email_domain_allowed(email):
             self._refuse(
                 request,
                 sociallogin,
                 "domain",
                 _("Sign-in is limited to addresses at: %(domains)s.")
-                % {"domains": ", ".join(settings.SIGNUP_ALLOWED_DOMAINS) or "-"},
+                % {"domains": ", ".join(settings.SIGNUP_ALLOWED_DOMAINS)},
             )
         request.people_sso_provider = provider_id
         if sociallogin.is_existing:

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -35,9 +36,26 @@ def deactivate_people(modeladmin, request, queryset):
     modeladmin.message_user(request, _("%(count)d people deactivated.") % {"count": count}, messages.SUCCESS)
 
 
+def _confirm_erasure(modeladmin, request, queryset, people, action: str):
+    """Erasure cannot be undone: the admin sees who will be erased and confirms, like Django's delete."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Erase these people?"),
+        "people": people,
+        "queryset": queryset,
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "erased_name": services.ERASED_NAME,
+    }
+    return TemplateResponse(request, "admin/people/erase_confirmation.html", context)
+
+
 @admin.action(description=_('Erase: name becomes "former colleague", email and profile removed'))
 def erase_people(modeladmin, request, queryset):
     people = list(queryset.exclude(pk=request.user.pk))
+    if request.POST.get("confirm_erasure") != "yes":
+        return _confirm_erasure(modeladmin, request, queryset, people, "erase_people")
     for person in people:
         services.person_erase(person=person, by=request.user)
     modeladmin.message_user(request, _("%(count)d people erased.") % {"count": len(people)}, messages.SUCCESS)
@@ -69,8 +87,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.action(description=_("Carry out the erasure"))
 def carry_out_erasure(modeladmin, request, queryset):
+    open_requests = list(queryset.filter(completed_at__isnull=True).exclude(person=request.user).select_related("person"))
+    if request.POST.get("confirm_erasure") != "yes":
+        return _confirm_erasure(modeladmin, request, queryset, [r.person for r in open_requests], "carry_out_erasure")
     done = 0
-    for erasure in queryset.filter(completed_at__isnull=True).select_related("person"):
+    for erasure in open_requests:
         services.person_erase(person=erasure.person, by=request.user)
         done += 1
     modeladmin.message_user(request, _("%(count)d people erased.") % {"count": done}, messages.SUCCESS)

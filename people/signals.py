@@ -37,6 +37,8 @@ def on_signed_in(sender, request, user, **kwargs):
 
 @receiver(user_logged_out, dispatch_uid="people_audit_signed_out")
 def on_signed_out(sender, request, user, **kwargs):
+    if user is None:
+        return  # signing out while not signed in
     reason = getattr(request, "session_end_reason", "") if request is not None else ""
     audit_record(
         action=AuditAction.SIGNED_OUT,

@@ -94,7 +94,12 @@ def test_admin_erases_from_the_erasure_requests(db, client):
     person = UserFactory(display_name="Rhea Requester")
     request = ErasureRequest.objects.create(person=person)
     client.force_login(admin)
-    response = client.post("/admin/people/erasurerequest/", {"action": "carry_out_erasure", "_selected_action": [request.pk]}, follow=True)
+    form = {"action": "carry_out_erasure", "_selected_action": [request.pk]}
+    confirm = client.post("/admin/people/erasurerequest/", form)
+    assert "Rhea Requester" in confirm.content.decode() and "This cannot be undone." in confirm.content.decode()
+    person.refresh_from_db()
+    assert person.display_name == "Rhea Requester"  # nothing happens before the admin confirms
+    response = client.post("/admin/people/erasurerequest/", {**form, "confirm_erasure": "yes"}, follow=True)
     assert "1 people erased." in response.content.decode()
     person.refresh_from_db()
     assert person.name == "former colleague" and not person.is_active
@@ -105,7 +110,8 @@ def test_admin_erase_action_on_people_never_erases_the_admin_themself(db, client
     admin = UserFactory(is_staff=True, is_superuser=True, display_name="Ada Admin")
     person = UserFactory(display_name="Gus Gone")
     client.force_login(admin)
-    client.post("/admin/people/user/", {"action": "erase_people", "_selected_action": [admin.pk, person.pk]})
+    client.post("/admin/people/user/", {"action": "erase_people", "_selected_action": [admin.pk, person.pk],
+                                        "confirm_erasure": "yes"})
     person.refresh_from_db()
     admin.refresh_from_db()
     assert person.name == "former colleague"
@@ -122,3 +128,12 @@ def test_erasing_the_only_lead_flags_the_movement(db, monkeypatch):
     person_erase(person=movement.founder)
     assert flagged == [movement]
     assert Movement.objects.filter(pk=movement.pk).exists()
+
+
+def test_erase_person_asks_first_and_answering_no_changes_nothing(db, monkeypatch):
+    person = UserFactory(display_name="Nora Notyet")
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="Nothing erased"):
+        call_command("erase_person", person.email)
+    person.refresh_from_db()
+    assert person.display_name == "Nora Notyet" and person.is_active

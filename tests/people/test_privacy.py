@@ -3,7 +3,6 @@ import json
 import pytest
 from django.apps import apps
 
-from feedback.models import Feedback
 from movements.models import Invitation, RoleAssignment
 from people.models import AuditAction, AuditEvent, ErasureRequest
 from tests.factories import (

@@ -215,3 +215,11 @@ def test_sso_only_login_page_shows_the_provider_and_no_password_form(client, sso
     assert "Sign in with Acme ID" in page
     assert 'type="password"' not in page
     assert "Password sign-in is turned off: use your company account above." in page
+
+
+def test_a_provider_that_sends_no_email_is_refused(client, sso):
+    sso.set_accounts({"ghost-sub": {"name": "Ghost"}})
+    response = sso_sign_in(client, sso, "ghost-sub")
+    assert response["Location"] == "/accounts/login/"
+    assert "did not send an email address" in client.get("/accounts/login/").content.decode()
+    assert not User.objects.exists()
