@@ -143,9 +143,13 @@ def _department_stats(win: Window) -> list[tuple]:
     active_range = of those, people with any activity row in the selected range;
     active_days28 = the sum over those people of the days (of the last 28) on which they were active,
                     so stickiness = (active_days28 / 28) / active28 = average daily active / 28-day active.
+    The last 28 days are read day by day (rollup rows, then live rows); a longer range adds the people
+    whose last rolled-up active day (PersonLastActive) falls in it, so a year is not scanned day by day.
     """
-    since = min(win.start, win.since(28))
+    d28 = win.since(28)
+    since = min(win.start, d28)
     live_day = win.live_from(since)
+    use_rollups = win.rollup_until is not None
     sql = f"""
         WITH active AS ({_active_pairs_sql()}),
         per_person AS (
@@ -154,19 +158,27 @@ def _department_stats(win: Window) -> list[tuple]:
                    bool_or(day >= %(range_start)s) AS ar,
                    count(*) FILTER (WHERE day >= %(d28)s) AS days28
             FROM active GROUP BY person_id
+        ),
+        earlier AS (
+            SELECT person_id FROM dashboards_personlastactive
+            WHERE %(use_rollups)s AND day >= %(range_start)s AND day < %(live_day)s
         )
         SELECT u.department_id, count(*),
                count(*) FILTER (WHERE EXISTS (
                    SELECT 1 FROM movements_membership ms WHERE ms.person_id = u.id AND ms.left_at IS NULL)),
-               count(*) FILTER (WHERE pp.a7), count(*) FILTER (WHERE pp.a28), count(*) FILTER (WHERE pp.ar),
+               count(*) FILTER (WHERE pp.a7), count(*) FILTER (WHERE pp.a28),
+               count(*) FILTER (WHERE pp.ar OR e.person_id IS NOT NULL),
                COALESCE(sum(pp.days28), 0)
-        FROM people_user u LEFT JOIN per_person pp ON pp.person_id = u.id
+        FROM people_user u
+        LEFT JOIN per_person pp ON pp.person_id = u.id
+        LEFT JOIN earlier e ON e.person_id = u.id
         WHERE u.is_active
         GROUP BY u.department_id
     """
     return _fetch(sql, {
-        "since": since, "live_day": live_day, "live_ts": _ts(live_day),
-        "d7": win.since(7), "d28": win.since(28), "range_start": win.start,
+        # With rollups, only the last 28 days are read day by day; without, the whole range is.
+        "since": d28 if use_rollups else since, "live_day": live_day, "live_ts": _ts(live_day),
+        "d7": win.since(7), "d28": d28, "range_start": win.start, "use_rollups": use_rollups,
     })
 
 
@@ -303,19 +315,39 @@ def _department_filter(alias: str, node: DepartmentNode) -> tuple[str, dict]:
     )
 
 
+def _in_subtree(column: str, node: DepartmentNode) -> tuple[str, dict]:
+    """SQL condition: the department column is the selected department or one below it."""
+    if node.id is None:
+        return "TRUE", {}
+    return (f"{column} IN (SELECT id FROM people_department WHERE path LIKE %(department_path)s)",
+            {"department_path": node.path + "%"})
+
+
 def daily_active(*, win: Window, node: DepartmentNode) -> Table:
-    """People active per day in the range (active = any activity row that UTC day). One query."""
-    condition, params = _department_filter("a.person_id", node)
+    """People active per day in the range (active = any activity row that UTC day). One query.
+
+    Rolled-up days read the per-department daily counts (people counted in the department they were
+    in when the day was rolled up); later days, always including today, are counted live.
+    """
+    rolled_condition, params = _in_subtree("r.department_id", node)
+    live_condition, _params = _in_subtree("pu.department_id", node)
+    live_day = win.live_from(win.start)
     rows = _fetch(
         f"""
-        WITH active AS ({_active_pairs_sql()})
-        SELECT a.day, count(*) FROM active a JOIN people_user pu ON pu.id = a.person_id
-        WHERE pu.is_active AND {condition}
+        SELECT r.day, sum(r.people) FROM dashboards_dailydepartmentactive r
+        WHERE r.day >= %(since)s AND r.day < %(live_day)s AND {rolled_condition}
+        GROUP BY r.day
+        UNION ALL
+        SELECT a.day, count(*) FROM (
+            SELECT DISTINCT actor_id, (created_at AT TIME ZONE 'UTC')::date AS day FROM activity_activity
+            WHERE actor_id IS NOT NULL AND created_at >= %(live_ts)s
+        ) a JOIN people_user pu ON pu.id = a.actor_id
+        WHERE pu.is_active AND {live_condition}
         GROUP BY a.day
         """,
-        {"since": win.start, "live_day": win.live_from(win.start), "live_ts": _ts(win.live_from(win.start)), **params},
+        {"since": win.start, "live_day": live_day, "live_ts": _ts(live_day), **params},
     )
-    counts = dict(rows)
+    counts = {day: int(count) for day, count in rows}
     table = Table("daily_active", _("People active per day"), [_("Day"), _("Active people")])
     for offset in range(win.days):
         day = win.start + dt.timedelta(days=offset)
