@@ -730,10 +730,11 @@ def movement_analytics(*, movement: Movement, today: dt.date | None = None, use_
     feedback = Table("movement_feedback", _("Its feedback"), [_("Post"), _("Kind"), _("Status"), _("Votes"), _("Posted")])
     kinds = dict(Kind.choices)
     statuses = dict(Feedback._meta.get_field("status").choices)
-    for title, kind, status, votes, created_at in posts.order_by("-vote_count", "-created_at").values_list(
-        "title", "kind", "status", "vote_count", "created_at"
+    for pk, title, kind, status, votes, created_at in posts.order_by("-vote_count", "-created_at").values_list(
+        "pk", "title", "kind", "status", "vote_count", "created_at"
     )[:20]:
-        feedback.rows.append([title, str(kinds[kind]), str(statuses.get(status, status)), votes, created_at.date().isoformat()])
+        feedback.rows.append([Link(title, reverse("feedback:detail", kwargs={"pk": pk})), str(kinds[kind]),
+                              str(statuses.get(status, status)), votes, created_at.date().isoformat()])
 
     return {
         "movement": movement,
