@@ -471,11 +471,11 @@ def ownership(*, win: Window, node: DepartmentNode) -> dict:
         shares,
     )
     if len(shares) > OWNERSHIP_ROWS_SHOWN:
-        share_table.note = _("Showing the %(shown)d least shared of %(total)d movements; the CSV has all of them.") % {
+        share_table.note = _("%(total)d movements, %(shown)d a page; the CSV has all of them.") % {
             "shown": OWNERSHIP_ROWS_SHOWN, "total": len(shares)}
     solo_table = Table("solo_projects", _("Solo projects that need help"),
                        [_("Movement"), _("Activity rows in range"), _("Done by the founder (%)"), _("Active leads")], solo)
-    return {"ownership": share_table, "solo": solo_table, "shown_rows": OWNERSHIP_ROWS_SHOWN}
+    return {"ownership": share_table, "solo": solo_table}
 
 
 def pilots_overdue(*, win: Window, node: DepartmentNode) -> Table:
