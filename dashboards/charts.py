@@ -87,7 +87,7 @@ def line_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], 
     chart.x_labels = _x_labels(labels, xs, edge_anchored=True)
     for index, (name, vals) in enumerate(series):
         points = []
-        for x, value in zip(xs, vals):
+        for x, value in zip(xs, vals, strict=False):
             if value is not None:
                 points.append((round(x, 1), round(TOP + plot_h * (1 - value / top_value), 1)))
         chart.series.append({

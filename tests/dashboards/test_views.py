@@ -223,7 +223,7 @@ def test_analytics_query_count_does_not_grow_with_the_data(client, org, django_a
     from feedback.models import Kind
     from tests.factories import FeedbackFactory, MembershipFactory
 
-    for n in range(extra_members):
+    for _ in range(extra_members):
         member = UserFactory(department=org.sales)
         MembershipFactory(movement=org.m1, person=member, recruited_by=org.p2)
         Activity.objects.create(actor=member, movement=org.m1, verb="commented")
