@@ -87,7 +87,7 @@ def line_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], 
     chart.x_labels = _x_labels(labels, xs, edge_anchored=True)
     for index, (name, vals) in enumerate(series):
         points = []
-        for x, value in zip(xs, vals):
+        for x, value in zip(xs, vals, strict=False):
             if value is not None:
                 points.append((round(x, 1), round(TOP + plot_h * (1 - value / top_value), 1)))
         chart.series.append({
@@ -111,7 +111,7 @@ def bar_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], s
     bar_w = max(group_w * 0.8 / max(len(series), 1), 1)
     chart.gridlines = _grid(top_value, suffix=suffix)
     centres = [LEFT + group_w * (i + 0.5) for i in range(len(labels))]
-    chart.x_labels = _x_labels(labels, centres)
+    chart.x_labels = _x_labels(labels, centres, edge_anchored=len(labels) > 8)
     for s_index, (name, vals) in enumerate(series):
         for g_index, value in enumerate(vals):
             if not value:

@@ -53,3 +53,26 @@ class DailyMovementActivity(models.Model):
             models.CheckConstraint(condition=Q(founder_actions__lte=F("actions")), name="daily_movement_founder_within_total"),
         ]
         indexes = [models.Index(fields=["movement", "day"], name="daily_movement_activity_day")]
+
+
+class DailyDepartmentActive(models.Model):
+    """People active on a UTC day, per department (the one they were in when the day was rolled up; NULL = none).
+
+    Lets "people active per day" over a year read a few rows per day instead of one per active person.
+    """
+
+    day = models.DateField()
+    department = models.ForeignKey("people.Department", null=True, on_delete=models.CASCADE, related_name="+")
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department"], name="daily_department_active_once", nulls_distinct=False),
+        ]
+
+
+class PersonLastActive(models.Model):
+    """The newest rolled-up day on which a person was active, so "active in the last 365 days" is one row per person."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(db_index=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from activity.models import Activity
 
-from .models import DailyActivePerson, DailyMovementActivity, RollupDay
+from .models import DailyActivePerson, DailyDepartmentActive, DailyMovementActivity, PersonLastActive, RollupDay
 
 # Complete days re-rolled on every run, so rows written just after midnight for the day before still count.
 REROLL_DAYS = 2
@@ -35,6 +35,7 @@ def rollup_day(*, day: dt.date) -> None:
     start, end = day_bounds(day)
     DailyActivePerson.objects.filter(day=day).delete()
     DailyMovementActivity.objects.filter(day=day).delete()
+    DailyDepartmentActive.objects.filter(day=day).delete()
     with connection.cursor() as cursor:
         # Active person on a day = the person has at least one activity row that UTC day.
         cursor.execute(
@@ -56,6 +57,25 @@ def rollup_day(*, day: dt.date) -> None:
             GROUP BY a.movement_id
             """,
             [day, start, end],
+        )
+        # Active people that day per department; deactivated accounts are left out, as on the dashboard.
+        cursor.execute(
+            f"""
+            INSERT INTO {DailyDepartmentActive._meta.db_table} (day, department_id, people)
+            SELECT %s, u.department_id, count(*)
+            FROM {DailyActivePerson._meta.db_table} d JOIN people_user u ON u.id = d.person_id
+            WHERE d.day = %s AND u.is_active
+            GROUP BY u.department_id
+            """,
+            [day, day],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {PersonLastActive._meta.db_table} (person_id, day)
+            SELECT person_id, day FROM {DailyActivePerson._meta.db_table} WHERE day = %s
+            ON CONFLICT (person_id) DO UPDATE SET day = GREATEST({PersonLastActive._meta.db_table}.day, EXCLUDED.day)
+            """,
+            [day],
         )
     RollupDay.objects.update_or_create(day=day)
 

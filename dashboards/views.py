@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -46,6 +47,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         return exported
     context = {
         "form": form, "dash": dashboard, "days": days, "k": K_ANONYMITY,
+        # The ownership list can be long: 25 a page here, all of it in the CSV.
+        "ownership_page": Paginator(dashboard.ownership["ownership"].rows, selectors.OWNERSHIP_ROWS_SHOWN).get_page(
+            request.GET.get("page")),
         "range_choices": selectors.RANGE_CHOICES, "charts": _overview_charts(dashboard),
         "export_query": urlencode({"range": days, "department": dashboard.node.id or ""}) + "&",
     }

@@ -179,3 +179,13 @@ def test_picking_a_department_that_would_reveal_a_small_group_shows_the_whole_or
     assert dash.department_refused is True
     assert dash.node.name == "Whole organisation"
     assert summary(dash)["People (headcount)"] == 16
+
+
+def test_an_organisation_of_fewer_than_5_people_shows_no_people_figures_at_all(db, frozen_now):
+    from tests.factories import UserFactory
+
+    for _ in range(3):
+        UserFactory()  # each in a department of their own
+    dash = selectors.dashboard(days=28, department_id=None)
+    assert {value for _label, value in dash.participation["summary"].rows} == {SUPPRESSED}
+    assert dash.org.choices() == []

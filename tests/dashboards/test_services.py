@@ -7,7 +7,7 @@ import time_machine
 
 from activity.models import Activity, Verb
 from dashboards import selectors, services
-from dashboards.models import DailyActivePerson, DailyMovementActivity, RollupDay
+from dashboards.models import DailyActivePerson, DailyDepartmentActive, DailyMovementActivity, PersonLastActive, RollupDay
 
 from .conftest import NOW
 
@@ -23,6 +23,16 @@ def test_rollup_of_a_day_keeps_one_row_per_active_person_and_per_movement(org):
         ("Async stand-ups", 1, 1)
     ]
     assert RollupDay.objects.filter(day=dt.date(2026, 3, 15)).exists()
+
+
+def test_rollup_keeps_daily_counts_per_department_and_each_persons_last_active_day(org):
+    services.rollup_day(day=dt.date(2026, 2, 26))  # p2 (Platform), 20 days ago
+    services.rollup_day(day=dt.date(2026, 3, 15))  # p1 (Platform)
+    services.rollup_day(day=dt.date(2026, 3, 8))   # p1 again, earlier: the newer day is kept
+    assert sorted(DailyDepartmentActive.objects.values_list("day", "department__name", "people")) == [
+        (dt.date(2026, 2, 26), "Platform", 1), (dt.date(2026, 3, 8), "Platform", 1), (dt.date(2026, 3, 15), "Platform", 1)]
+    assert sorted(PersonLastActive.objects.values_list("person__display_name", "day")) == [
+        ("p1", dt.date(2026, 3, 15)), ("p2", dt.date(2026, 2, 26))]
 
 
 def test_rolling_up_a_day_twice_gives_the_same_rows(org):
@@ -68,13 +78,16 @@ def test_rollup_path_and_live_path_give_the_same_numbers(org, days):
     assert snapshot(selectors.dashboard(days=days, department_id=org.eng.pk)) == live_eng
 
 
-def test_rolled_up_days_are_read_from_the_rollups_not_the_activity_log(org):
+@pytest.mark.parametrize("days", [28, 365])
+def test_rolled_up_days_are_read_from_the_rollups_not_the_activity_log(org, days):
     services.rollup_pending()
-    before = snapshot(selectors.dashboard(days=28, department_id=None))
+    before = snapshot(selectors.dashboard(days=days, department_id=None))
+    before_eng = snapshot(selectors.dashboard(days=days, department_id=org.eng.pk))
     # Remove every past activity row: only the rollups remember them now.
     Activity.objects.filter(created_at__lt=dt.datetime(2026, 3, 18, tzinfo=dt.UTC)).delete()
-    assert snapshot(selectors.dashboard(days=28, department_id=None)) == before
-    assert snapshot(selectors.dashboard(days=28, department_id=None, use_rollups=False)) != before
+    assert snapshot(selectors.dashboard(days=days, department_id=None)) == before
+    assert snapshot(selectors.dashboard(days=days, department_id=org.eng.pk)) == before_eng
+    assert snapshot(selectors.dashboard(days=days, department_id=None, use_rollups=False)) != before
 
 
 def test_today_is_computed_live_after_a_rollup(org):

@@ -223,7 +223,7 @@ def test_analytics_query_count_does_not_grow_with_the_data(client, org, django_a
     from feedback.models import Kind
     from tests.factories import FeedbackFactory, MembershipFactory
 
-    for n in range(extra_members):
+    for _ in range(extra_members):
         member = UserFactory(department=org.sales)
         MembershipFactory(movement=org.m1, person=member, recruited_by=org.p2)
         Activity.objects.create(actor=member, movement=org.m1, verb="commented")
@@ -241,3 +241,18 @@ def test_movement_with_no_followers_or_activity_shows_empty_states(client, org):
     client.force_login(org.l1)
     html = client.get(analytics_url(lonely)).content.decode()
     assert "Nothing to show for this selection." in html
+
+
+def test_long_ownership_list_is_paged_and_the_csv_has_every_movement(staff_client, org):
+    for n in range(25):
+        MovementFactory(title=f"Idea {n:02d}", founder=org.s3)
+    # 3 movements of the fixture (M3 is retired) + 25 = 28: 25 on page 1, 3 on page 2.
+    first = staff_client.get(OVERVIEW, {"range": 28}).content.decode()
+    assert "Page 1 of 2" in first
+    assert 'href="?range=28&amp;department=&amp;page=2"' in first
+    second = staff_client.get(OVERVIEW, {"range": 28, "page": 2}).content.decode()
+    assert "Page 2 of 2" in second
+    assert second.count("/analytics/") < first.count("/analytics/")
+    assert len(parse_csv(staff_client.get(OVERVIEW, {"range": 28, "export": "ownership"}))) == 1 + 28
+    # A page number that makes no sense shows the last page, not an error.
+    assert staff_client.get(OVERVIEW, {"page": "999"}).status_code == 200

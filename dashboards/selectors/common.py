@@ -1,0 +1,99 @@
+"""Shared pieces of the dashboard selectors: the window, the rollup boundary, SQL helpers."""
+
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Max
+
+from ..models import RollupDay
+from ..services import day_bounds, utc_today
+
+RANGE_CHOICES = (7, 28, 90, 365)
+DEFAULT_RANGE = 28
+# Solo project: the founder did at least this share of the movement's activity rows in the window...
+SOLO_FOUNDER_SHARE = 0.7
+# ...and the window holds at least this many activity rows (fewer is too little to judge).
+SOLO_MIN_ACTIVITY = 3
+OWNERSHIP_ROWS_SHOWN = 25
+
+
+@dataclass(frozen=True)
+class Link:
+    """A table cell that links somewhere on the page; exported as its text."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Window:
+    """The last `days` UTC days ending `today` (today included), and the newest rolled-up day to read."""
+
+    days: int
+    today: dt.date
+    # Rollup rows are read up to and including this day; later days are read live. None: all live.
+    rollup_until: dt.date | None = None
+
+    @property
+    def start(self) -> dt.date:
+        return self.today - dt.timedelta(days=self.days - 1)
+
+    def since(self, days: int) -> dt.date:
+        return self.today - dt.timedelta(days=days - 1)
+
+    def live_from(self, since: dt.date) -> dt.date:
+        """First day read live from the activity log when reading from `since`; today is always live."""
+        if self.rollup_until is None:
+            return min(since, self.today)
+        return min(max(self.rollup_until + dt.timedelta(days=1), since), self.today)
+
+
+def rolled_through() -> dt.date | None:
+    """The newest rolled-up day (the rollup task keeps the rolled days contiguous). One query."""
+    return RollupDay.objects.aggregate(last=Max("day"))["last"]
+
+
+def window(*, days: int, today: dt.date | None = None, rollup_until: dt.date | None = None) -> Window:
+    return Window(days=days, today=today or utc_today(), rollup_until=rollup_until)
+
+
+def _ts(day: dt.date) -> dt.datetime:
+    return day_bounds(day)[0]
+
+
+def _fetch(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _active_pairs_sql() -> str:
+    """(person_id, day) for every person active on a day since %(since)s: rollups, then live rows.
+
+    Active = did anything in the activity log that UTC day (any verb). Anonymous rows have no actor
+    and make nobody active.
+    """
+    return """
+        SELECT person_id, day FROM dashboards_dailyactiveperson
+        WHERE day >= %(since)s AND day < %(live_day)s
+        UNION ALL
+        SELECT DISTINCT actor_id, (created_at AT TIME ZONE 'UTC')::date FROM activity_activity
+        WHERE actor_id IS NOT NULL AND created_at >= %(live_ts)s
+    """
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _days(seconds: float | None) -> float | None:
+    return round(seconds / 86400, 1) if seconds is not None else None
+
+

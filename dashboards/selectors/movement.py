@@ -1,0 +1,151 @@
+"""One movement's analytics, for its active leads and staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from feedback.models import UNRESOLVED_STATUSES, Feedback, Kind
+from movements.models import Membership, Movement, Role
+
+from ..exports import Table
+from ..services import utc_today
+from .common import (
+    Link,
+    _fetch,
+    _pct,
+    _ts,
+    rolled_through,
+    window,
+)
+
+
+def movement_for_analytics(*, user, slug: str) -> Movement | None:
+    """The movement, if the person is staff or one of its active leads; else None (the view answers 404). One query."""
+    movements = Movement.objects.select_related("founder")
+    if not user.is_staff:
+        movements = movements.filter(
+            Q(memberships__person=user, memberships__is_lead=True, memberships__left_at__isnull=True)
+        )
+    return movements.filter(slug=slug).first()
+
+
+def _week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def movement_analytics(*, movement: Movement, today: dt.date | None = None, use_rollups: bool = True) -> dict:
+    """Queries (fixed): rollup boundary, memberships with people, roles with seat counts, weekly activity,
+    feedback counts, top feedback."""
+    today = today or utc_today()
+    created = movement.created_at.astimezone(dt.UTC).date()
+    weeks = []
+    week = _week_start(min(created, today))
+    while week <= today:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+
+    # Followers at the end of each week = members other than the founder who had joined and not yet left.
+    memberships = list(
+        Membership.objects.filter(movement=movement).select_related("person", "recruited_by").order_by("position")
+    )
+    followers = Table("followers", _("Followers over time"), [_("Week starting"), _("Followers at the end of the week")])
+    for week in weeks:
+        week_end = _ts(week + dt.timedelta(days=7))
+        count = sum(
+            1 for m in memberships
+            if m.person_id != movement.founder_id and m.joined_at < week_end and (m.left_at is None or m.left_at >= week_end)
+        )
+        followers.rows.append([week.isoformat(), count])
+
+    # Invitation chain: who recruited whom (recruited_by), starting from the founder.
+    by_recruiter: dict[int | None, list[Membership]] = {}
+    member_ids = {m.person_id for m in memberships}
+    for m in memberships:
+        if m.person_id == movement.founder_id:
+            continue
+        recruiter = m.recruited_by_id if m.recruited_by_id in member_ids else None
+        by_recruiter.setdefault(recruiter, []).append(m)
+
+    def chain(person_id: int, seen: frozenset) -> list[dict]:
+        return [
+            {"membership": m, "recruits": chain(m.person_id, seen | {m.person_id}) if m.person_id not in seen else []}
+            for m in by_recruiter.get(person_id, [])
+        ]
+
+    founder_chain = chain(movement.founder_id, frozenset({movement.founder_id}))
+    self_joined = [{"membership": m, "recruits": chain(m.person_id, frozenset({m.person_id}))}
+                   for m in by_recruiter.get(None, [])]
+    chain_table = Table("invitation_chain", _("Invitation chain"),
+                        [_("Join order"), _("Member"), _("Recruited by"), _("Joined"), _("Left")])
+    for m in memberships:
+        chain_table.rows.append([m.position, m.person.name, m.recruited_by.name if m.recruited_by else "",
+                                 m.joined_at.date().isoformat(), m.left_at.date().isoformat() if m.left_at else ""])
+
+    # Seats: filled = role assignments now; held by others = assignments to someone other than the founder.
+    roles = list(
+        Role.objects.filter(movement=movement)
+        .annotate(filled=Count("assignments"),
+                  by_others=Count("assignments", filter=~Q(assignments__person_id=movement.founder_id)))
+        .order_by("created_at", "pk")
+    )
+    seats = Table("seats", _("Seats filled"), [_("Role"), _("Seats"), _("Filled"), _("Held by others than the founder")])
+    seats.rows = [[role.name, role.seats, role.filled, role.by_others] for role in roles]
+
+    # Ownership share per week = activity rows about the movement whose actor is not the founder / all its rows.
+    win = window(days=(today - weeks[0]).days + 1, today=today, rollup_until=rolled_through() if use_rollups else None)
+    rows = _fetch(
+        """
+        SELECT week, sum(actions), sum(founder_actions) FROM (
+            SELECT date_trunc('week', day)::date AS week, actions, founder_actions
+            FROM dashboards_dailymovementactivity
+            WHERE movement_id = %(movement)s AND day >= %(start)s AND day < %(live_day)s
+            UNION ALL
+            SELECT date_trunc('week', created_at AT TIME ZONE 'UTC')::date, 1,
+                   CASE WHEN actor_id = %(founder)s THEN 1 ELSE 0 END
+            FROM activity_activity WHERE movement_id = %(movement)s AND created_at >= %(live_ts)s
+        ) x GROUP BY week
+        """,
+        {"movement": movement.pk, "founder": movement.founder_id, "start": weeks[0],
+         "live_day": win.live_from(weeks[0]), "live_ts": _ts(win.live_from(weeks[0]))},
+    )
+    by_week = {week: (int(total), int(founder)) for week, total, founder in rows}
+    share = Table("ownership_over_time", _("Ownership share over time"),
+                  [_("Week starting"), _("Activity rows"), _("Done by others (%)")])
+    for week in weeks:
+        total, founder = by_week.get(week, (0, 0))
+        share.rows.append([week.isoformat(), total, _pct(total - founder, total)])
+
+    # Its feedback: counts by kind and status (anonymous posts included, tied to no one), then the top posts.
+    posts = Feedback.objects.filter(movement=movement, hidden_at__isnull=True)
+    counts = posts.aggregate(
+        works=Count("pk", filter=Q(kind=Kind.WORKS)),
+        doesnt=Count("pk", filter=Q(kind=Kind.DOESNT)),
+        unresolved=Count("pk", filter=Q(status__in=UNRESOLVED_STATUSES)),
+        answered=Count("pk", filter=Q(first_answered_at__isnull=False)),
+    )
+    feedback = Table("movement_feedback", _("Its feedback"), [_("Post"), _("Kind"), _("Status"), _("Votes"), _("Posted")])
+    kinds = dict(Kind.choices)
+    statuses = dict(Feedback._meta.get_field("status").choices)
+    for pk, title, kind, status, votes, created_at in posts.order_by("-vote_count", "-created_at").values_list(
+        "pk", "title", "kind", "status", "vote_count", "created_at"
+    )[:20]:
+        feedback.rows.append([Link(title, reverse("feedback:detail", kwargs={"pk": pk})), str(kinds[kind]),
+                              str(statuses.get(status, status)), votes, created_at.date().isoformat()])
+
+    return {
+        "movement": movement,
+        "followers": followers,
+        "follower_now": followers.rows[-1][1] if followers.rows else 0,
+        "founder_chain": founder_chain,
+        "self_joined": self_joined,
+        "invitation_chain": chain_table,
+        "seats": seats,
+        "ownership_over_time": share,
+        "feedback_counts": counts,
+        "feedback": feedback,
+        "tables": {t.name: t for t in (followers, chain_table, seats, share, feedback)},
+    }

@@ -1,0 +1,64 @@
+"""The whole /dashboards/ page: every section for one range and department."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..exports import Table
+from .common import (
+    Window,
+    rolled_through,
+    window,
+)
+from .feedback import feedback_answers, feedback_weekly, unresolved_doesnt
+from .movements import movement_funnel, ownership, pilots_overdue
+from .people import DepartmentNode, Organisation, daily_active, organisation, participation
+
+
+@dataclass
+class Dashboard:
+    win: Window
+    node: DepartmentNode
+    org: Organisation
+    department_refused: bool
+    participation: dict
+    daily_active: Table
+    movements: dict
+    ownership: dict
+    pilots_overdue: Table
+    feedback_weekly: Table
+    feedback_answers: Table
+    unresolved_doesnt: Table
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        tables = [
+            self.participation["summary"], self.participation["by_department"], self.daily_active,
+            self.movements["funnel"], self.movements["tipping"], self.ownership["ownership"], self.ownership["solo"],
+            self.pilots_overdue, self.feedback_weekly, self.feedback_answers, self.unresolved_doesnt,
+        ]
+        return {table.name: table for table in tables}
+
+
+def dashboard(*, days: int, department_id: int | None, today: dt.date | None = None, use_rollups: bool = True) -> Dashboard:
+    """Everything /dashboards/ shows. Queries (fixed): rollup boundary, departments, people per department,
+    daily active, funnel, ownership, overdue pilots, feedback per week, answers, unresolved posts."""
+    rollup_until = rolled_through() if use_rollups else None
+    win = window(days=days, today=today, rollup_until=rollup_until)
+    org = organisation(win=win)
+    node = org.nodes.get(department_id) if department_id else org.root
+    refused = department_id is not None and (node is None or not node.selectable)
+    if refused:
+        node = org.root
+    return Dashboard(
+        win=win, node=node, org=org, department_refused=refused,
+        participation=participation(org=org, node=node),
+        daily_active=daily_active(win=win, node=node),
+        movements=movement_funnel(win=win, node=node),
+        ownership=ownership(win=win, node=node),
+        pilots_overdue=pilots_overdue(win=win, node=node),
+        feedback_weekly=feedback_weekly(win=win, node=node),
+        feedback_answers=feedback_answers(win=win, node=node),
+        unresolved_doesnt=unresolved_doesnt(node=node),
+    )
