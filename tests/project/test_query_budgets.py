@@ -1,0 +1,79 @@
+"""Every page costs the same number of SQL queries at the small demo scale and at a larger one.
+
+The larger organisation is the `--scale large` seed at 1% (200 people, 2,000 memberships, 20,000
+activity rows) on top of the demo: enough to expose any query that grows with the data.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from feedback.models import Feedback
+from movements.models import Movement
+from people.models import User
+
+
+# Queries per page for a signed-in staff member (each app's view tests list what the queries are).
+BUDGETS = {
+    "home": 5,
+    "movement list": 8,
+    "movement list, page 2": 8,
+    "movement page": 15,
+    "feedback list": 11,
+    "feedback post": 7,
+    "notifications": 3,
+    "dashboards": 12,
+    "movement analytics": 9,
+}
+
+
+def page_urls() -> dict[str, str]:
+    popular = Movement.objects.filter(department__isnull=True).order_by("-follower_count", "pk").first()
+    post = Feedback.objects.filter(movement__isnull=True, hidden_at__isnull=True).order_by("-vote_count", "pk").first()
+    return {
+        "home": "/",
+        "movement list": "/movements/",
+        "movement list, page 2": "/movements/?page=2",
+        "movement page": popular.get_absolute_url(),
+        "feedback list": "/feedback/",
+        "feedback post": post.get_absolute_url(),
+        "notifications": "/notifications/",
+        "dashboards": "/dashboards/",
+        "movement analytics": f"{popular.get_absolute_url()}analytics/",
+    }
+
+
+def count_queries(client, urls: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for name, url in urls.items():
+        client.get(url)  # one warm-up: per-process caches (content types, site settings) are not per page
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_every_page_costs_the_same_queries_at_small_and_large_scale(client):
+    call_command("seed_demo", stdout=StringIO())
+    admin = User.objects.get(email="admin@example.com")  # staff: sees every page, dashboards included
+    client.force_login(admin)
+
+    urls = page_urls()
+    small = count_queries(client, urls)
+    assert small == BUDGETS
+
+    call_command("seed_demo", "--scale", "large", "--factor", "0.01", stdout=StringIO())
+    assert Movement.objects.count() > 20 and User.objects.count() > 250
+    # The same pages, now inside a much larger organisation...
+    assert count_queries(client, urls) == small
+    # ...and the largest movement and most-voted post of the large seed cost no more. (They can cost
+    # less: a prefetch is skipped when there is nothing to prefetch, e.g. a movement without updates.)
+    large_objects = page_urls()
+    for name in ("movement page", "feedback post", "movement analytics"):
+        assert large_objects[name] != urls[name]
+        assert count_queries(client, {name: large_objects[name]})[name] <= small[name]
