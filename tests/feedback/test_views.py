@@ -173,6 +173,17 @@ def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count,
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("count", [10, 100])
+def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, count, django_assert_num_queries):
+    _make_posts(count)
+    client.force_login(other)
+    # session, user, counts per kind, the person's department, the works page and its tags, my votes
+    # (one kind chosen, so one column; no filter options in the partial)
+    with django_assert_num_queries(7):
+        response = client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and len(response.context["posts"]) == min(count // 2, 20)
+
+
 @pytest.mark.parametrize("comments", [3, 60])
 def test_post_page_query_count_is_the_same_for_few_and_many_comments(client, other, post, comments, django_assert_num_queries):
     commenters = [UserFactory() for _ in range(3)]
@@ -480,6 +491,17 @@ def test_moderation_queue_query_count_is_fixed(client, moderator, other, django_
     # session, user, reports (+reporter, post, comment, its author and post), hidden posts, hidden comments, log
     with django_assert_num_queries(6):
         assert client.get("/feedback/moderation/").status_code == 200
+
+
+def test_movement_pages_get_works_and_doesnt_side_by_side(other, movement, outsider, limited_movement):
+    from feedback.selectors import feedback_for_movement
+
+    works = FeedbackFactory(movement=movement, kind=Kind.WORKS, title="W")
+    doesnt = FeedbackFactory(movement=movement, kind=Kind.DOESNT, title="D")
+    FeedbackFactory(movement=movement, kind=Kind.DOESNT, title="Hidden", hidden_at=timezone.now())
+    assert feedback_for_movement(person=other, movement=movement) == {"works": [works], "doesnt": [doesnt]}
+    FeedbackFactory(movement=limited_movement, title="Secret")
+    assert feedback_for_movement(person=outsider, movement=limited_movement) == {"works": [], "doesnt": []}
 
 
 def test_reverse_names_exist():
