@@ -507,3 +507,24 @@ def test_movement_pages_get_works_and_doesnt_side_by_side(other, movement, outsi
 def test_reverse_names_exist():
     assert reverse("feedback:moderation") == "/feedback/moderation/"
     assert reverse("feedback:new") == NEW
+
+
+def test_moderator_restores_a_hidden_post_from_its_page_and_everyone_sees_it_again(client, moderator, other, post):
+    Feedback.objects.filter(pk=post.pk).update(hidden_at=timezone.now())
+    client.force_login(moderator)
+    page = client.get(f"/feedback/{post.pk}/moderate/?action=restore&next=/feedback/{post.pk}/")
+    assert page.status_code == 200 and page.context["form"].initial["action"] == "restore"
+    response = client.post(f"/feedback/{post.pk}/moderate/", {"action": "restore", "reason": "Cleared with HR", "next": f"/feedback/{post.pk}/"})
+    assert response.status_code == 302 and response["Location"] == f"/feedback/{post.pk}/"
+    assert ModerationAction.objects.get().reason == "Cleared with HR"
+    client.force_login(other)
+    assert client.get(detail(post)).status_code == 200
+
+
+def test_an_empty_post_to_a_form_shows_the_field_errors(client, other, post):
+    comment = CommentFactory(feedback=post, author=other)
+    client.force_login(other)
+    response = client.post(f"/feedback/comments/{comment.pk}/edit/", {})
+    assert response.status_code == 400 and response.context["form"].errors["body"]
+    response = client.post(f"/feedback/{post.pk}/report/", {})
+    assert response.status_code == 400 and response.context["form"].errors["reason"]
