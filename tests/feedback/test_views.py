@@ -100,10 +100,10 @@ def test_full_text_search_finds_words_in_title_and_body_on_postgresql(client, ot
 def test_sorts_top_newest_and_trending(client, other):
     now = timezone.now()
     old_popular = FeedbackFactory(title="Old popular", created_at=now - timedelta(days=60), vote_count=5)
-    for i in range(5):
+    for _ in range(5):
         VoteFactory(feedback=old_popular, created_at=now - timedelta(days=50))
     rising = FeedbackFactory(title="Rising", created_at=now - timedelta(days=20), vote_count=2)
-    for i in range(2):
+    for _ in range(2):
         VoteFactory(feedback=rising, created_at=now - timedelta(days=1))
     FeedbackFactory(title="Brand new", created_at=now)
     client.force_login(other)
@@ -483,7 +483,7 @@ def test_moderation_queue_rejects_post_with_405(client, moderator):
 
 
 def test_moderation_queue_query_count_is_fixed(client, moderator, other, django_assert_num_queries):
-    for i in range(5):
+    for _ in range(5):
         post = FeedbackFactory()
         Report.objects.create(feedback=post, reporter=other, reason="r")
         Report.objects.create(comment=CommentFactory(feedback=post), reporter=other, reason="r")
