@@ -46,10 +46,9 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         "statuses": Status.choices,
         **selectors.feedback_page(person=request.user, filters=filters, page_number=request.GET.get("page")),
     }
-    if request.htmx:
-        return render(request, "feedback/list.html#results", context)
     context.update(selectors.filter_choices(person=request.user))
-    return render(request, "feedback/list.html", context)
+    # htmx swaps the filters and the results together, so the form always shows what is applied.
+    return render(request, "feedback/list.html#browse" if request.htmx else "feedback/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

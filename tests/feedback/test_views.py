@@ -126,7 +126,8 @@ def test_pagination_and_htmx_partial(client, other):
     assert "Post number 00" in first and "Post number 19" in first and "Post number 20" not in first
     assert "Post number 24" in second and "Page 2 of 2" in second
     partial = client.get(f"{LIST}?kind=works&sort=newest&page=2", headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in partial and 'id="feedback-results"' in partial and "Post number 24" in partial
+    assert "<html" not in partial and 'id="feedback-browse"' in partial and "Post number 24" in partial
+    assert '<option value="works" selected>' in partial  # the filters swap with the results
 
 
 def test_both_kinds_show_side_by_side_in_two_columns_of_10(client, other):
@@ -178,8 +179,8 @@ def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, c
     _make_posts(count)
     client.force_login(other)
     # session, user, counts per kind, the person's department, the works page and its tags, my votes
-    # (one kind chosen, so one column; no filter options in the partial)
-    with django_assert_num_queries(7):
+    # (one kind chosen, so one column), filter options: tags, movements, departments
+    with django_assert_num_queries(10):
         response = client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
     assert response.status_code == 200 and len(response.context["posts"]) == min(count // 2, 20)
 
