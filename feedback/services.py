@@ -294,3 +294,16 @@ def moderation_act(
     if action not in ModerationAction.Action.values:
         raise ValidationError({"action": _("Choose hide, restore or dismiss.")})
     return _moderate(moderator=moderator, action=action, reason=reason, feedback=feedback, comment=comment)
+
+
+@transaction.atomic
+def feedback_turned_into_movement(*, feedback: Feedback, movement: Movement) -> Feedback:
+    """Record that a movement was started from this post (the Movements issue's form calls it).
+
+    The post then links to the movement instead of offering "Turn into a movement" again.
+    """
+    updated = Feedback.objects.filter(pk=feedback.pk, resulting_movement__isnull=True).update(resulting_movement=movement)
+    if not updated:
+        raise ValidationError({"feedback": _("A movement was already started from this post.")})
+    feedback.refresh_from_db(fields=["resulting_movement"])
+    return feedback

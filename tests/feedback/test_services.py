@@ -311,3 +311,13 @@ def test_voters_are_listed_first_come_first_for_inviting_as_first_followers(post
     Vote.objects.create(feedback=post, person=second, created_at=now)
     Vote.objects.create(feedback=post, person=first, created_at=now - timedelta(hours=1))
     assert list(feedback_voters(feedback=post)) == [first, second]
+
+
+def test_a_post_turned_into_a_movement_links_to_it_once(post, movement):
+    services.feedback_turned_into_movement(feedback=post, movement=movement)
+    post.refresh_from_db()
+    assert post.resulting_movement == movement
+    with pytest.raises(ValidationError):
+        services.feedback_turned_into_movement(feedback=post, movement=MovementFactory())
+    post.refresh_from_db()
+    assert post.resulting_movement == movement

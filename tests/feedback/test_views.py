@@ -483,26 +483,31 @@ def test_moderation_queue_rejects_post_with_405(client, moderator):
     assert client.post("/feedback/moderation/").status_code == 405
 
 
-def test_moderation_queue_query_count_is_fixed(client, moderator, other, django_assert_num_queries):
-    for _ in range(5):
-        post = FeedbackFactory()
+@pytest.mark.parametrize("reported", [2, 20])
+def test_moderation_queue_query_count_is_fixed(client, moderator, other, reported, django_assert_num_queries):
+    for _ in range(reported):
+        post = FeedbackFactory(author=other)
         Report.objects.create(feedback=post, reporter=other, reason="r")
-        Report.objects.create(comment=CommentFactory(feedback=post), reporter=other, reason="r")
+        Report.objects.create(comment=CommentFactory(feedback=post, author=other), reporter=other, reason="r")
+        ModerationAction.objects.create(feedback=post, moderator=moderator, action="dismiss", reason="ok")
     client.force_login(moderator)
     # session, user, reports (+reporter, post, comment, its author and post), hidden posts, hidden comments, log
     with django_assert_num_queries(6):
         assert client.get("/feedback/moderation/").status_code == 200
 
 
-def test_movement_pages_get_works_and_doesnt_side_by_side(other, movement, outsider, limited_movement):
-    from feedback.selectors import feedback_for_movement
+@pytest.mark.parametrize("options", [2, 20])
+def test_form_query_count_is_fixed(client, other, options, django_assert_num_queries):
+    from tests.factories import MovementFactory
 
-    works = FeedbackFactory(movement=movement, kind=Kind.WORKS, title="W")
-    doesnt = FeedbackFactory(movement=movement, kind=Kind.DOESNT, title="D")
-    FeedbackFactory(movement=movement, kind=Kind.DOESNT, title="Hidden", hidden_at=timezone.now())
-    assert feedback_for_movement(person=other, movement=movement) == {"works": [works], "doesnt": [doesnt]}
-    FeedbackFactory(movement=limited_movement, title="Secret")
-    assert feedback_for_movement(person=outsider, movement=limited_movement) == {"works": [], "doesnt": []}
+    founder = UserFactory()
+    for i in range(options):
+        TagFactory(name=f"topic {i}")
+        MovementFactory(founder=founder)
+    client.force_login(other)
+    # session, user, the person's department (movement visibility), movements, topics (+ "any topics?" check)
+    with django_assert_num_queries(6):
+        assert client.get(NEW).status_code == 200
 
 
 def test_reverse_names_exist():
