@@ -86,6 +86,7 @@ class Feedback(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "status", "-vote_count"], name="feedback_kind_status_votes"),
+            # PostgreSQL only: the full-text GIN index "feedback_search" is added by migration 0003.
         ]
 
     def __str__(self) -> str:

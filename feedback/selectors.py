@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -31,7 +31,6 @@ class ListFilters:
     department: int | None = None
     q: str = ""
     sort: str = "top"
-    extra: dict = field(default_factory=dict)
 
 
 def visible_posts(person) -> QuerySet[Feedback]:

@@ -6,6 +6,8 @@ the activity row has no actor and the same rounded time.
 
 from __future__ import annotations
 
+import random
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -72,8 +74,7 @@ def feedback_post(
     if movement is not None and not Movement.objects.visible_to(person).filter(pk=movement.pk).exists():
         raise ValidationError({"movement": _("Choose a movement you can see.")})
     now = timezone.now()
-    created_at = round_to_day(now) if anonymous else now
-    post = Feedback.objects.create(
+    fields = dict(
         kind=kind,
         title=title.strip(),
         body=body,
@@ -81,19 +82,51 @@ def feedback_post(
         author=None if anonymous else person,
         is_anonymous=anonymous,
         movement=movement,
-        created_at=created_at,
+        created_at=round_to_day(now) if anonymous else now,
     )
+    post = _create_anonymous(fields) if anonymous else Feedback.objects.create(**fields)
     all_tags = list(tags or []) + tags_get_or_create(names=new_tag_names or [])
     if all_tags:
         post.tags.add(*{tag.pk: tag for tag in all_tags}.values())
-    activity_record(
-        actor=None if anonymous else person,
-        verb=Verb.POSTED_FEEDBACK,
-        feedback=post,
-        movement=movement,
-        at=created_at,
-    )
+    if not anonymous:
+        activity_record(actor=person, verb=Verb.POSTED_FEEDBACK, feedback=post, movement=movement, at=now)
+    # Anonymous posts get their (actor-less) activity row later, in a shuffled daily batch: see
+    # anonymous_activity_record. Written now, its id would sit between the author's own rows.
     return post
+
+
+ANONYMOUS_ID_RANGE = (2**40, 2**52)  # far above the sequence, and exact in JavaScript numbers
+
+
+def _create_anonymous(fields: dict) -> Feedback:
+    """A random id instead of the next one in the sequence: neighbouring ids would date the post to the minute."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                low, high = ANONYMOUS_ID_RANGE
+                return Feedback.objects.create(pk=low + secrets.randbelow(high - low), **fields)
+        except IntegrityError:
+            continue  # the id was taken (one in hundreds of billions): draw again
+    raise IntegrityError("Could not find a free id for an anonymous post.")
+
+
+@transaction.atomic
+def anonymous_activity_record(*, now: datetime | None = None) -> int:
+    """Write the activity rows of anonymous posts from before today, in random order, with no actor.
+
+    Posts of the current day wait until the day is over, so the rows' ids and insert order do not
+    follow the authors' own activity. Safe to run again and concurrently: it locks the posts it handles.
+    """
+    today = round_to_day(now or timezone.now())
+    posts = list(
+        Feedback.objects.select_for_update(skip_locked=True)
+        .filter(is_anonymous=True, created_at__lt=today)
+        .exclude(activities__verb=Verb.POSTED_FEEDBACK)
+    )
+    random.SystemRandom().shuffle(posts)
+    for post in posts:
+        activity_record(actor=None, verb=Verb.POSTED_FEEDBACK, feedback=post, movement=post.movement, at=post.created_at)
+    return len(posts)
 
 
 @transaction.atomic
@@ -261,3 +294,16 @@ def moderation_act(
     if action not in ModerationAction.Action.values:
         raise ValidationError({"action": _("Choose hide, restore or dismiss.")})
     return _moderate(moderator=moderator, action=action, reason=reason, feedback=feedback, comment=comment)
+
+
+@transaction.atomic
+def feedback_turned_into_movement(*, feedback: Feedback, movement: Movement) -> Feedback:
+    """Record that a movement was started from this post (the Movements issue's form calls it).
+
+    The post then links to the movement instead of offering "Turn into a movement" again.
+    """
+    updated = Feedback.objects.filter(pk=feedback.pk, resulting_movement__isnull=True).update(resulting_movement=movement)
+    if not updated:
+        raise ValidationError({"feedback": _("A movement was already started from this post.")})
+    feedback.refresh_from_db(fields=["resulting_movement"])
+    return feedback

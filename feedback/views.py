@@ -38,17 +38,17 @@ def _form_errors_into(form, exc: ValidationError) -> None:
 def feedback_list(request: HttpRequest) -> HttpResponse:
     filter_form = FilterForm(request.GET)
     values = filter_form.valid_values()
-    filters = selectors.ListFilters(**{k: values[k] for k in ("kind", "status", "tag", "movement", "department", "q", "sort") if k in values})
+    names = ("kind", "status", "tag", "movement", "department", "q", "sort")
+    filters = selectors.ListFilters(**{name: values[name] for name in names if name in values})
     context = {
         "filters": filters,
         "filter_form": filter_form,
         "statuses": Status.choices,
         **selectors.feedback_page(person=request.user, filters=filters, page_number=request.GET.get("page")),
     }
-    if request.htmx:
-        return render(request, "feedback/list.html#results", context)
     context.update(selectors.filter_choices(person=request.user))
-    return render(request, "feedback/list.html", context)
+    # htmx swaps the filters and the results together, so the form always shows what is applied.
+    return render(request, "feedback/list.html#browse" if request.htmx else "feedback/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -149,7 +149,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Comments can be changed only in the first %(minutes)d minutes.")
                        % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES})
         return redirect(comment.feedback)
-    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    form = CommentForm(request.POST if request.method == "POST" else None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         services.comment_edit(comment=comment, person=request.user, body=form.cleaned_data["body"])
         messages.success(request, _("Your comment is updated."))
@@ -194,7 +194,7 @@ def report(request: HttpRequest, pk: int, target: str) -> HttpResponse:
     else:
         post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
         comment, subject = None, post
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.report_create(
             reporter=request.user, reason=form.cleaned_data["reason"],
@@ -229,7 +229,8 @@ def moderate(request: HttpRequest, pk: int, target: str) -> HttpResponse:
         post = get_object_or_404(Feedback.objects.all(), pk=pk)
         comment, subject = None, post
     initial_action = "restore" if subject.hidden_at else "hide"
-    form = ModerationForm(request.POST or None, initial={"action": request.GET.get("action") or initial_action})
+    data = request.POST if request.method == "POST" else None
+    form = ModerationForm(data, initial={"action": request.GET.get("action") or initial_action})
     if request.method == "POST" and form.is_valid():
         services.moderation_act(
             moderator=request.user, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"],

@@ -288,6 +288,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10 minutes")
 # Minutes during which a person may edit or delete their own comment.
 FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
+# Hourly: activity rows of yesterday's anonymous posts, written in a shuffled batch (see feedback.services).
+CELERY_BEAT_SCHEDULE["feedback-anonymous-activity"] = {"task": "feedback.tasks.record_anonymous_activity", "schedule": 3600.0}
 
 # A one-line "hello" view at /bench/hello for `make bench` to compare pages against.
 BENCHMARK_HELLO = env.bool("BENCHMARK_HELLO", default=False)

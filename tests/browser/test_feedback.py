@@ -115,3 +115,21 @@ def test_a_reported_comment_is_hidden_from_the_moderation_queue(people, live_ser
     page.goto(f"{live_server.url}/feedback/{post.pk}/")
     expect(page.get_by_text("No comments yet.")).to_be_visible()
     assert post.comments.count() == 1  # kept, only hidden
+
+
+def test_tabs_filters_and_search_update_the_list_in_place(people, live_server, page, login_in_browser):
+    for title, kind in [("Standups too long", Kind.DOESNT), ("Wiki search is broken", Kind.DOESNT), ("Pairing works", Kind.WORKS)]:
+        services.feedback_post(person=people["poster"], kind=kind, title=title, body=title, anonymous=False)
+    Feedback.objects.filter(title="Wiki search is broken").update(status=Status.PLANNED)
+    login_in_browser(people["voter"])
+    page.goto(f"{live_server.url}/feedback/")
+    page.evaluate("window.__still_same_page = true")
+    page.get_by_role("link", name=re.compile("^What Doesn't")).click()
+    expect(page.locator(".feedback-card")).to_have_count(2)
+    expect(page.get_by_label("Kind")).to_have_value("doesnt")  # the filters follow the tab
+    page.get_by_label("Status").select_option("planned")
+    expect(page.locator(".feedback-card")).to_have_count(1)
+    page.get_by_label("Search").fill("standups")
+    expect(page.get_by_text("Nothing matches these filters.")).to_be_visible()
+    assert "status=planned" in page.url and "q=standups" in page.url  # shareable, and the back button works
+    assert page.evaluate("window.__still_same_page") is True  # no full page load

@@ -1,14 +1,17 @@
 """Anonymity for real: a canary person posts anonymously; nothing stored, logged or mailed ties them to the post."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import ForeignKey
+from django.utils import timezone
 
 from activity.models import Activity, Verb
+from feedback import services
 from feedback.models import Feedback
 from people.models import User
 from tests.factories import DepartmentFactory, FeedbackFactory, UserFactory
@@ -60,6 +63,9 @@ def test_anonymous_post_leaves_no_trace_of_its_author_anywhere(client, canary, c
     client.post(f"/feedback/{after.pk}/vote/")
     client.get(response["Location"])
     post = Feedback.objects.get(title=TITLE)
+    assert not Activity.objects.filter(feedback=post).exists()
+    # The hourly task writes the actor-less activity row once the day is over.
+    services.anonymous_activity_record(now=timezone.now() + timedelta(days=1))
 
     # 1. The post and every row that points to it: no author, no actor, nothing that is the person.
     for table, row in rows_about(post):
@@ -70,11 +76,14 @@ def test_anonymous_post_leaves_no_trace_of_its_author_anywhere(client, canary, c
     anonymous_activity = Activity.objects.get(feedback=post, verb=Verb.POSTED_FEEDBACK)
     assert anonymous_activity.actor_id is None
 
-    # 2. Time: the post and its activity row carry only the day, so they do not sit between the person's votes.
+    # 2. Time and order: the post and its activity row carry only the day, the activity row was written
+    #    after the day (not between the person's votes), and the post's id is not the next in the sequence.
     assert post.created_at == anonymous_activity.created_at
     assert post.created_at.time().isoformat() == "00:00:00"
-    votes = list(Activity.objects.filter(actor=canary, verb=Verb.VOTED).order_by("created_at"))
+    votes = list(Activity.objects.filter(actor=canary, verb=Verb.VOTED).order_by("pk"))
     assert len(votes) == 2 and anonymous_activity.created_at < votes[0].created_at
+    assert not votes[0].pk < anonymous_activity.pk < votes[1].pk
+    assert post.pk >= services.ANONYMOUS_ID_RANGE[0] > after.pk
 
     # 3. A text dump of every table: the name, email, employee id and department appear only in the
     #    person's own identity rows; the person's id appears nowhere near the post.
@@ -98,7 +107,7 @@ def test_anonymous_post_leaves_no_trace_of_its_author_anywhere(client, canary, c
                 assert str(CANARY_PK) not in row, (table, row)
     for table in ("feedback_feedback", "feedback_feedback_tags", "feedback_tag"):
         assert all(str(CANARY_PK) not in row for row in dump[table])
-    activity_rows_of_post = [row for row in dump["activity_activity"] if f",{post.pk}," in row and "posted_feedback" in row]
+    activity_rows_of_post = [row for row in dump["activity_activity"] if f",{post.pk}," in row]
     assert len(activity_rows_of_post) == 1 and str(CANARY_PK) not in activity_rows_of_post[0]
 
     # 4. The person's session holds nothing about the post.

@@ -7,7 +7,7 @@ from activity.models import Activity, Verb
 from feedback.models import Comment, Feedback, Status, StatusChange
 from tests.factories import FeedbackFactory, MovementFactory, TagFactory
 
-FUZZ = hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = hsettings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 nasty_text = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=50).map(lambda s: s + "\x00"),
@@ -38,7 +38,9 @@ def test_fuzzed_post_form_never_errors_and_writes_all_or_nothing(fuzz_world, kin
     assert response.status_code < 500
     created = Feedback.objects.count() - before
     assert created == (1 if response.status_code == 302 else 0)
-    assert Feedback.objects.count() == Activity.objects.filter(verb=Verb.POSTED_FEEDBACK).count()
+    named = Feedback.objects.filter(is_anonymous=False)
+    assert named.count() == Activity.objects.filter(verb=Verb.POSTED_FEEDBACK, feedback__in=named).count()
+    assert not Activity.objects.filter(feedback__is_anonymous=True).exists()
     for post in Feedback.objects.all():
         assert "<script" not in post.body_html and "hx-" not in post.body_html and "javascript:" not in post.body_html
 
@@ -74,3 +76,25 @@ def test_fuzzed_list_query_string_never_errors(client, other, params, htmx):
     client.force_login(other)
     response = client.get("/feedback/", params, headers={"HX-Request": "true"} if htmx else {})
     assert response.status_code == 200
+
+
+@FUZZ
+@given(reason=nasty_text, action=nasty_text | st.sampled_from(["hide", "restore", "dismiss"]), on_comment=st.booleans())
+def test_fuzzed_report_and_moderation_forms_never_error_and_log_every_change(client, other, moderator, post, reason, action, on_comment):
+    from feedback import services
+    from feedback.models import ModerationAction, Report
+
+    comment = Comment.objects.filter(feedback=post).first() or services.comment_add(feedback=post, author=other, body="c")
+    target = f"/feedback/comments/{comment.pk}" if on_comment else f"/feedback/{post.pk}"
+    client.force_login(other)
+    reports = Report.objects.count()
+    response = client.post(f"{target}/report/", {"reason": reason})
+    assert response.status_code < 500
+    assert Report.objects.count() - reports in ((0, 1) if response.status_code == 302 else (0,))
+    client.force_login(moderator)
+    actions = ModerationAction.objects.count()
+    response = client.post(f"{target}/moderate/", {"action": action, "reason": reason})
+    assert response.status_code < 500
+    assert ModerationAction.objects.count() - actions == (1 if response.status_code == 302 else 0)
+    post.refresh_from_db()
+    assert post.comment_count == Comment.objects.filter(feedback=post, hidden_at__isnull=True).count()

@@ -56,15 +56,32 @@ def test_posting_by_name_stores_the_author_rendered_body_tags_and_one_activity_r
     assert (activity.actor, activity.verb, activity.movement) == (author, Verb.POSTED_FEEDBACK, movement)
 
 
-def test_anonymous_post_has_no_author_and_a_day_rounded_time_in_the_post_and_the_activity(author):
+def test_anonymous_post_has_no_author_a_day_rounded_time_and_a_random_id(author, time_machine):
+    time_machine.move_to("2026-05-04 15:37:12+00:00", tick=False)
+    named = services.feedback_post(person=author, kind=Kind.WORKS, title="n", body="b", anonymous=False)
     post = services.feedback_post(person=author, kind=Kind.DOESNT, title="t", body="b", anonymous=True)
     post.refresh_from_db()
     assert post.author_id is None and post.is_anonymous
-    assert (post.created_at.hour, post.created_at.minute, post.created_at.second, post.created_at.microsecond) == (0, 0, 0, 0)
-    activity = Activity.objects.get(feedback=post)
-    assert activity.actor_id is None
-    assert activity.created_at == post.created_at
-    assert not Activity.objects.filter(actor=author).exists()
+    assert post.created_at.isoformat() == "2026-05-04T00:00:00+00:00"
+    # Not the next id after the named post: the id says nothing about when it was posted.
+    assert post.pk >= services.ANONYMOUS_ID_RANGE[0] and post.pk != named.pk + 1
+    # No activity row yet: it is written after the day is over, with the others of that day.
+    assert not Activity.objects.filter(feedback=post).exists()
+    assert list(Activity.objects.values_list("actor", flat=True)) == [author.pk]
+
+
+def test_anonymous_activity_rows_are_written_after_the_day_in_a_batch_without_actor(author, other, time_machine):
+    time_machine.move_to("2026-05-04 09:00:00+00:00", tick=False)
+    first = services.feedback_post(person=author, kind=Kind.DOESNT, title="a", body="b", anonymous=True)
+    time_machine.move_to("2026-05-04 17:00:00+00:00", tick=False)
+    second = services.feedback_post(person=other, kind=Kind.WORKS, title="c", body="d", anonymous=True)
+    assert services.anonymous_activity_record() == 0  # the day is not over yet
+    time_machine.move_to("2026-05-05 00:30:00+00:00", tick=False)
+    assert services.anonymous_activity_record() == 2
+    assert services.anonymous_activity_record() == 0  # idempotent
+    rows = Activity.objects.filter(verb=Verb.POSTED_FEEDBACK).order_by("pk")
+    assert {row.feedback_id for row in rows} == {first.pk, second.pk}
+    assert all(row.actor_id is None and row.created_at.isoformat() == "2026-05-04T00:00:00+00:00" for row in rows)
 
 
 def test_posting_about_a_movement_the_person_cannot_see_is_refused(outsider, limited_movement):
@@ -294,3 +311,13 @@ def test_voters_are_listed_first_come_first_for_inviting_as_first_followers(post
     Vote.objects.create(feedback=post, person=second, created_at=now)
     Vote.objects.create(feedback=post, person=first, created_at=now - timedelta(hours=1))
     assert list(feedback_voters(feedback=post)) == [first, second]
+
+
+def test_a_post_turned_into_a_movement_links_to_it_once(post, movement):
+    services.feedback_turned_into_movement(feedback=post, movement=movement)
+    post.refresh_from_db()
+    assert post.resulting_movement == movement
+    with pytest.raises(ValidationError):
+        services.feedback_turned_into_movement(feedback=post, movement=MovementFactory())
+    post.refresh_from_db()
+    assert post.resulting_movement == movement

@@ -100,10 +100,10 @@ def test_full_text_search_finds_words_in_title_and_body_on_postgresql(client, ot
 def test_sorts_top_newest_and_trending(client, other):
     now = timezone.now()
     old_popular = FeedbackFactory(title="Old popular", created_at=now - timedelta(days=60), vote_count=5)
-    for i in range(5):
+    for _ in range(5):
         VoteFactory(feedback=old_popular, created_at=now - timedelta(days=50))
     rising = FeedbackFactory(title="Rising", created_at=now - timedelta(days=20), vote_count=2)
-    for i in range(2):
+    for _ in range(2):
         VoteFactory(feedback=rising, created_at=now - timedelta(days=1))
     FeedbackFactory(title="Brand new", created_at=now)
     client.force_login(other)
@@ -126,7 +126,8 @@ def test_pagination_and_htmx_partial(client, other):
     assert "Post number 00" in first and "Post number 19" in first and "Post number 20" not in first
     assert "Post number 24" in second and "Page 2 of 2" in second
     partial = client.get(f"{LIST}?kind=works&sort=newest&page=2", headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in partial and 'id="feedback-results"' in partial and "Post number 24" in partial
+    assert "<html" not in partial and 'id="feedback-browse"' in partial and "Post number 24" in partial
+    assert '<option value="works" selected>' in partial  # the filters swap with the results
 
 
 def test_both_kinds_show_side_by_side_in_two_columns_of_10(client, other):
@@ -171,6 +172,17 @@ def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count,
     with django_assert_num_queries(12):
         response = client.get(LIST)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, count, django_assert_num_queries):
+    _make_posts(count)
+    client.force_login(other)
+    # session, user, counts per kind, the person's department, the works page and its tags, my votes
+    # (one kind chosen, so one column), filter options: tags, movements, departments
+    with django_assert_num_queries(10):
+        response = client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and len(response.context["posts"]) == min(count // 2, 20)
 
 
 @pytest.mark.parametrize("comments", [3, 60])
@@ -471,17 +483,54 @@ def test_moderation_queue_rejects_post_with_405(client, moderator):
     assert client.post("/feedback/moderation/").status_code == 405
 
 
-def test_moderation_queue_query_count_is_fixed(client, moderator, other, django_assert_num_queries):
-    for i in range(5):
-        post = FeedbackFactory()
+@pytest.mark.parametrize("reported", [2, 20])
+def test_moderation_queue_query_count_is_fixed(client, moderator, other, reported, django_assert_num_queries):
+    for _ in range(reported):
+        post = FeedbackFactory(author=other)
         Report.objects.create(feedback=post, reporter=other, reason="r")
-        Report.objects.create(comment=CommentFactory(feedback=post), reporter=other, reason="r")
+        Report.objects.create(comment=CommentFactory(feedback=post, author=other), reporter=other, reason="r")
+        ModerationAction.objects.create(feedback=post, moderator=moderator, action="dismiss", reason="ok")
     client.force_login(moderator)
     # session, user, reports (+reporter, post, comment, its author and post), hidden posts, hidden comments, log
     with django_assert_num_queries(6):
         assert client.get("/feedback/moderation/").status_code == 200
 
 
+@pytest.mark.parametrize("options", [2, 20])
+def test_form_query_count_is_fixed(client, other, options, django_assert_num_queries):
+    from tests.factories import MovementFactory
+
+    founder = UserFactory()
+    for i in range(options):
+        TagFactory(name=f"topic {i}")
+        MovementFactory(founder=founder)
+    client.force_login(other)
+    # session, user, the person's department (movement visibility), movements, topics (+ "any topics?" check)
+    with django_assert_num_queries(6):
+        assert client.get(NEW).status_code == 200
+
+
 def test_reverse_names_exist():
     assert reverse("feedback:moderation") == "/feedback/moderation/"
     assert reverse("feedback:new") == NEW
+
+
+def test_moderator_restores_a_hidden_post_from_its_page_and_everyone_sees_it_again(client, moderator, other, post):
+    Feedback.objects.filter(pk=post.pk).update(hidden_at=timezone.now())
+    client.force_login(moderator)
+    page = client.get(f"/feedback/{post.pk}/moderate/?action=restore&next=/feedback/{post.pk}/")
+    assert page.status_code == 200 and page.context["form"].initial["action"] == "restore"
+    response = client.post(f"/feedback/{post.pk}/moderate/", {"action": "restore", "reason": "Cleared with HR", "next": f"/feedback/{post.pk}/"})
+    assert response.status_code == 302 and response["Location"] == f"/feedback/{post.pk}/"
+    assert ModerationAction.objects.get().reason == "Cleared with HR"
+    client.force_login(other)
+    assert client.get(detail(post)).status_code == 200
+
+
+def test_an_empty_post_to_a_form_shows_the_field_errors(client, other, post):
+    comment = CommentFactory(feedback=post, author=other)
+    client.force_login(other)
+    response = client.post(f"/feedback/comments/{comment.pk}/edit/", {})
+    assert response.status_code == 400 and response.context["form"].errors["body"]
+    response = client.post(f"/feedback/{post.pk}/report/", {})
+    assert response.status_code == 400 and response.context["form"].errors["reason"]
