@@ -111,6 +111,10 @@ def _publish(ids: list[int]) -> None:
 
     if not ids:
         return
+    if app.conf.task_always_eager:  # the one-machine demo without Redis: deliver inline
+        for nudge_id in ids:
+            tasks.deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id})
+        return
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
         for nudge_id in ids:
@@ -191,8 +195,13 @@ def nudge_deliver(*, nudge_id: int) -> str:
         if not _still_relevant(nudge):
             Nudge.objects.filter(pk=nudge_id).update(cancelled_at=now, claimed_at=None)
             return Outcome.CANCELLED
+        # The person may have changed their mind since the row was written: their choice now decides.
         preference = NotificationPreference.objects.filter(person=recipient, kind=nudge.kind).first()
         wants_email = nudge.email and (preference.email if preference else True) and bool(recipient.email)
+        in_app = nudge.in_app and ((preference.in_app if preference else True) or nudge.kind in ALWAYS_IN_APP)
+        if not (wants_email or in_app):
+            Nudge.objects.filter(pk=nudge_id).update(cancelled_at=now, claimed_at=None)
+            return Outcome.CANCELLED
         if not wants_email:
             Nudge.objects.filter(pk=nudge_id).update(sent_at=now, email=False, in_app=True)
             return Outcome.IN_APP_ONLY
@@ -214,7 +223,7 @@ def nudge_deliver(*, nudge_id: int) -> str:
         )
         raise
     sent = timezone.now()
-    Nudge.objects.filter(pk=nudge_id).update(sent_at=sent, emailed_at=sent, last_error="")
+    Nudge.objects.filter(pk=nudge_id).update(sent_at=sent, emailed_at=sent, last_error="", in_app=in_app)
     return Outcome.SENT
 
 
@@ -299,10 +308,7 @@ def preference_unsubscribe(*, token: str):
     if preference.email:
         preference.email = False
         preference.save(update_fields=["email", "updated_at"])
-    # Nudges of this kind not yet out will go in-app only.
-    Nudge.objects.filter(recipient=person, kind=kind, sent_at__isnull=True, claimed_at__isnull=True).update(
-        email=False, in_app=True
-    )
+    # Nudges of this kind not yet out follow the new choice when a worker delivers them.
     return person, kind
 
 
