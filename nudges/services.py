@@ -165,6 +165,13 @@ def _still_relevant(nudge: Nudge) -> bool:
         ).exists() and Membership.objects.filter(
             movement_id=nudge.movement_id, person_id=nudge.recipient_id, left_at__isnull=True, is_lead=True
         ).exists()
+    if nudge.kind == Kind.FIND_FIRST_FOLLOWER:
+        return not Membership.objects.filter(movement_id=nudge.movement_id, position__gt=1, left_at__isnull=True).exists()
+    if nudge.kind == Kind.OPEN_ROLES:
+        from movements.models import Role
+
+        return Role.objects.filter(movement_id=nudge.movement_id, seats_filled__lt=F("seats")).exists() or bool(
+            nudge.context.get("needs_lead"))
     if nudge.kind == Kind.DECISION_DUE:
         return nudge.movement is not None and nudge.movement.stage == Stage.PILOTING
     if nudge.kind == Kind.INVITATION and nudge.context.get("invitation_id"):

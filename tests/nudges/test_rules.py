@@ -304,3 +304,21 @@ def test_the_weekly_digest_email_lists_followed_movements_and_open_roles(mailout
     assert "Brown-bag Fridays" in email.body and "Open role: Note-taker in Brown-bag Fridays" in email.body
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email.alternatives[0][1] == "text/html"
+
+
+def test_open_roles_and_find_a_follower_nudges_are_dropped_when_no_longer_true(mailoutbox):
+    with time_machine.travel(START, tick=False):
+        alone = MovementFactory()
+        busy = MovementFactory()
+        role = RoleFactory(movement=busy, seats=1)
+        member = UserFactory()
+        join(busy, member)
+    with time_machine.travel(START + dt.timedelta(days=8), tick=False):
+        services.nudges_sweep_find_first_follower()
+        services.nudges_sweep_open_roles()
+        join(alone, UserFactory())  # the first follower arrived before the nudge went out
+        type(role).objects.filter(pk=role.pk).update(seats_filled=1)  # and the last seat was taken
+        outcomes = {n.kind: services.nudge_deliver(nudge_id=n.pk)
+                    for n in Nudge.objects.filter(kind__in=[Kind.FIND_FIRST_FOLLOWER, Kind.OPEN_ROLES])}
+    assert outcomes == {Kind.FIND_FIRST_FOLLOWER: "cancelled", Kind.OPEN_ROLES: "cancelled"}
+    assert mailoutbox == []
