@@ -126,7 +126,7 @@ def test_worker_killed_mid_send_is_recovered_by_the_stuck_sweep_and_each_nudge_s
     services.nudges_relay()
 
     keys = {welcome_key(movement, f) for f in followers}
-    wait_for(lambda: set(smtp_server.per_key()) == keys,
+    wait_for(lambda: set(smtp_server.per_key()) == keys, timeout=40,
              message=lambda: f"all three welcomes: {smtp_server.attempts} {celery_processes.task_lines()}")
     time.sleep(1)
     assert smtp_server.per_key() == {key: 1 for key in keys}

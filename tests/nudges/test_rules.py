@@ -266,3 +266,59 @@ def test_only_a_stale_claim_can_be_taken_over(mailoutbox, settings):
     Nudge.objects.filter(pk=nudge.pk).update(claimed_at=timezone.now() - dt.timedelta(seconds=601))
     assert services.nudge_deliver(nudge_id=nudge.pk) == "sent"
     assert len(mailoutbox) == 1
+
+
+def test_a_choice_changed_after_the_nudge_was_written_decides_at_delivery(mailoutbox):
+    movement = MovementFactory()
+    silenced, portal_only = UserFactory(), UserFactory()
+    join(movement, silenced)
+    join(movement, portal_only)
+    NotificationPreference.objects.create(person=silenced, kind=Kind.FIRST_FOLLOWER_WELCOME, email=False, in_app=False)
+    NotificationPreference.objects.create(person=portal_only, kind=Kind.FIRST_FOLLOWER_WELCOME, email=False)
+    outcomes = {n.recipient_id: services.nudge_deliver(nudge_id=n.pk) for n in Nudge.objects.filter(kind=Kind.FIRST_FOLLOWER_WELCOME)}
+    assert outcomes == {silenced.pk: "cancelled", portal_only.pk: "in_app_only"}
+    assert mailoutbox == []
+    assert list(Nudge.objects.in_app_for(portal_only).values_list("kind", flat=True)) == [Kind.FIRST_FOLLOWER_WELCOME]
+    assert not Nudge.objects.in_app_for(silenced).exists()
+
+
+def test_an_invitation_that_was_answered_before_delivery_is_not_sent(mailoutbox):
+    movement = MovementFactory()
+    invitee = UserFactory()
+    invitation = Invitation.objects.create(movement=movement, inviter=movement.founder, invitee=invitee, token="t3")
+    events.invitation_created(invitation=invitation)
+    Invitation.objects.filter(pk=invitation.pk).update(status="accepted")
+    assert services.nudge_deliver(nudge_id=Nudge.objects.get(kind=Kind.INVITATION).pk) == "cancelled"
+    assert mailoutbox == []
+
+
+def test_the_weekly_digest_email_lists_followed_movements_and_open_roles(mailoutbox):
+    person = UserFactory()
+    movement = MovementFactory(title="Brown-bag Fridays")
+    join(movement, person)
+    RoleFactory(movement=movement, name="Note-taker", seats=1)
+    services.nudges_sweep_weekly_digest()
+    nudge = Nudge.objects.get(kind=Kind.WEEKLY_DIGEST, recipient=person)
+    assert services.nudge_deliver(nudge_id=nudge.pk) == "sent"
+    (email,) = mailoutbox
+    assert "Brown-bag Fridays" in email.body and "Open role: Note-taker in Brown-bag Fridays" in email.body
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert email.alternatives[0][1] == "text/html"
+
+
+def test_open_roles_and_find_a_follower_nudges_are_dropped_when_no_longer_true(mailoutbox):
+    with time_machine.travel(START, tick=False):
+        alone = MovementFactory()
+        busy = MovementFactory()
+        role = RoleFactory(movement=busy, seats=1)
+        member = UserFactory()
+        join(busy, member)
+    with time_machine.travel(START + dt.timedelta(days=8), tick=False):
+        services.nudges_sweep_find_first_follower()
+        services.nudges_sweep_open_roles()
+        join(alone, UserFactory())  # the first follower arrived before the nudge went out
+        type(role).objects.filter(pk=role.pk).update(seats_filled=1)  # and the last seat was taken
+        outcomes = {n.kind: services.nudge_deliver(nudge_id=n.pk)
+                    for n in Nudge.objects.filter(kind__in=[Kind.FIND_FIRST_FOLLOWER, Kind.OPEN_ROLES])}
+    assert outcomes == {Kind.FIND_FIRST_FOLLOWER: "cancelled", Kind.OPEN_ROLES: "cancelled"}
+    assert mailoutbox == []

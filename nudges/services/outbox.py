@@ -1,0 +1,128 @@
+"""Writing the outbox and handing due rows to the workers (after commit, by beat's relay, after a stuck claim)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import ALWAYS_IN_APP, Kind, NotificationPreference, Nudge
+
+log = logging.getLogger(__name__)
+
+
+# --- Writing the outbox -------------------------------------------------------------------------
+
+@dataclass
+class Draft:
+    kind: Kind
+    recipient_id: int
+    dedupe_key: str
+    movement_id: int | None = None
+    feedback_id: int | None = None
+    subject_person_id: int | None = None
+    due_at: dt.datetime | None = None
+    context: dict | None = None
+
+
+@transaction.atomic
+def nudges_write(*, drafts: list[Draft]) -> list[str]:
+    """Write outbox rows in the caller's transaction; the database drops duplicates by dedupe key.
+
+    People who turned a kind off on both channels get no row. Returns the dedupe keys written (or
+    already present). Delivery is handed to the workers only after commit.
+    """
+    if not drafts:
+        return []
+    preferences = {
+        (p.person_id, p.kind): p
+        for p in NotificationPreference.objects.filter(
+            person_id__in={d.recipient_id for d in drafts}, kind__in={d.kind for d in drafts}
+        )
+    }
+    now = timezone.now()
+    rows = []
+    for draft in drafts:
+        preference = preferences.get((draft.recipient_id, draft.kind))
+        email = preference.email if preference else True
+        in_app = (preference.in_app if preference else True) or draft.kind in ALWAYS_IN_APP
+        if not (email or in_app):
+            continue
+        rows.append(Nudge(
+            kind=draft.kind, recipient_id=draft.recipient_id, dedupe_key=draft.dedupe_key,
+            movement_id=draft.movement_id, feedback_id=draft.feedback_id, subject_person_id=draft.subject_person_id,
+            due_at=draft.due_at or now, created_at=now, context=draft.context or {}, email=email, in_app=in_app,
+        ))
+    Nudge.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.dedupe_key for row in rows if row.due_at <= now]
+    if keys:
+        transaction.on_commit(partial(_relay_after_commit, keys))
+    return [row.dedupe_key for row in rows]
+
+
+def _relay_after_commit(keys: list[str]) -> None:
+    """Hand the new rows to the workers now. If the broker is down, the beat relay sends them later."""
+    try:
+        nudges_relay(dedupe_keys=keys)
+    except Exception:  # the outbox row is committed; losing this shortcut only delays delivery
+        log.warning("nudges: could not queue %d new nudges now; the relay will", len(keys), exc_info=True)
+
+
+def nudges_relay(*, dedupe_keys: list[str] | None = None, limit: int = 500) -> int:
+    """Queue due, unsent nudges for the workers. Rows are locked with SKIP LOCKED, so two relays
+    running at once hand out disjoint sets; a row queued long ago and never claimed (the broker
+    lost the message) is queued again. Returns how many were queued."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.NUDGES_REQUEUE_AFTER_SECONDS)
+    with transaction.atomic():
+        due = Nudge.objects.filter(
+            sent_at__isnull=True, cancelled_at__isnull=True, claimed_at__isnull=True, due_at__lte=now,
+            attempts__lt=settings.NUDGES_MAX_ATTEMPTS,
+        ).filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+        if dedupe_keys is not None:
+            due = due.filter(dedupe_key__in=dedupe_keys)
+        ids = list(due.order_by("due_at").select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        _publish(ids)
+        Nudge.objects.filter(pk__in=ids).update(queued_at=now)
+    return len(ids)
+
+
+def _publish(ids: list[int]) -> None:
+    """Hand nudges to the workers over one broker connection; fail fast (not after kombu's long retries)
+    when the broker is down, because the outbox rows stay and the relay tries again."""
+    from socialbiz.celery import app
+
+    from .. import tasks
+
+    if not ids:
+        return
+    if app.conf.task_always_eager:  # the one-machine demo without Redis: deliver inline
+        for nudge_id in ids:
+            tasks.deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id})
+        return
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
+        for nudge_id in ids:
+            tasks.deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id}, retry=False, connection=connection)
+
+
+def nudges_requeue_stuck(*, older_than_seconds: int | None = None) -> int:
+    """Release claims held longer than the limit (a worker died mid-send) and queue those nudges again."""
+    limit = settings.NUDGES_STUCK_CLAIM_SECONDS if older_than_seconds is None else older_than_seconds
+    now = timezone.now()
+    with transaction.atomic():
+        stuck = Nudge.objects.filter(
+            sent_at__isnull=True, cancelled_at__isnull=True, claimed_at__lt=now - dt.timedelta(seconds=limit)
+        )
+        ids = list(stuck.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        Nudge.objects.filter(pk__in=ids).update(claimed_at=None, queued_at=now)
+        for nudge_id in ids:
+            log.warning("nudges: claim on nudge %s was stuck; queueing it again", nudge_id)
+        _publish(ids)
+    return len(ids)
