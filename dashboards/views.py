@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -47,6 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         return exported
     context = {
         "form": form, "dash": dashboard, "days": days, "k": K_ANONYMITY,
+        "acted_days": settings.NUDGES_ACTED_ON_WITHIN_DAYS,
         # The ownership list can be long: 25 a page here, all of it in the CSV.
         "ownership_page": Paginator(dashboard.ownership["ownership"].rows, selectors.OWNERSHIP_ROWS_SHOWN).get_page(
             request.GET.get("page")),
@@ -84,7 +86,21 @@ def _overview_charts(dash: selectors.Dashboard) -> dict:
             labels=[row[0] for row in weekly.rows],
             series=[(_("What Works"), [row[1] for row in weekly.rows]), (_("What Doesn't"), [row[2] for row in weekly.rows])],
         ),
+        "nudges": _nudges_chart(dash.nudges, dom_id="chart-nudges", title=_("Nudges per kind")),
     }
+
+
+def _nudges_chart(table: Table, *, dom_id: str, title: str) -> charts.Chart:
+    """Read and acted-on rate per kind; kinds hidden for privacy (and kinds never sent) are left out of the chart."""
+    shown = [row for row in table.rows if isinstance(row[1], int)]
+    return charts.bar_chart(
+        dom_id=dom_id, title=title,
+        explanation=_("Of the nudges sent, the share read in the portal and the share acted on "
+                      "(the suggested step taken within %(days)d days).") % {"days": settings.NUDGES_ACTED_ON_WITHIN_DAYS},
+        labels=[row[0] for row in shown],
+        series=[(_("Read"), [row[2] or 0 for row in shown]), (_("Acted on"), [row[3] or 0 for row in shown])],
+        suffix="%",
+    )
 
 
 @require_GET
@@ -99,7 +115,7 @@ def movement_analytics(request: HttpRequest, slug: str) -> HttpResponse:
     followers, share, seats = analytics["followers"], analytics["ownership_over_time"], analytics["seats"]
     context = {
         **analytics,
-        "export_query": "",
+        "export_query": "", "k": K_ANONYMITY,
         "charts": {
             "followers": charts.line_chart(
                 dom_id="chart-followers", title=_("Followers over time"),
@@ -118,6 +134,7 @@ def movement_analytics(request: HttpRequest, slug: str) -> HttpResponse:
                 labels=[row[0] for row in seats.rows],
                 series=[(_("Seats"), [row[1] for row in seats.rows]), (_("Filled"), [row[2] for row in seats.rows])],
             ),
+            "nudges": _nudges_chart(analytics["nudges"], dom_id="chart-movement-nudges", title=_("Its nudges' effect")),
         },
     }
     return render(request, "dashboards/movement_analytics.html", context)

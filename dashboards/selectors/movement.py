@@ -21,6 +21,7 @@ from .common import (
     rolled_through,
     window,
 )
+from .nudges import movement_nudges
 
 
 def movement_for_analytics(*, user, slug: str) -> Movement | None:
@@ -39,7 +40,7 @@ def _week_start(day: dt.date) -> dt.date:
 
 def movement_analytics(*, movement: Movement, today: dt.date | None = None, use_rollups: bool = True) -> dict:
     """Queries (fixed): rollup boundary, memberships with people, roles with seat counts, weekly activity,
-    feedback counts, top feedback."""
+    feedback counts, top feedback, nudges per kind."""
     today = today or utc_today()
     created = movement.created_at.astimezone(dt.UTC).date()
     weeks = []
@@ -136,6 +137,8 @@ def movement_analytics(*, movement: Movement, today: dt.date | None = None, use_
         feedback.rows.append([Link(title, reverse("feedback:detail", kwargs={"pk": pk})), str(kinds[kind]),
                               str(statuses.get(status, status)), votes, created_at.date().isoformat()])
 
+    nudges = movement_nudges(movement=movement)
+
     return {
         "movement": movement,
         "followers": followers,
@@ -147,5 +150,6 @@ def movement_analytics(*, movement: Movement, today: dt.date | None = None, use_
         "ownership_over_time": share,
         "feedback_counts": counts,
         "feedback": feedback,
-        "tables": {t.name: t for t in (followers, chain_table, seats, share, feedback)},
+        "nudges": nudges,
+        "tables": {t.name: t for t in (followers, chain_table, seats, share, feedback, nudges)},
     }

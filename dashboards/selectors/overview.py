@@ -13,6 +13,7 @@ from .common import (
 )
 from .feedback import feedback_answers, feedback_weekly, unresolved_doesnt
 from .movements import movement_funnel, ownership, pilots_overdue
+from .nudges import nudges_by_kind
 from .people import DepartmentNode, Organisation, daily_active, organisation, participation
 
 
@@ -30,6 +31,7 @@ class Dashboard:
     feedback_weekly: Table
     feedback_answers: Table
     unresolved_doesnt: Table
+    nudges: Table
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -37,13 +39,15 @@ class Dashboard:
             self.participation["summary"], self.participation["by_department"], self.daily_active,
             self.movements["funnel"], self.movements["tipping"], self.ownership["ownership"], self.ownership["solo"],
             self.pilots_overdue, self.feedback_weekly, self.feedback_answers, self.unresolved_doesnt,
+            self.nudges,
         ]
         return {table.name: table for table in tables}
 
 
 def dashboard(*, days: int, department_id: int | None, today: dt.date | None = None, use_rollups: bool = True) -> Dashboard:
     """Everything /dashboards/ shows. Queries (fixed): rollup boundary, departments, people per department,
-    daily active, funnel, ownership, overdue pilots, feedback per week, answers, unresolved posts."""
+    daily active, funnel, ownership, overdue pilots, feedback per week, answers, unresolved posts,
+    nudges per kind."""
     rollup_until = rolled_through() if use_rollups else None
     win = window(days=days, today=today, rollup_until=rollup_until)
     org = organisation(win=win)
@@ -61,4 +65,5 @@ def dashboard(*, days: int, department_id: int | None, today: dt.date | None = N
         feedback_weekly=feedback_weekly(win=win, node=node),
         feedback_answers=feedback_answers(win=win, node=node),
         unresolved_doesnt=unresolved_doesnt(node=node),
+        nudges=nudges_by_kind(win=win, org=org, node=node),
     )

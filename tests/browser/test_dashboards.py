@@ -9,6 +9,8 @@ from django.utils import timezone
 from activity.models import Activity, Verb
 from feedback.models import Kind
 from movements.models import Role, RoleAssignment
+from nudges.models import Kind as NudgeKind
+from nudges.models import Nudge
 from tests.factories import DepartmentFactory, FeedbackFactory, MembershipFactory, MovementFactory, UserFactory
 
 
@@ -31,6 +33,15 @@ def organisation(transactional_db, settings):
         Activity.objects.create(actor=lead, movement=movement, verb=Verb.POSTED_UPDATE, created_at=now - dt.timedelta(days=n * 11))
         FeedbackFactory(kind=Kind.WORKS if n % 2 else Kind.DOESNT, author=people[n], movement=movement,
                         created_at=now - dt.timedelta(days=n * 13), vote_count=n)
+    # Nudges: a weekly digest to all 12 (half read, a third acted on), open roles in the movement to 5 members.
+    for n, person in enumerate(people):
+        sent = now - dt.timedelta(days=1)
+        Nudge.objects.create(kind=NudgeKind.WEEKLY_DIGEST, recipient=person, dedupe_key=f"digest:{person.pk}",
+                             sent_at=sent, read_at=sent if n % 2 else None, acted_on_at=sent if n % 3 == 0 else None)
+    for person in people[1:6]:
+        sent = now - dt.timedelta(days=3)
+        Nudge.objects.create(kind=NudgeKind.OPEN_ROLES, recipient=person, movement=movement,
+                             dedupe_key=f"roles:{person.pk}", sent_at=sent, read_at=sent)
     return {"admin": admin, "lead": lead, "movement": movement}
 
 
@@ -39,6 +50,9 @@ def test_staff_changes_the_range_with_htmx_and_downloads_a_csv(organisation, liv
     page.goto(f"{live_server.url}/dashboards/")
     assert page.get_by_role("heading", level=1).inner_text() == "Adoption dashboards"
     assert page.get_by_text("Showing the last 28 days").is_visible()
+    assert page.get_by_role("img", name="Nudges per kind").is_visible()
+    digest = page.get_by_role("table", name="Nudges per kind").get_by_role("row", name=re.compile("^Weekly digest"))
+    assert digest.inner_text().split("\t") == ["Weekly digest", "12", "50.0", "33.3"]
     assert axe(page) == []
 
     with page.expect_response(lambda r: "range=90" in r.url and r.request.headers.get("hx-request") == "true") as swap:
@@ -78,5 +92,6 @@ def test_lead_reads_their_movements_analytics_without_accessibility_violations(o
     page.goto(f"{live_server.url}/movements/{organisation['movement'].slug}/analytics/")
     assert page.get_by_role("heading", level=1).inner_text() == "Analytics: Async stand-ups"
     assert page.get_by_role("img", name="Followers over time").is_visible()
+    assert page.get_by_role("img", name="Its nudges' effect").is_visible()
     page.get_by_text("The numbers as a table").first.click()
     assert axe(page) == []

@@ -115,7 +115,7 @@ def org(db, frozen_now):
 
 @pytest.fixture
 def more_of_everything(org):
-    """Grow the organisation (more people, movements, members, activity, feedback) to check query counts."""
+    """Grow the organisation (more people, movements, members, activity, feedback, nudges) to check query counts."""
 
     def grow(times: int = 10):
         for n in range(times):
@@ -129,5 +129,52 @@ def more_of_everything(org):
                 Activity.objects.create(actor=person, movement=movement, verb=Verb.POSTED_UPDATE, created_at=days_ago(ago))
             Activity.objects.create(actor=member, movement=org.m1, verb=Verb.COMMENTED, created_at=days_ago(n))
             FeedbackFactory(kind=Kind.DOESNT, author=member, movement=org.m1, created_at=days_ago(n), vote_count=n)
+            nudge("open_roles", member, sent_days_ago=n, movement=org.m1, read=n % 2 == 0, acted=n % 3 == 0)
+            nudge("weekly_digest", person, sent_days_ago=n, read=True)
 
     return grow
+
+
+def nudge(kind, recipient, *, sent_days_ago=None, read=False, acted=False, movement=None, cancelled=False):
+    """One Nudge row; read / acted on an hour after it was sent."""
+    from nudges.models import Nudge
+
+    sent_at = days_ago(sent_days_ago) if sent_days_ago is not None else None
+    later = sent_at + dt.timedelta(hours=1) if sent_at else None
+    return Nudge.objects.create(
+        kind=kind, recipient=recipient, movement=movement,
+        dedupe_key=f"test:{kind}:{recipient.pk}:{sent_days_ago}:{movement.pk if movement else '-'}:{cancelled}",
+        created_at=sent_at or NOW, due_at=sent_at or NOW + dt.timedelta(days=1), sent_at=sent_at,
+        read_at=later if read else None, acted_on_at=later if acted else None,
+        cancelled_at=NOW if cancelled else None,
+    )
+
+
+@pytest.fixture
+def nudges(org):
+    """Nudges on top of `org`; the right answers are worked out in tests/dashboards/test_nudges.py.
+
+    open roles (about M1, except s1's about M2): p1 p2 p3 p4 p5 2 days ago, e1 e2 3 days ago, s1 5 days ago;
+        read by p1 p2 p3 e1, acted on by p1 e1; plus p1 30 days ago (about M1, not read).
+    weekly digest 1 day ago: e1 e2 e3 p1..p5 admin (Eng, 9), s1..s5, l1 l2 (16);
+        read by p1 p2 e3 s1, acted on by p1 s2.
+    decision due (M1) to p1 1 day ago, read. Welcome your follower (M1) to p1 27 days ago.
+    invitation to l1 40 days ago. Not sent: find first follower to e2 (due tomorrow), a cancelled check-in to p3.
+    """
+    from nudges.models import Kind as NudgeKind
+
+    o = org
+    for person, ago in [(o.p1, 2), (o.p2, 2), (o.p3, 2), (o.p4, 2), (o.p5, 2), (o.e1, 3), (o.e2, 3)]:
+        nudge(NudgeKind.OPEN_ROLES, person, sent_days_ago=ago, movement=o.m1,
+              read=person in (o.p1, o.p2, o.p3, o.e1), acted=person in (o.p1, o.e1))
+    nudge(NudgeKind.OPEN_ROLES, o.s1, sent_days_ago=5, movement=o.m2)
+    nudge(NudgeKind.OPEN_ROLES, o.p1, sent_days_ago=30, movement=o.m1)
+    for person in [o.e1, o.e2, o.e3, o.p1, o.p2, o.p3, o.p4, o.p5, o.admin, o.s1, o.s2, o.s3, o.s4, o.s5, o.l1, o.l2]:
+        nudge(NudgeKind.WEEKLY_DIGEST, person, sent_days_ago=1,
+              read=person in (o.p1, o.p2, o.e3, o.s1), acted=person in (o.p1, o.s2))
+    nudge(NudgeKind.DECISION_DUE, o.p1, sent_days_ago=1, movement=o.m1, read=True)
+    nudge(NudgeKind.WELCOME_YOUR_FOLLOWER, o.p1, sent_days_ago=27, movement=o.m1)
+    nudge(NudgeKind.INVITATION, o.l1, sent_days_ago=40)
+    nudge(NudgeKind.FIND_FIRST_FOLLOWER, o.e2, movement=o.m3)
+    nudge(NudgeKind.FIRST_FOLLOWER_CHECKIN, o.p3, movement=o.m1, cancelled=True)
+    return o
