@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import random
 
 from django.contrib.auth.hashers import make_password
@@ -42,17 +41,11 @@ def _department(name: str, parent: Department | None) -> Department:
     return department
 
 
-@functools.cache
-def _demo_password_hash() -> str:
-    # Hashed once: hashing the same password 60 times would cost seconds and add nothing.
-    return make_password(DEMO_PASSWORD)
-
-
-def _person(email: str, display_name: str, **fields) -> tuple[User, bool]:
+def _person(email: str, display_name: str, *, password_hash: str, **fields) -> tuple[User, bool]:
     person = User.objects.filter(email__iexact=email).first()
     if person:
         return person, False
-    person = User(email=email, display_name=display_name, password=_demo_password_hash(), **fields)
+    person = User(email=email, display_name=display_name, password=password_hash, **fields)
     person.save()
     return person, True
 
@@ -64,6 +57,8 @@ def seed_people(*, rng: random.Random) -> dict:
         departments.append(parent)
         departments.extend(_department(child, parent) for child in children)
 
+    # Hashed once per run: hashing the same password 63 times would cost seconds and add nothing.
+    password_hash = make_password(DEMO_PASSWORD)
     people: list[User] = []
     created = 0
     for index in range(60):
@@ -75,6 +70,7 @@ def seed_people(*, rng: random.Random) -> dict:
             job_title=rng.choice(TITLES),
             department=department,
             location=rng.choice(LOCATIONS),
+            password_hash=password_hash,
         )
         created += is_new
         people.append(person)
@@ -88,13 +84,14 @@ def seed_people(*, rng: random.Random) -> dict:
             person.save(update_fields=["manager"])
 
     admin, is_new = _person(DEMO_LOGINS["admin"], "Alex Admin", job_title="Portal administrator",
-                            department=departments[-1], is_staff=True, is_superuser=True, is_moderator=True)
+                            department=departments[-1], is_staff=True, is_superuser=True, is_moderator=True,
+                            password_hash=password_hash)
     created += is_new
     champion, is_new = _person(DEMO_LOGINS["champion"], "Charlie Champion", job_title="Team lead",
-                               department=departments[1], location="Berlin")
+                               department=departments[1], location="Berlin", password_hash=password_hash)
     created += is_new
     employee, is_new = _person(DEMO_LOGINS["employee"], "Emery Employee", job_title="Account executive",
-                               department=departments[3], location="Lisbon")
+                               department=departments[3], location="Lisbon", password_hash=password_hash)
     created += is_new
     return {
         "departments": departments,

@@ -25,8 +25,8 @@ BUDGETS = {
     "feedback list": 11,
     "feedback post": 7,
     "notifications": 3,
-    "dashboards": 12,
-    "movement analytics": 9,
+    "dashboards": 13,
+    "movement analytics": 10,
 }
 
 
