@@ -39,18 +39,21 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _our_tables() -> list[str]:
+    return sorted({model._meta.db_table for model in apps.get_models(include_auto_created=True)
+                   if model._meta.app_label in OUR_APPS and model._meta.managed})
+
+
 def db_fingerprint() -> dict[str, str]:
-    """Row count and an md5 over every row (as text, sorted) of each table of our apps."""
-    result = {}
+    """Row count and an md5 over every row (as text, sorted) of each table of our apps, in one query."""
+    quote = connection.ops.quote_name
+    parts = [
+        f"SELECT '{table}', count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quote(table)} t"
+        for table in _our_tables()
+    ]
     with connection.cursor() as cursor:
-        for model in apps.get_models(include_auto_created=True):
-            if model._meta.app_label not in OUR_APPS or not model._meta.managed:
-                continue
-            table = connection.ops.quote_name(model._meta.db_table)
-            cursor.execute(f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t")
-            count, digest = cursor.fetchone()
-            result[model._meta.db_table] = f"{count}:{digest}"
-    return result
+        cursor.execute(" UNION ALL ".join(parts))
+        return dict(cursor.fetchall())
 
 
 def fingerprint_diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
