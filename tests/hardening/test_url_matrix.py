@@ -99,3 +99,14 @@ def test_an_allowed_write_does_change_the_database(world, name):
     response, changed = _call(client, "POST", url)
     assert response.status_code == 302
     assert changed
+
+
+def test_the_invitation_page_that_is_404_for_the_six_opens_for_the_invitee(world):
+    """The table expects 404 from everyone for the invitation: the invitee (the only one allowed) gets the page."""
+    client = Client()
+    client.force_login(world.invitee)
+    url = reverse("movements:invitation", kwargs={"token": world.invitation.token})
+    assert client.get(url).status_code == 200
+    response, changed = _call(client, "POST", url)  # no "answer": a decline
+    assert response.status_code == 302
+    assert "movements_invitation" in changed
