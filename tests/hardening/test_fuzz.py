@@ -4,6 +4,9 @@ Every answer is below 500 and the database stays consistent (counters equal the 
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given
@@ -11,6 +14,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from activity.models import Activity, Verb
+from movements import services
 from movements.models import Invitation, Membership, Movement, Role, RoleAssignment, Stage, StageChange
 
 FUZZ = hsettings(max_examples=30, deadline=None, database=None,
@@ -136,10 +140,6 @@ def test_the_pilot_form_never_errors_and_changes_the_stage_all_or_nothing(lead_c
 @given(data=st.fixed_dictionaries({"decision": nasty_text | st.sampled_from(["adopt", "extend", "retire"]),
                                    "new_end": dates, "rationale": nasty_text}))
 def test_the_decision_form_never_errors_and_records_all_or_nothing(lead_client, world, data):
-    from datetime import date
-
-    from movements import services
-
     if Movement.objects.get(pk=world.movement.pk).stage == Stage.RECRUITING:
         services.pilot_start(movement=world.movement, actor=world.lead, hypothesis="h", success_measure="m",
                              start=date(2026, 1, 1), end=date(2026, 2, 1), rationale="r")
@@ -148,3 +148,33 @@ def test_the_decision_form_never_errors_and_records_all_or_nothing(lead_client, 
     assert response.status_code < 500
     assert StageChange.objects.count() - before == (1 if response.status_code == 302 else 0)
     assert_consistent()
+
+
+# --- unknown ids in the path -------------------------------------------------------------------------
+
+ID_ROUTES = ["feedback:detail", "feedback:vote", "feedback:answer", "feedback:report", "feedback:moderate",
+             "feedback:comment_edit", "feedback:comment_delete", "nudges:read", "movements:role_edit",
+             "movements:role_claim", "movements:role_release", "movements:role_assign", "movements:lead_add"]
+
+
+@FUZZ
+@given(name=st.sampled_from(ID_ROUTES), number=st.integers(min_value=0, max_value=2**80),
+       slug=st.sampled_from(["working-out-loud", "no-such-movement", "x" * 300, "0"]), post=st.booleans())
+def test_unknown_or_huge_ids_in_the_path_get_a_404_never_a_500(client, world, name, number, slug, post):
+    client.force_login(world.moderator)
+    kwargs = {"pk": number}
+    if name.startswith("movements:"):
+        kwargs = {"slug": slug, "membership_id": number} if name == "movements:lead_add" else {"slug": slug, "pk": number}
+    url = reverse(name, kwargs=kwargs)
+    response = client.post(url) if post else client.get(url)
+    assert response.status_code in (404, 405)
+    assert_consistent()
+
+
+@FUZZ
+@given(token=st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="/\x00"), min_size=1, max_size=300))
+def test_made_up_invitation_recruit_and_unsubscribe_tokens_get_a_404(client, world, token):
+    client.force_login(world.member)
+    slug = world.movement.slug
+    for url in (f"/movements/invitations/{token}/", f"/movements/{slug}/join/{world.lead.pk}/{token}/", f"/unsubscribe/{token}/"):
+        assert client.get(quote(url)).status_code == 404, url

@@ -13,7 +13,6 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from feedback.models import Feedback, Kind, Vote
-from movements import services as movement_services
 from movements.models import Invitation, Membership
 from movements.views import recruit_link
 from socialbiz.ratelimit import parse_rate
