@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from socialbiz import ratelimit as shared_ratelimit
+
 from . import ratelimit, selectors, services
 from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm
 from .models import Comment, Feedback, Status
@@ -122,6 +124,9 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def vote_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
+    if not shared_ratelimit.hit(scope="vote", person_id=request.user.pk, rate=settings.VOTE_RATE_LIMIT):
+        return shared_ratelimit.too_many(request, rate=settings.VOTE_RATE_LIMIT, doing=_("voting"),
+                                         back_url=post.get_absolute_url())
     post, voted = services.vote_toggle(feedback=post, person=request.user)
     post.voted = voted
     if request.htmx:

@@ -3,6 +3,7 @@ htmx requests get a named partial of the same template; every action also works 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from feedback.models import Feedback
 from people.models import User
+from socialbiz import ratelimit
 
 from . import forms, selectors, services
 from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
@@ -132,6 +134,9 @@ def movement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def movement_follow(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
+    if not ratelimit.hit(scope="follow", person_id=request.user.pk, rate=settings.FOLLOW_RATE_LIMIT):
+        return ratelimit.too_many(request, rate=settings.FOLLOW_RATE_LIMIT, doing=_("following movements"),
+                                  back_url=movement.get_absolute_url())
     try:
         membership = services.membership_join(movement=movement, person=request.user)
     except ValidationError as error:
@@ -307,6 +312,9 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
             invitee = User.objects.filter(pk=data["invitee"], is_active=True).first()
             if invitee is None:
                 form.add_error(None, _("That colleague is not in the directory."))
+        if not form.errors and not ratelimit.hit(scope="invite", person_id=request.user.pk, rate=settings.INVITE_RATE_LIMIT):
+            return ratelimit.too_many(request, rate=settings.INVITE_RATE_LIMIT, doing=_("sending invitations"),
+                                      back_url=reverse("movements:invite", kwargs={"slug": movement.slug}))
         if not form.errors:
             try:
                 invitation = services.invitation_create(movement=movement, inviter=request.user, invitee=invitee,
@@ -359,6 +367,9 @@ def recruit(request: HttpRequest, slug: str, person_id: int, token: str) -> Http
     recruiter = get_object_or_404(User, pk=person_id)
     already = services.active_membership(movement=movement, person=request.user) is not None
     if request.method == "POST" and not already:
+        if not ratelimit.hit(scope="follow", person_id=request.user.pk, rate=settings.FOLLOW_RATE_LIMIT):
+            return ratelimit.too_many(request, rate=settings.FOLLOW_RATE_LIMIT, doing=_("following movements"),
+                                      back_url=movement.get_absolute_url())
         services.membership_join(movement=movement, person=request.user, recruited_by=recruiter)
         messages.success(request, _("Welcome! You joined through %(name)s.") % {"name": recruiter.name})
         return redirect(movement)

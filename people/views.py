@@ -17,6 +17,7 @@ from .forms import ErasureRequestForm
 from .models import AuditAction
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     context = selectors.home_for(person=request.user)
     return render(request, "people/home.html", context)

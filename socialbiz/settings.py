@@ -302,6 +302,23 @@ CELERY_BEAT_SCHEDULE["dashboards-rollup"] = {
     "schedule": DASHBOARDS_ROLLUP_INTERVAL,
 }
 
+# --- Rate limits ---
+# Counted in the Django cache (Redis when REDIS_URL is set), so they hold across web processes.
+# Sign-in and sign-up (allauth's syntax "amount/period/key", key = ip, key (the email) or user). allauth's
+# defaults are written out so they are visible and can be tightened: all sign-in attempts per IP; failed
+# attempts per IP and per email (more gets "Too many failed login attempts" on the form); sign-ups per IP.
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_SIGN_IN", default="30/m/ip"),
+    "login_failed": env.str("RATE_LIMIT_SIGN_IN_FAILED", default="10/m/ip,5/300s/key"),
+    "signup": env.str("RATE_LIMIT_SIGN_UP", default="20/m/ip"),
+    "reset_password": env.str("RATE_LIMIT_PASSWORD_RESET", default="20/m/ip,5/m/key"),
+}
+# Per person ("N per M minutes"): following (and joining by a recruit link), "me too" votes, invitations sent.
+# Posting feedback has its own FEEDBACK_POST_RATE_LIMIT above. More gets a 429 page saying so; nothing changes.
+FOLLOW_RATE_LIMIT = env.str("FOLLOW_RATE_LIMIT", default="30 per 10 minutes")
+VOTE_RATE_LIMIT = env.str("VOTE_RATE_LIMIT", default="60 per 10 minutes")
+INVITE_RATE_LIMIT = env.str("INVITE_RATE_LIMIT", default="30 per hour")
+
 # --- Browser safety ---
 # No inline scripts, no eval (htmx is configured to match in base.html), nothing from outside the site.
 CONTENT_SECURITY_POLICY = {

@@ -1,0 +1,74 @@
+"""Per-person fixed-window counters in the Django cache (Redis in production, so limits hold across web
+processes): "30 per 10 minutes". Only a number per person and window is kept, never what was done.
+
+feedback/ratelimit.py is the original of this for posting; this is the same counter for any action,
+with the refusal every view shows: a 429 page, or for htmx a message and a reload of the page."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_PATTERN = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d+)?\s*(second|minute|hour|day)s?\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    def window_text(self) -> str:
+        for unit, label in ((86400, ("%(n)d day", "%(n)d days")), (3600, ("%(n)d hour", "%(n)d hours")),
+                            (60, ("%(n)d minute", "%(n)d minutes"))):
+            if self.seconds % unit == 0:
+                n = self.seconds // unit
+                return ngettext(label[0], label[1], n) % {"n": n}
+        return ngettext("%(n)d second", "%(n)d seconds", self.seconds) % {"n": self.seconds}
+
+
+def parse_rate(text: str) -> Rate:
+    """Parse "5 per 10 minutes", "20/hour", "1 per day". Raises ValueError on anything else."""
+    match = _PATTERN.match(text or "")
+    if not match:
+        raise ValueError(f"Not a rate: {text!r}. Use e.g. '5 per 10 minutes'.")
+    count, amount, unit = int(match[1]), int(match[2] or 1), match[3].lower()
+    if amount < 1:
+        raise ValueError(f"Not a rate: {text!r}.")
+    return Rate(count=count, seconds=amount * _UNITS[unit])
+
+
+def hit(*, scope: str, person_id: int, rate: str | Rate) -> bool:
+    """Count one attempt; True while the person stays within the rate."""
+    rate = parse_rate(rate) if isinstance(rate, str) else rate
+    window = int(time.time()) // rate.seconds
+    key = f"ratelimit:{scope}:{person_id}:{window}"
+    cache.add(key, 0, timeout=rate.seconds + 5)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=rate.seconds + 5)
+        used = 1
+    return used <= rate.count
+
+
+def too_many(request: HttpRequest, *, rate: str, doing: str, back_url: str) -> HttpResponse:
+    """The refusal: a 429 page saying what was limited and for how long; nothing was changed.
+    htmx does not swap error answers, so an htmx request gets the message and a reload of `back_url`."""
+    parsed = parse_rate(rate)
+    message = _("You are %(doing)s faster than the site allows (%(count)d per %(window)s). Nothing was changed: "
+                "wait a little, then try again.") % {"doing": doing, "count": parsed.count, "window": parsed.window_text()}
+    if getattr(request, "htmx", False):
+        messages.error(request, message)
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response["HX-Redirect"] = back_url
+        return response
+    return render(request, "429.html", {"message": message, "back_url": back_url}, status=429)

@@ -1,0 +1,143 @@
+"""A small hand-built world for the hardening tests, and a fingerprint of every row our apps keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from feedback import services as feedback_services
+from feedback.models import Kind
+from movements import services as movement_services
+from movements.models import Invitation, Membership, Movement, Role, Update
+from movements.services import RoleSpec
+from movements.views import recruit_link
+from nudges.models import Kind as NudgeKind
+from nudges.models import Nudge
+from nudges.services import unsubscribe_token
+from people.models import User
+from tests.factories import DepartmentFactory, UserFactory
+
+OUR_APPS = ("people", "activity", "movements", "feedback", "nudges", "dashboards")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache (Redis): every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _our_tables() -> list[str]:
+    return sorted({model._meta.db_table for model in apps.get_models(include_auto_created=True)
+                   if model._meta.app_label in OUR_APPS and model._meta.managed})
+
+
+def db_fingerprint() -> dict[str, str]:
+    """Row count and an md5 over every row (as text, sorted) of each table of our apps, in one query."""
+    quote = connection.ops.quote_name
+    parts = [
+        f"SELECT '{table}', count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quote(table)} t"
+        for table in _our_tables()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return dict(cursor.fetchall())
+
+
+def fingerprint_diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+@dataclass
+class World:
+    dept_a: object
+    dept_b: object
+    lead: User
+    member: User
+    outsider: User
+    moderator: User
+    admin: User
+    invitee: User
+    movement: Movement
+    role: Role
+    membership: Membership
+    invitation: Invitation
+    update: Update
+    post: object
+    comment: object
+    nudge: Nudge
+
+    def person(self, who: str) -> User | None:
+        return None if who == "anonymous" else getattr(self, who)
+
+    def kwargs_for(self, name: str) -> dict:
+        """Real ids for each URL name's parameters."""
+        slug = self.movement.slug
+        by_name = {
+            "movements:invitation": {"token": self.invitation.token},
+            "movements:recruit": _recruit_kwargs(self),
+            "movements:role_edit": {"slug": slug, "pk": self.role.pk},
+            "movements:role_delete": {"slug": slug, "pk": self.role.pk},
+            "movements:role_claim": {"slug": slug, "pk": self.role.pk},
+            "movements:role_release": {"slug": slug, "pk": self.role.pk},
+            "movements:role_assign": {"slug": slug, "pk": self.role.pk},
+            "movements:lead_add": {"slug": slug, "membership_id": self.membership.pk},
+            "feedback:comment_edit": {"pk": self.comment.pk},
+            "feedback:comment_delete": {"pk": self.comment.pk},
+            "feedback:comment_report": {"pk": self.comment.pk},
+            "feedback:comment_moderate": {"pk": self.comment.pk},
+            "nudges:read": {"pk": self.nudge.pk},
+            "nudges:unsubscribe": {"token": unsubscribe_token(person=self.member, kind=NudgeKind.WEEKLY_DIGEST)},
+        }
+        if name in by_name:
+            return by_name[name]
+        if name.startswith("feedback:"):
+            return {"pk": self.post.pk}
+        return {"slug": slug}
+
+
+def _recruit_kwargs(world: World) -> dict:
+    from django.urls import resolve
+
+    match = resolve(recruit_link(movement=world.movement, person=world.lead))
+    return match.kwargs
+
+
+@pytest.fixture
+def world(db) -> World:
+    """A movement limited to department A: founder/lead, a member with a seat-free role, an invitation,
+    an update; a feedback post on it with a comment; a delivered notification for the member."""
+    dept_a = DepartmentFactory(name="Department A")
+    dept_b = DepartmentFactory(name="Department B")
+    lead = UserFactory(display_name="Lena Lead", department=dept_a)
+    member = UserFactory(display_name="Max Member", department=dept_a)
+    invitee = UserFactory(display_name="Ivo Invitee", department=dept_a)
+    outsider = UserFactory(display_name="Olga Outsider", department=dept_b)
+    moderator = UserFactory(display_name="Mona Moderator", department=dept_a, is_moderator=True)
+    admin = UserFactory(display_name="Adam Admin", department=dept_b, is_staff=True)
+    movement = movement_services.movement_start(
+        founder=lead, title="Working out loud", pitch="Share work early.", problem="Work stays invisible.",
+        department=dept_a, roles=[RoleSpec(name="Evangelist", seats=2, description="Tell people.")],
+    )
+    membership = movement_services.membership_join(movement=movement, person=member)
+    invitation = movement_services.invitation_create(movement=movement, inviter=member, invitee=invitee, note="Join us")
+    update = movement_services.update_post(movement=movement, author=member, body="We met today.")
+    post = feedback_services.feedback_post(person=member, kind=Kind.DOESNT, title="Meetings run long",
+                                           body="Too long.", anonymous=False, movement=movement)
+    comment = feedback_services.comment_add(feedback=post, author=lead, body="Agreed.")
+    nudge = Nudge.objects.create(kind=NudgeKind.WEEKLY_DIGEST, recipient=member, movement=movement,
+                                 dedupe_key=f"hardening:{member.pk}", sent_at=timezone.now(), in_app=True)
+    return World(dept_a=dept_a, dept_b=dept_b, lead=lead, member=member, outsider=outsider, moderator=moderator,
+                 admin=admin, invitee=invitee, movement=movement, role=movement.roles.get(), membership=membership,
+                 invitation=invitation, update=update, post=post, comment=comment, nudge=nudge)

@@ -1,0 +1,86 @@
+"""Expected answer for every URL name x kind of person x method, for the world in conftest.py.
+
+Each row: "GET" and "POST" give the status for signed-in people, either one number for all of them or
+a dict with a default "*" and exceptions per person. The anonymous visitor is sent to the login page
+(LOGIN) unless the row says otherwise with an "anonymous" key. "writes" names the people whose
+(empty-bodied) POST may change the database; everything else must leave every row of our apps as it was.
+"get_writes" lists tables a GET may append to (the audit trail of a data export).
+
+People: anonymous; outsider (department B: cannot see the movement, limited to department A);
+member (joined, wrote the post); lead (founder, wrote the comment); moderator (department A, not a member);
+admin (staff, department B: staff see every movement).
+"""
+
+LOGIN = "login"  # 302 to the login page
+EVERYONE = frozenset({"outsider", "member", "lead", "moderator", "admin"})
+NON_MEMBERS_WHO_SEE = {"moderator": 403, "admin": 403}
+LEADS_ONLY = {"*": 403, "outsider": 404, "lead": 200}
+
+URL_TABLE: dict[str, dict] = {
+    "home": {"GET": 200, "POST": 405},
+    "healthz": {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 405, "anonymous": 405}},
+    "movement_analytics": {"GET": {"*": 404, "lead": 200, "admin": 200}, "POST": 405},
+    "dashboards:overview": {"GET": {"*": 404, "admin": 200}, "POST": 405},
+    # --- movements
+    "movements:list": {"GET": 200, "POST": 405},
+    "movements:new": {"GET": 200, "POST": 200},  # an empty form comes back with its errors
+    "movements:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
+    "movements:edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    "movements:follow": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": {"moderator", "admin"}},
+    "movements:leave": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": {"member"}},
+    "movements:roles": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    "movements:role_edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    "movements:role_delete": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}, "writes": {"lead"}},
+    "movements:role_claim": {"GET": 405, "POST": {"*": 302, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+                             "writes": {"member", "lead"}},
+    "movements:role_release": {"GET": 405, "POST": {"*": 302, "outsider": 404}},  # holds no seat: a message only
+    "movements:role_assign": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}},  # no member picked
+    "movements:lead_add": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}, "writes": {"lead"}},
+    "movements:lead_step_down": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}},  # the last lead stays
+    "movements:invite": {"GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+                         "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE}},
+    "movements:invitation": {"GET": 404, "POST": 404},  # only the invitee (not one of the six) may see it
+    "movements:recruit": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 302, "outsider": 404},
+                          "writes": {"moderator", "admin"}},
+    "movements:update_post": {"GET": 405, "POST": {"*": 400, "outsider": 404, **NON_MEMBERS_WHO_SEE}},
+    "movements:welcome": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    "movements:pilot": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    "movements:decision": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    # --- feedback
+    "feedback:list": {"GET": 200, "POST": 405},
+    "feedback:new": {"GET": 200, "POST": 200},
+    "feedback:moderation": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": 405},
+    "feedback:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
+    "feedback:vote": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": EVERYONE},
+    "feedback:comment_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
+    "feedback:answer": {"GET": 405, "POST": {"*": 400, "outsider": 404, "member": 403}},
+    "feedback:report": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 400, "outsider": 404}},
+    "feedback:moderate": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": {"*": 404, "moderator": 400, "admin": 400}},
+    "feedback:comment_edit": {"GET": {"*": 404, "lead": 200}, "POST": {"*": 404, "lead": 400}},
+    "feedback:comment_delete": {"GET": 405, "POST": {"*": 404, "lead": 302}, "writes": {"lead"}},
+    "feedback:comment_report": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 400, "outsider": 404}},
+    "feedback:comment_moderate": {"GET": {"*": 404, "moderator": 200, "admin": 200},
+                                  "POST": {"*": 404, "moderator": 400, "admin": 400}},
+    # --- nudges
+    "nudges:list": {"GET": 200, "POST": 405},
+    "nudges:bell": {"GET": 200, "POST": 405},
+    "nudges:read": {"GET": 405, "POST": {"*": 404, "member": 302}, "writes": {"member"}},
+    "nudges:read_all": {"GET": 405, "POST": 302, "writes": {"member"}},
+    "nudges:preferences": {"GET": 200, "POST": 200},  # an empty POST is an unbound form
+    # One-click unsubscribe (RFC 8058): public and CSRF-exempt; the signed token is the proof.
+    "nudges:unsubscribe": {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 200, "anonymous": 200},
+                           "writes": EVERYONE | {"anonymous"}},
+    # --- people
+    "people:privacy": {"GET": 200, "POST": 405},
+    "people:privacy_export": {"GET": 200, "POST": 405, "get_writes": {"people_auditevent"}},
+    "people:privacy_erasure_request": {"GET": 405, "POST": 400},
+}
+
+
+def expected(name: str, who: str, method: str) -> int | str:
+    spec = URL_TABLE[name][method]
+    if isinstance(spec, int):
+        return LOGIN if who == "anonymous" else spec
+    if who in spec:
+        return spec[who]
+    return LOGIN if who == "anonymous" else spec["*"]
