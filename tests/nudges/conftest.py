@@ -227,6 +227,16 @@ class Processes:
         return "\n".join(Path(p.log_path).read_text()[-3000:] for p in self.running)
 
 
+def test_database_url(db: dict) -> str:
+    """The pytest database as a URL for a worker process (credentials quoted, as on a stock server)."""
+    from urllib.parse import quote
+
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @pytest.fixture(scope="module")
 def celery_module(django_db_setup, redis_server, smtp_inbox, tmp_path_factory):
     """One worker shared by a module's tests (starting a process costs seconds on a busy machine);
@@ -234,9 +244,10 @@ def celery_module(django_db_setup, redis_server, smtp_inbox, tmp_path_factory):
     db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": test_database_url(db),
         "REDIS_URL": redis_server.url,
-        "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "q_nudges"),
+        # The queue this test process publishes to (settings), whatever the environment says.
+        "CELERY_QUEUE": django_settings.CELERY_TASK_DEFAULT_QUEUE,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_inbox.port}",
         "SITE_URL": django_settings.SITE_URL,
         "NUDGES_RETRY_BACKOFF_SECONDS": "1",
