@@ -1,5 +1,5 @@
 # The two commands: `make run` serves the demo, `make test` runs the whole suite.
-.PHONY: run test bench migrate seed check-deploy compose-check
+.PHONY: run test bench soak migrate seed check-deploy compose-check
 
 run:
 	bash scripts/run.sh
@@ -19,3 +19,7 @@ compose-check:
 # Seeds the large organisation once (PostgreSQL: BENCH_DATABASE_URL) and writes docs/benchmarks.md.
 bench:
 	bash scripts/ensure-uv.sh && uv run python scripts/bench.py
+
+# A longer soak than the suite's: 24 people for 3 minutes against a live server on loopback.
+soak:
+	SOAK_SECONDS=180 SOAK_PEOPLE=24 bash scripts/test.sh tests/hardening/test_soak.py -q

@@ -206,6 +206,15 @@ def _release_all_roles(*, movement: Movement, person: User) -> int:
     return released
 
 
+def _lock_movement(movement: Movement) -> None:
+    """Every write that changes a movement's counters, seats or leads locks its row first.
+
+    One lock order (movement, then memberships and roles) for all of them: without it a leave (roles
+    then movement) and a claim or join (movement then rows) deadlock under load, as the soak test showed.
+    """
+    Movement.objects.select_for_update().filter(pk=movement.pk).values_list("pk", flat=True).first()
+
+
 def _active_leads_for_update(movement: Movement) -> list[Membership]:
     return list(
         Membership.objects.select_for_update()
@@ -223,6 +232,7 @@ def _after_lead_change(movement: Movement) -> None:
 @transaction.atomic
 def membership_leave(*, movement: Movement, person: User) -> Membership:
     """Leave: the row (and join order) stays, seats are freed; the last lead must hand over first."""
+    _lock_movement(movement)
     leads = _active_leads_for_update(movement)
     membership = Membership.objects.select_for_update().filter(movement=movement, person=person, left_at__isnull=True).first()
     if membership is None:
@@ -248,6 +258,7 @@ def membership_leave(*, movement: Movement, person: User) -> Membership:
 
 @transaction.atomic
 def lead_add(*, movement: Movement, actor: User, membership: Membership) -> Membership:
+    _lock_movement(movement)
     require_lead(movement=movement, person=actor)
     membership = Membership.objects.select_for_update().get(pk=membership.pk, movement=movement)
     if membership.left_at is not None:
@@ -264,6 +275,7 @@ def lead_add(*, movement: Movement, actor: User, membership: Membership) -> Memb
 @transaction.atomic
 def lead_step_down(*, movement: Movement, person: User) -> Membership:
     """Hand over: allowed only while another active lead remains, so a movement always keeps one."""
+    _lock_movement(movement)
     leads = _active_leads_for_update(movement)
     mine = next((lead for lead in leads if lead.person_id == person.pk), None)
     if mine is None:
@@ -289,6 +301,7 @@ def _role_name_taken(*, movement: Movement, name: str, exclude_pk: int | None = 
 
 @transaction.atomic
 def role_create(*, movement: Movement, actor: User, name: str, seats: int, description: str = "") -> Role:
+    _lock_movement(movement)
     require_lead(movement=movement, person=actor)
     _check_role_names([RoleSpec(name=name, seats=seats)])
     if _role_name_taken(movement=movement, name=name):
@@ -305,6 +318,7 @@ def role_create(*, movement: Movement, actor: User, name: str, seats: int, descr
 
 @transaction.atomic
 def role_update(*, role: Role, actor: User, name: str, seats: int, description: str = "") -> Role:
+    _lock_movement(role.movement)
     movement = role.movement
     require_lead(movement=movement, person=actor)
     _check_role_names([RoleSpec(name=name, seats=seats)])
@@ -327,6 +341,7 @@ def role_update(*, role: Role, actor: User, name: str, seats: int, description: 
 
 @transaction.atomic
 def role_delete(*, role: Role, actor: User) -> None:
+    _lock_movement(role.movement)
     movement = role.movement
     require_lead(movement=movement, person=actor)
     role = Role.objects.select_for_update().get(pk=role.pk)
@@ -340,6 +355,7 @@ def role_delete(*, role: Role, actor: User) -> None:
 def role_claim(*, role: Role, person: User, assigned_by: User | None = None) -> RoleAssignment:
     """Take a free seat. The conditional UPDATE is the guard: under concurrent claims PostgreSQL re-checks
     `seats_filled < seats` after each winner commits, and the check constraint role_never_overfilled backs it."""
+    _lock_movement(role.movement)
     movement = role.movement
     if assigned_by is not None and assigned_by.pk != person.pk:
         require_lead(movement=movement, person=assigned_by)
@@ -367,6 +383,7 @@ def role_claim(*, role: Role, person: User, assigned_by: User | None = None) -> 
 @transaction.atomic
 def role_release(*, role: Role, person: User, actor: User) -> None:
     """A holder frees their own seat; a lead can free anyone's."""
+    _lock_movement(role.movement)
     movement = role.movement
     if actor.pk != person.pk:
         require_lead(movement=movement, person=actor)
@@ -460,6 +477,7 @@ def update_post(*, movement: Movement, author: User, body: str) -> Update:
 @transaction.atomic
 def welcome_post(*, movement: Movement, author: User, body: str, memberships: list[Membership]) -> Update:
     """A lead welcomes new followers in public; their memberships are marked welcomed."""
+    _lock_movement(movement)
     require_lead(movement=movement, person=author)
     body = body.strip()
     if not body:
