@@ -1,11 +1,13 @@
 """Per-person fixed-window counters in the Django cache (Redis in production, so limits hold across web
 processes): "30 per 10 minutes". Only a number per person and window is kept, never what was done.
 
-feedback/ratelimit.py is the original of this for posting; this is the same counter for any action,
-with the refusal every view shows: a 429 page, or for htmx a message and a reload of the page."""
+One counter for any action (posting feedback, voting, following, inviting), with the refusal every
+view shows: a 429 page, or for htmx a message and a reload of the page. When the cache cannot be
+reached the limiter lets the action through (and logs it): people keep working while Redis is down."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+logger = logging.getLogger(__name__)
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _PATTERN = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d+)?\s*(second|minute|hour|day)s?\s*$", re.I)
 
@@ -51,12 +54,19 @@ def hit(*, scope: str, person_id: int, rate: str | Rate) -> bool:
     rate = parse_rate(rate) if isinstance(rate, str) else rate
     window = int(time.time()) // rate.seconds
     key = f"ratelimit:{scope}:{person_id}:{window}"
-    cache.add(key, 0, timeout=rate.seconds + 5)
     try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=rate.seconds + 5)
-        used = 1
+        cache.add(key, 0, timeout=rate.seconds + 5)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=rate.seconds + 5)
+            used = 1
+    except Exception as exc:  # the cache server is down: fail open, the action itself is what matters
+        logger.warning("rate limit not counted: cache unavailable", extra={"state": exc.__class__.__name__})
+        return True
+    if used is None:  # django-redis ignored a connection error: the same, fail open
+        logger.warning("rate limit not counted: cache unavailable")
+        return True
     return used <= rate.count
 
 

@@ -27,7 +27,7 @@ def _redis_keys(pattern: str) -> list[bytes]:
 
 
 def test_the_cache_the_limits_use_is_redis():
-    assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert django_settings.CACHES["default"]["BACKEND"] == "socialbiz.cache.ResilientRedisCache"
 
 
 def test_the_rates_are_parsed_and_explained_in_words():
