@@ -13,8 +13,6 @@ from .common import (
     DEFAULT_RANGE,
     OWNERSHIP_ROWS_SHOWN,
     RANGE_CHOICES,
-    SOLO_FOUNDER_SHARE,
-    SOLO_MIN_ACTIVITY,
     Link,
     Window,
     rolled_through,
@@ -28,7 +26,7 @@ from .nudges import movement_nudges, nudges_by_kind
 from .people import DepartmentNode, Organisation, daily_active, organisation, participation
 
 __all__ = [
-    "DEFAULT_RANGE", "OWNERSHIP_ROWS_SHOWN", "RANGE_CHOICES", "SOLO_FOUNDER_SHARE", "SOLO_MIN_ACTIVITY", "Dashboard",
+    "DEFAULT_RANGE", "OWNERSHIP_ROWS_SHOWN", "RANGE_CHOICES", "Dashboard",
     "DepartmentNode", "Link", "Organisation", "Window", "daily_active", "dashboard", "feedback_answers", "feedback_weekly",
     "movement_analytics", "movement_for_analytics", "movement_funnel", "movement_nudges", "nudges_by_kind", "organisation", "ownership", "participation",
     "pilots_overdue", "rolled_through", "unresolved_doesnt", "window",

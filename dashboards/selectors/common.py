@@ -14,10 +14,9 @@ from ..services import day_bounds, utc_today
 
 RANGE_CHOICES = (7, 28, 90, 365)
 DEFAULT_RANGE = 28
-# Solo project: the founder did at least this share of the movement's activity rows in the window...
-SOLO_FOUNDER_SHARE = 0.7
-# ...and the window holds at least this many activity rows (fewer is too little to judge).
-SOLO_MIN_ACTIVITY = 3
+# Solo project: the one rule of the product, movements.selectors.OwnershipShare.label (others did less than
+# half of the activity, or hold less than half of the filled seats), applied to the range's activity.
+# Movements with no activity at all in the range are left out of the list (they are dormant, not solo).
 OWNERSHIP_ROWS_SHOWN = 25
 
 

@@ -6,12 +6,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from movements.models import Movement, Stage
+from movements.selectors import SOLO, OwnershipShare
 
 from ..exports import Table
 from .common import (
     OWNERSHIP_ROWS_SHOWN,
-    SOLO_FOUNDER_SHARE,
-    SOLO_MIN_ACTIVITY,
     Link,
     Window,
     _days,
@@ -80,7 +79,9 @@ def ownership(*, win: Window, node: DepartmentNode) -> dict:
     seat share by others     = filled seats (role assignments, now) held by someone other than the founder
                                / all filled seats;
     active leads             = members now marked lead who have not left.
-    Solo project: the founder did >= 70% of the activity rows in the range AND the range holds >= 3 rows.
+    Solo project: movements.selectors.OwnershipShare.label over the range (the product's one rule: others
+    did less than half of the activity, or hold less than half of the filled seats); dormant movements
+    (no activity in the range) are not listed.
     """
     condition, params = _department_filter("m.founder_id", node)
     rows = _fetch(
@@ -123,7 +124,9 @@ def ownership(*, win: Window, node: DepartmentNode) -> dict:
         activity_share = _pct(total - founder, total)
         shares.append([link, str(stage_names.get(stage, stage)), total, activity_share, filled,
                        _pct(by_others, filled), leads])
-        if total >= SOLO_MIN_ACTIVITY and founder >= SOLO_FOUNDER_SHARE * total:
+        share = OwnershipShare(window_days=win.days, activity_total=total, activity_by_others=total - founder,
+                               seats_filled=int(filled), seats_by_others=int(by_others), active_leads=int(leads))
+        if total and share.label == SOLO:
             solo.append([link, total, _pct(founder, total), leads])
     # Least shared first; movements without activity in the range last.
     shares.sort(key=lambda row: (row[3] is None, row[3] if row[3] is not None else 0, row[0].text))
