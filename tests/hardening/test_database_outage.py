@@ -102,9 +102,9 @@ def site_behind_relay(transactional_db, tmp_path):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.get(f"{base}/healthz", timeout=2)
+            requests.get(f"{base}/healthz", timeout=10)  # the first answer loads Django: slow on a busy machine
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     yield base, relay
     server.terminate()
