@@ -66,6 +66,8 @@ class Movement(models.Model):
                 name="movement_pilot_end_after_start",
             ),
         ]
+        # "Most followers" (browse sort, home suggestions): read in order, stopped after a page.
+        indexes = [models.Index(fields=["-follower_count", "-created_at", "-id"], name="movement_most_followers")]
 
     def __str__(self) -> str:
         return self.title
