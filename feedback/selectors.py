@@ -159,8 +159,9 @@ def filter_choices(*, person) -> dict:
     """Options of the filter form. Queries: tags, movements the person can see, departments."""
     return {
         "tags": list(Tag.objects.order_by("name")),
-        "movements": list(Movement.objects.visible_to(person).order_by("title").only("pk", "title")),
-        "departments": list(Department.objects.order_by("path").only("pk", "name", "path")),
+        # (pk, name) pairs, not model instances: a large organisation has thousands of movements.
+        "movements": list(Movement.objects.visible_to(person).order_by("title").values_list("pk", "title")),
+        "departments": list(Department.objects.order_by("path").values_list("pk", "name")),
     }
 
 

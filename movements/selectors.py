@@ -77,14 +77,26 @@ def movements_needing_a_lead(*, user: User) -> QuerySet[Movement]:
 
 
 def _faces_prefetch() -> Prefetch:
-    """The founder and the first followers (join order 1 .. 1+N), shown as initials on each card."""
+    """The founder and the first followers (join order 1 .. 1+N), shown as initials on each card, and the
+    active leads (for "needs a lead"): one query for the page's movements."""
     return Prefetch(
         "memberships",
-        queryset=Membership.objects.filter(position__lte=1 + settings.FIRST_FOLLOWERS_COUNT)
-        .select_related("person")
-        .order_by("position"),
-        to_attr="faces",
+        queryset=Membership.objects.filter(
+            Q(position__lte=1 + settings.FIRST_FOLLOWERS_COUNT) | Q(is_lead=True, left_at__isnull=True)
+        ).select_related("person").order_by("position"),
+        to_attr="faces_and_leads",
     )
+
+
+def _split_faces(movements: list[Movement]) -> list[Movement]:
+    """Set `faces` and `needs_lead` from the one prefetch (same rule as with_needs_lead, for a page only:
+    a per-row EXISTS over all movements made PostgreSQL hash every lead of the organisation)."""
+    limit = 1 + settings.FIRST_FOLLOWERS_COUNT
+    for movement in movements:
+        rows = movement.faces_and_leads
+        movement.faces = [m for m in rows if m.position <= limit]
+        movement.needs_lead = not any(m.is_lead and m.left_at is None and m.person.is_active for m in rows)
+    return movements
 
 
 @dataclass
@@ -98,7 +110,7 @@ def movement_browse(
     *, user: User, words: str = "", stage: str = "", department_id: int | None = None, tool: str = "",
     sort: str = "newest", page_number: int | str = 1, per_page: int = PER_PAGE,
 ) -> BrowseResult:
-    """Queries: count, the page of movements (with needs_lead), their faces, departments, tools."""
+    """Queries: count, the page of movements, their faces and active leads (+ people), departments, tools."""
     visible = Movement.objects.visible_to(user)
     movements = visible
     for word in words.split()[:8]:
@@ -113,9 +125,10 @@ def movement_browse(
         movements = movements.filter(department__path__startswith=department.path) if department else movements.none()
     if tool:
         movements = movements.filter(tool__iexact=tool)
-    movements = with_needs_lead(movements).select_related("founder", "department").prefetch_related(_faces_prefetch())
+    movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
     movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
     page = Paginator(movements, per_page).get_page(page_number)
+    page.object_list = _split_faces(list(page.object_list))
     departments = list(Department.objects.order_by("path"))
     tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
     return BrowseResult(page=page, departments=departments, tools=tools)
