@@ -197,8 +197,9 @@ def load(urls: dict[str, list[str]]) -> tuple[list[dict], dict]:
             floor = None
             for name, path in targets:
                 result = wrk(path, cookie, connections, LOAD_SECONDS)
-                floor = floor or result["rps"]
-                result.update(name=name, connections=connections, fraction=result["rps"] / floor)
+                floor = result["rps"] if floor is None else floor
+                # A floor of 0 req/s (the hello view failed) makes every fraction 0, reported as a failure.
+                result.update(name=name, connections=connections, fraction=result["rps"] / floor if floor else 0.0)
                 rows.append(result)
                 say(f"  c={connections:<3} {name:<15} {result['rps']:8.1f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "
                     f"({result['fraction']:.2f} of floor, non-2xx {result['non2xx']})")
@@ -294,6 +295,8 @@ def failures(times: dict, load_rows: list[dict], dashboard: dict, sweep: dict) -
     found = [f"{name}: statuses {row['statuses']}" for name, row in times.items() if row["statuses"] != [200]]
     found += [f"{row['name']} at {row['connections']} connections: {row['non2xx']} non-2xx, socket errors {row['socket_errors']}"
               for row in load_rows if row["non2xx"] or row["socket_errors"] != "none"]
+    found += [f"{row['name']} at {row['connections']} connections: no request completed"
+              for row in load_rows if not row["rps"]]
     found += [f"dashboard {label}: status {row['status']}" for label, row in dashboard.items() if row["status"] != 200]
     if "error" in sweep:
         found.append(f"nudge sweep: {sweep['error']}")
