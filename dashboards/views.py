@@ -108,7 +108,7 @@ def movement_analytics(request: HttpRequest, slug: str) -> HttpResponse:
     movement = selectors.movement_for_analytics(user=request.user, slug=slug)
     if movement is None:
         raise Http404
-    analytics = selectors.movement_analytics(movement=movement)
+    analytics = selectors.movement_analytics(movement=movement, full_chain=request.GET.get("export") == "invitation_chain")
     exported = _export(request, analytics["tables"], prefix=f"movement-{movement.slug}")
     if exported:
         return exported

@@ -66,6 +66,8 @@ class Movement(models.Model):
                 name="movement_pilot_end_after_start",
             ),
         ]
+        # "Most followers" (browse sort, home suggestions): read in order, stopped after a page.
+        indexes = [models.Index(fields=["-follower_count", "-created_at", "-id"], name="movement_most_followers")]
 
     def __str__(self) -> str:
         return self.title
@@ -96,7 +98,12 @@ class Membership(models.Model):
             models.CheckConstraint(condition=Q(position__gte=1), name="membership_position_positive"),
             models.CheckConstraint(condition=Q(left_at__isnull=True) | Q(is_lead=False), name="membership_left_not_lead"),
         ]
-        indexes = [models.Index(fields=["person", "left_at"], name="membership_person_active")]
+        indexes = [
+            models.Index(fields=["person", "left_at"], name="membership_person_active"),
+            # "needs a lead", the leads on a movement page: the few active leads, not every member.
+            models.Index(fields=["movement", "person"], name="membership_active_leads",
+                         condition=Q(is_lead=True, left_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} #{self.position} in {self.movement}"

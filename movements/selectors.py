@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,14 +77,26 @@ def movements_needing_a_lead(*, user: User) -> QuerySet[Movement]:
 
 
 def _faces_prefetch() -> Prefetch:
-    """The founder and the first followers (join order 1 .. 1+N), shown as initials on each card."""
+    """The founder and the first followers (join order 1 .. 1+N), shown as initials on each card, and the
+    active leads (for "needs a lead"): one query for the page's movements."""
     return Prefetch(
         "memberships",
-        queryset=Membership.objects.filter(position__lte=1 + settings.FIRST_FOLLOWERS_COUNT)
-        .select_related("person")
-        .order_by("position"),
-        to_attr="faces",
+        queryset=Membership.objects.filter(
+            Q(position__lte=1 + settings.FIRST_FOLLOWERS_COUNT) | Q(is_lead=True, left_at__isnull=True)
+        ).select_related("person").order_by("position"),
+        to_attr="faces_and_leads",
     )
+
+
+def _split_faces(movements: list[Movement]) -> list[Movement]:
+    """Set `faces` and `needs_lead` from the one prefetch (same rule as with_needs_lead, for a page only:
+    a per-row EXISTS over all movements made PostgreSQL hash every lead of the organisation)."""
+    limit = 1 + settings.FIRST_FOLLOWERS_COUNT
+    for movement in movements:
+        rows = movement.faces_and_leads
+        movement.faces = [m for m in rows if m.position <= limit]
+        movement.needs_lead = not any(m.is_lead and m.left_at is None and m.person.is_active for m in rows)
+    return movements
 
 
 @dataclass
@@ -97,7 +110,7 @@ def movement_browse(
     *, user: User, words: str = "", stage: str = "", department_id: int | None = None, tool: str = "",
     sort: str = "newest", page_number: int | str = 1, per_page: int = PER_PAGE,
 ) -> BrowseResult:
-    """Queries: count, the page of movements (with needs_lead), their faces, departments, tools."""
+    """Queries: count, the page of movements, their faces and active leads (+ people), departments, tools."""
     visible = Movement.objects.visible_to(user)
     movements = visible
     for word in words.split()[:8]:
@@ -112,9 +125,10 @@ def movement_browse(
         movements = movements.filter(department__path__startswith=department.path) if department else movements.none()
     if tool:
         movements = movements.filter(tool__iexact=tool)
-    movements = with_needs_lead(movements).select_related("founder", "department").prefetch_related(_faces_prefetch())
+    movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
     movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
     page = Paginator(movements, per_page).get_page(page_number)
+    page.object_list = _split_faces(list(page.object_list))
     departments = list(Department.objects.order_by("path"))
     tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
     return BrowseResult(page=page, departments=departments, tools=tools)
@@ -243,23 +257,79 @@ def tipping_points(*, movements: list[Movement]) -> dict[int, TippingPoint]:
 class ChainNode:
     membership: Membership
     children: list[ChainNode] = field(default_factory=list)
+    more: int = 0  # recruits not shown (beyond CHAIN_PER_NODE or below CHAIN_DEPTH)
 
 
-def invitation_chain(*, memberships: list[Membership]) -> list[ChainNode]:
-    """Who brought whom. People who followed on their own hang under the founder, the movement's root."""
-    active = [m for m in memberships if m.left_at is None]
-    nodes = {m.person_id: ChainNode(membership=m) for m in active}
-    founder_node = next((n for n in nodes.values() if n.membership.position == 1), None)
-    roots: list[ChainNode] = [founder_node] if founder_node else []
-    for m in sorted(active, key=lambda m: m.position):
-        if m.position == 1:
-            continue
-        parent = nodes.get(m.recruited_by_id) or founder_node
-        if parent is None or parent is nodes[m.person_id]:
-            roots.append(nodes[m.person_id])
+# The page shows a bounded chain whatever the movement's size: each person's first recruits (in join
+# order) down to a fixed depth, and "+N more" for the rest. The full list is on the members page.
+CHAIN_DEPTH = 3
+CHAIN_PER_NODE = 5
+MEMBERS_SHOWN = 48
+MEMBERS_PER_PAGE = 100
+
+
+_CHAIN_SQL = """
+WITH RECURSIVE linked AS (
+    -- the parent: the recruiter if they are a listed member, else the founder when orphans_to_founder
+    -- (the founder and, when the founder is not listed, the orphans are roots: parent NULL)
+    SELECT m.id, m.person_id, m.position,
+           CASE WHEN m.position = 1 THEN NULL
+                WHEN r.person_id IS NOT NULL AND r.person_id <> m.person_id THEN r.person_id
+                WHEN %(orphans_to_founder)s THEN (
+                    SELECT f.person_id FROM movements_membership f
+                    WHERE f.movement_id = %(movement)s AND f.position = 1 AND (%(include_left)s OR f.left_at IS NULL))
+           END AS parent
+    FROM movements_membership m
+    LEFT JOIN movements_membership r
+           ON r.movement_id = m.movement_id AND r.person_id = m.recruited_by_id AND (%(include_left)s OR r.left_at IS NULL)
+    WHERE m.movement_id = %(movement)s AND (%(include_left)s OR m.left_at IS NULL)
+), ranked AS (
+    SELECT l.*, row_number() OVER (PARTITION BY l.parent ORDER BY l.position) AS rank,
+           count(*) OVER (PARTITION BY l.parent) AS siblings
+    FROM linked l
+), recruits AS (
+    SELECT parent, count(*) AS n FROM linked WHERE parent IS NOT NULL GROUP BY parent
+), tree AS (
+    SELECT id, person_id, parent, 0 AS depth, rank, siblings FROM ranked
+    WHERE parent IS NULL AND rank <= %(per_node)s
+    UNION ALL
+    SELECT r.id, r.person_id, r.parent, t.depth + 1, r.rank, r.siblings
+    FROM ranked r JOIN tree t ON r.parent = t.person_id
+    WHERE t.depth < %(depth)s AND r.rank <= %(per_node)s
+)
+SELECT t.id, t.parent, t.depth, t.siblings, coalesce(c.n, 0)
+FROM tree t LEFT JOIN recruits c ON c.parent = t.person_id
+ORDER BY t.depth, t.rank
+"""
+
+
+def chain_bounded(
+    *, movement: Movement, include_left: bool = False, orphans_to_founder: bool = True,
+    depth: int = CHAIN_DEPTH, per_node: int = CHAIN_PER_NODE,
+) -> tuple[list[ChainNode], int]:
+    """The invitation chain, cut to `per_node` recruits per person and `depth` levels below the roots:
+    (roots, roots not shown). Two queries whatever the size: the tree (recursive SQL), the members (+ people).
+    Roots: the founder, and whoever has no parent (everyone without a listed recruiter when
+    orphans_to_founder is false, or when the founder has left)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CHAIN_SQL, {"movement": movement.pk, "include_left": include_left,
+                                    "orphans_to_founder": orphans_to_founder, "depth": depth, "per_node": per_node})
+        rows = cursor.fetchall()
+    by_id = Membership.objects.select_related("person", "recruited_by").in_bulk([row[0] for row in rows])
+    nodes: dict[int, ChainNode] = {}
+    roots: list[ChainNode] = []
+    root_total = 0
+    for pk, parent, level, siblings, recruits in rows:
+        node = ChainNode(membership=by_id[pk])
+        shown = per_node if level < depth else 0
+        node.more = max(recruits - shown, 0)
+        nodes[node.membership.person_id] = node
+        if parent is None:
+            roots.append(node)
+            root_total = siblings
         else:
-            parent.children.append(nodes[m.person_id])
-    return roots
+            nodes[parent].children.append(node)
+    return roots, max(root_total - len(roots), 0)
 
 
 def movement_for_page(*, user: User, slug: str) -> Movement:
@@ -267,28 +337,50 @@ def movement_for_page(*, user: User, slug: str) -> Movement:
     return with_needs_lead(Movement.objects.visible_to(user)).select_related("founder", "department").get(slug=slug)
 
 
+def _held_roles(memberships: list[Membership], roles: list[Role]) -> dict[int, list[Role]]:
+    roles_by_person: dict[int, list[Role]] = {}
+    for role in roles:
+        for assignment in role.assignments.all():
+            roles_by_person.setdefault(assignment.person_id, []).append(role)
+    for m in memberships:
+        m.held_roles = roles_by_person.get(m.person_id, [])
+    return roles_by_person
+
+
+def active_members(*, movement: Movement) -> QuerySet[Membership]:
+    """Active members in join order (+ people): the members table and the members page."""
+    return Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person").order_by("position")
+
+
 def movement_page(*, movement: Movement, viewer: User) -> dict:
-    """Everything the movement page shows. Queries: memberships (+people), roles, role holders, latest
-    updates, welcomed people, stage changes, works feedback, doesn't feedback, ownership (3), pending
-    invitation for the viewer."""
-    memberships = list(
-        Membership.objects.filter(movement=movement).select_related("person", "recruited_by").order_by("position")
-    )
-    active = [m for m in memberships if m.left_at is None]
+    """Everything the movement page shows, bounded whatever the number of members. Queries: founder and
+    first followers (+ people), leads and the viewer (+ people), the first members (+ people),
+    followers not yet welcomed (count), roles, role holders (+ people), latest updates, welcomed people,
+    stage changes, works feedback, doesn't feedback, the chain (tree, members), ownership (3), pending
+    invitation for the viewer (only when not a member)."""
     first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
-    core = [m for m in active if m.position <= first_follower_limit]
+    head = list(
+        Membership.objects.filter(movement=movement, position__lte=max(first_follower_limit, 4))
+        .select_related("person").order_by("position")
+    )
+    core = [m for m in head if m.left_at is None and m.position <= first_follower_limit]
+    leads_and_me = list(
+        active_members(movement=movement).filter(Q(is_lead=True) | Q(person=viewer))
+    )
+    shown = list(active_members(movement=movement)[:MEMBERS_SHOWN])
+    # follower_count (active members other than the founder) is kept right by the services, in the same transaction
+    founder_here = any(m.position == 1 and m.left_at is None for m in head)
+    member_total = max(movement.follower_count + founder_here, len(shown))
     roles = list(
         Role.objects.filter(movement=movement).prefetch_related(
             Prefetch("assignments", queryset=RoleAssignment.objects.select_related("person").order_by("created_at", "pk"))
         )
     )
-    roles_by_person: dict[int, list[Role]] = {}
-    for role in roles:
-        for assignment in role.assignments.all():
-            roles_by_person.setdefault(assignment.person_id, []).append(role)
-    for m in active:
-        m.held_roles = roles_by_person.get(m.person_id, [])
-    viewer_membership = next((m for m in active if m.person_id == viewer.pk), None)
+    roles_by_person = _held_roles(shown + leads_and_me, roles)
+    viewer_membership = next((m for m in leads_and_me if m.person_id == viewer.pk), None)
+    unwelcomed = Membership.objects.filter(
+        movement=movement, left_at__isnull=True, position__gt=1, welcomed_at__isnull=True
+    ).count()
     updates = list(
         Update.objects.filter(movement=movement).select_related("author").prefetch_related("welcomed").order_by("-created_at")[:10]
     )
@@ -297,28 +389,50 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         Invitation.objects.filter(movement=movement, invitee=viewer, status=InvitationStatus.PENDING).first()
         if viewer_membership is None else None
     )
+    chain, chain_more = chain_bounded(movement=movement)
     return {
         "movement": movement,
-        "memberships": active,
+        "memberships": shown,
+        "member_total": member_total,
+        "members_more": max(member_total - len(shown), 0),
         "core": core,
-        "leads": [m for m in active if m.is_lead],
+        "leads": [m for m in leads_and_me if m.is_lead],
         "roles": roles,
         "open_roles": [r for r in roles if r.free_seats],
         "viewer_membership": viewer_membership,
         "viewer_is_lead": bool(viewer_membership and viewer_membership.is_lead),
         "viewer_role_ids": {r.pk for r in roles_by_person.get(viewer.pk, [])},
         "updates": updates,
-        "unwelcomed": [m for m in active if m.position > 1 and m.welcomed_at is None],
+        "unwelcomed_count": unwelcomed,
         "stage_changes": list(StageChange.objects.filter(movement=movement).select_related("changed_by")),
         "works": list(feedback.filter(kind=Kind.WORKS)[:5]),
         "doesnt": list(feedback.filter(kind=Kind.DOESNT)[:5]),
-        "chain": invitation_chain(memberships=memberships),
+        "chain": chain,
+        "chain_more": chain_more,
         "ownership": ownership_share(movement=movement),
         "ownership_rule": OWNERSHIP_RULE_TEXT,
-        "tipping": tipping_point(movement=movement, memberships=memberships),
+        "tipping": tipping_point(movement=movement, memberships=head),
         "pending_invitation": pending_invitation,
         "first_follower_limit": first_follower_limit,
         "decision_due": decision_due(movement=movement),
+    }
+
+
+def members_page(*, movement: Movement, viewer: User, page_number: int | str = 1) -> dict:
+    """One page of the active members. Queries: count, the page (+ people), roles, role holders (+ people),
+    the viewer's membership."""
+    page = Paginator(active_members(movement=movement), MEMBERS_PER_PAGE).get_page(page_number)
+    members = list(page.object_list)
+    roles = list(Role.objects.filter(movement=movement).prefetch_related("assignments"))
+    _held_roles(members, roles)
+    viewer_membership = Membership.objects.filter(movement=movement, person=viewer, left_at__isnull=True).first()
+    return {
+        "movement": movement,
+        "page": page,
+        "memberships": members,
+        "viewer_membership": viewer_membership,
+        "viewer_is_lead": bool(viewer_membership and viewer_membership.is_lead),
+        "first_follower_limit": 1 + settings.FIRST_FOLLOWERS_COUNT,
     }
 
 

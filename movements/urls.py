@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.movement_start, name="new"),
     path("invitations/<str:token>/", views.invitation_respond, name="invitation"),
     path("<slug:slug>/", views.movement_detail, name="detail"),
+    path("<slug:slug>/members/", views.movement_members, name="members"),
     path("<slug:slug>/edit/", views.movement_edit, name="edit"),
     path("<slug:slug>/follow/", views.movement_follow, name="follow"),
     path("<slug:slug>/leave/", views.movement_leave, name="leave"),

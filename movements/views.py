@@ -131,6 +131,13 @@ def movement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "movements/detail.html", _page_context(request, movement))
 
 
+@require_GET
+def movement_members(request: HttpRequest, slug: str) -> HttpResponse:
+    movement = _movement_or_404(request, slug)
+    context = selectors.members_page(movement=movement, viewer=request.user, page_number=request.GET.get("page", 1))
+    return render(request, "movements/members.html", context)
+
+
 @require_POST
 def movement_follow(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)

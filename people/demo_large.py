@@ -21,6 +21,8 @@ from django.utils import timezone
 from activity.models import Activity, Verb
 from feedback.models import Feedback, Kind, Status, Vote
 from movements.models import Membership, Movement, Role, RoleAssignment, Stage
+from nudges.models import Kind as NudgeKind
+from nudges.models import Nudge
 
 from .models import Department, User
 
@@ -35,6 +37,7 @@ class Scale:
     feedback: int = 100_000
     votes: int = 1_000_000
     activity: int = 2_000_000
+    nudges: int = 500_000
 
     def scaled(self, factor: float) -> Scale:
         return Scale(**{name: max(int(value * factor), 10) for name, value in self.__dict__.items()})
@@ -102,17 +105,24 @@ class Progress:
 def seed_large(*, write: Callable[[str], None], scale: Scale = LARGE, seed: int = 7) -> dict[str, int]:
     if connection.vendor != "postgresql":
         raise RuntimeError("--scale large needs PostgreSQL (set DATABASE_URL=postgres://...).")
-    if User.objects.filter(email__startswith="large.").exists():
-        write("The large organisation is already seeded; nothing to do.")
-        return {}
     rng = random.Random(seed)
     now = timezone.now()
     progress = Progress(write)
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        counts.update(_seed(rng=rng, now=now, scale=scale, progress=progress))
-        for model in (Department, User, Movement, Membership, Role, RoleAssignment, Feedback, Vote, Activity):
-            reset_sequence(model)
+    if User.objects.filter(email__startswith="large.").exists():
+        if Nudge.objects.filter(recipient__email__startswith="large.").exists():
+            write("The large organisation is already seeded; nothing to do.")
+            return {}
+        # Seeded before the nudges were part of it: add them only.
+        with transaction.atomic():
+            counts["nudges"] = _seed_nudges(rng=rng, now=now, scale=scale, progress=progress)
+            reset_sequence(Nudge)
+    else:
+        with transaction.atomic():
+            counts.update(_seed(rng=rng, now=now, scale=scale, progress=progress))
+            counts["nudges"] = _seed_nudges(rng=rng, now=now, scale=scale, progress=progress)
+            for model in (Department, User, Movement, Membership, Role, RoleAssignment, Feedback, Vote, Activity, Nudge):
+                reset_sequence(model)
     began = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -307,3 +317,128 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
         Activity, ["id", "actor_id", "verb", "movement_id", "feedback_id", "subject_person_id", "created_at"], activity_rows())
     progress.step("activity", counts["activity"], began)
     return counts
+
+
+NUDGE_COLUMNS = ["id", "kind", "recipient_id", "movement_id", "feedback_id", "subject_person_id", "context", "dedupe_key",
+                 "email", "in_app", "created_at", "due_at", "queued_at", "claimed_at", "sent_at", "emailed_at",
+                 "cancelled_at", "read_at", "acted_on_at", "attempts", "last_error"]
+# Share of each kind in a year of nudges: digests and open roles dominate; event nudges follow the events.
+NUDGE_MIX = [
+    (NudgeKind.WEEKLY_DIGEST, 0.42), (NudgeKind.OPEN_ROLES, 0.22), (NudgeKind.INVITATION, 0.10),
+    (NudgeKind.FEEDBACK_ANSWERED, 0.12), (NudgeKind.FIRST_FOLLOWER_WELCOME, 0.03), (NudgeKind.WELCOME_YOUR_FOLLOWER, 0.03),
+    (NudgeKind.FIRST_FOLLOWER_CHECKIN, 0.03), (NudgeKind.FIND_FIRST_FOLLOWER, 0.02), (NudgeKind.DECISION_DUE, 0.03),
+]
+ACTIONABLE = {NudgeKind.INVITATION, NudgeKind.OPEN_ROLES, NudgeKind.WELCOME_YOUR_FOLLOWER, NudgeKind.FIRST_FOLLOWER_WELCOME,
+              NudgeKind.FIND_FIRST_FOLLOWER, NudgeKind.DECISION_DUE, NudgeKind.FIRST_FOLLOWER_CHECKIN}
+
+
+def _seed_nudges(*, rng: random.Random, now, scale: Scale, progress: Progress) -> int:
+    """A year of nudges for the large organisation, with the dedupe keys the real code writes (so a live
+    sweep finds them): mostly sent, some read and acted on, a few cancelled or still waiting.
+    Reads the seeded rows back, so it can also top up an organisation seeded before nudges existed."""
+    began = time.monotonic()
+    people = list(User.objects.filter(email__startswith="large.").values_list("pk", flat=True))
+    movements = {
+        pk: (founder, stage, pilot_end, created)
+        for pk, founder, stage, pilot_end, created in Movement.objects.filter(slug__startswith="large-movement-")
+        .values_list("pk", "founder_id", "stage", "pilot_end", "created_at")
+    }
+    members = list(Membership.objects.filter(movement_id__in=list(movements)).values_list(
+        "movement_id", "person_id", "position", "is_lead", "joined_at", "recruited_by_id"))
+    first_followers = [m for m in members if 2 <= m[2] <= 4]
+    leads: dict[int, list[int]] = {}
+    for movement_id, person, _position, is_lead, _joined, _by in members:
+        if is_lead:
+            leads.setdefault(movement_id, []).append(person)
+    answered = list(Feedback.objects.filter(first_answered_at__isnull=False, title__startswith="Feedback ")
+                    .values_list("pk", "author_id", "first_answered_at")[:200_000])
+    lonely = [pk for pk, meta in movements.items() if meta[1] == Stage.RECRUITING]
+    piloting = [pk for pk, meta in movements.items() if meta[2] is not None]
+    year = timedelta(days=365)
+    seen: set[str] = set()
+    first = next_id(Nudge)
+
+    def when(after=None):
+        start = after if after is not None and after > now - year else now - year
+        return start + (now - start) * rng.random()
+
+    def draft(kind):
+        """(recipient, movement, feedback, subject, key, created) for one nudge of this kind, or None."""
+        if kind == NudgeKind.WEEKLY_DIGEST:
+            created = when()
+            iso_year, week, _day = created.isocalendar()
+            person = rng.choice(people)
+            return person, None, None, None, f"weekly_digest:u{person}:w{iso_year}-{week:02d}", created
+        if kind == NudgeKind.OPEN_ROLES:
+            movement_id, person, _p, _l, joined, _by = rng.choice(members)
+            created = when(joined)
+            period = created.date().toordinal() // 7
+            return person, movement_id, None, None, f"open_roles:m{movement_id}:u{person}:p{period}", created
+        if kind == NudgeKind.INVITATION:
+            movement_id, person, _p, _l, joined, inviter = rng.choice(members)
+            if inviter is None:
+                return None
+            created = joined - timedelta(hours=rng.randint(1, 72))
+            return person, movement_id, None, inviter, f"invitation:m{movement_id}:u{person}:from{inviter}", created
+        if kind == NudgeKind.FEEDBACK_ANSWERED:
+            feedback_id, author, answered_at = rng.choice(answered)
+            person = author if author and rng.random() < 0.3 else rng.choice(people)
+            return person, None, feedback_id, None, f"feedback_answered:f{feedback_id}:u{person}:r{answered_at:%Y%m%d}", answered_at
+        if kind in (NudgeKind.FIRST_FOLLOWER_WELCOME, NudgeKind.FIRST_FOLLOWER_CHECKIN, NudgeKind.WELCOME_YOUR_FOLLOWER):
+            movement_id, person, _p, _l, joined, _by = rng.choice(first_followers)
+            if kind == NudgeKind.FIRST_FOLLOWER_WELCOME:
+                return person, movement_id, None, None, f"first_follower_welcome:m{movement_id}:u{person}", joined
+            if kind == NudgeKind.FIRST_FOLLOWER_CHECKIN:
+                return person, movement_id, None, None, f"first_follower_checkin:m{movement_id}:u{person}", joined + timedelta(days=3)
+            lead = rng.choice(leads.get(movement_id) or [movements[movement_id][0]])
+            return lead, movement_id, None, person, f"welcome_your_follower:m{movement_id}:u{person}:to{lead}", joined
+        if kind == NudgeKind.FIND_FIRST_FOLLOWER:
+            movement_id = rng.choice(lonely)
+            founder, _stage, _end, created = movements[movement_id]
+            return founder, movement_id, None, None, f"find_first_follower:m{movement_id}", created + timedelta(days=7)
+        movement_id = rng.choice(piloting)  # decision due
+        pilot_end = movements[movement_id][2]
+        lead = rng.choice(leads.get(movement_id) or [movements[movement_id][0]])
+        return lead, movement_id, None, None, f"decision_due:m{movement_id}:e{pilot_end:%Y%m%d}:u{lead}", now - timedelta(days=rng.randint(1, 60))
+
+    kinds = [kind for kind, _share in NUDGE_MIX]
+    shares = [share for _kind, share in NUDGE_MIX]
+
+    def nudge_rows() -> Iterator[tuple]:
+        made = misses = 0
+        while made < scale.nudges and misses < scale.nudges * 5:
+            kind = rng.choices(kinds, weights=shares)[0]
+            try:
+                found = draft(kind)
+            except IndexError:  # nothing to draw from at a tiny factor (no lonely movement, no answered post)
+                found = None
+            if found is None or found[4] in seen:
+                misses += 1
+                continue
+            recipient, movement_id, feedback_id, subject, key, created = found
+            seen.add(key)
+            created = min(created, now)
+            email = rng.random() < 0.8
+            state = rng.random()
+            queued = claimed = sent = emailed = cancelled = read = acted = None
+            attempts, due = 0, created
+            if state < 0.93:  # sent
+                queued, claimed = created + timedelta(seconds=2), created + timedelta(seconds=3)
+                sent = created + timedelta(seconds=4 + rng.random() * 60)
+                emailed = sent if email else None
+                attempts = 1
+                if rng.random() < 0.45:
+                    read = sent + timedelta(hours=rng.random() * 72)
+                if kind in ACTIONABLE and rng.random() < 0.18:
+                    acted = sent + timedelta(days=rng.random() * 7)
+            elif state < 0.97:  # cancelled: the preference changed or the cap was reached
+                cancelled = created + timedelta(seconds=1)
+            else:  # still waiting: due later today (quiet hours, the daily cap)
+                due = now + timedelta(hours=rng.random() * 12)
+            yield (first + made, kind, recipient, movement_id, feedback_id, subject, "{}", key, email, True,
+                   created, due, queued, claimed, sent, emailed, cancelled, read, acted, attempts, "")
+            made += 1
+
+    count = copy_rows(Nudge, NUDGE_COLUMNS, nudge_rows())
+    progress.step("nudges", count, began)
+    return count

@@ -1,3 +1,5 @@
+from django.db.models import Exists, OuterRef
+
 from feedback.models import Feedback
 from movements.models import Membership, Movement
 
@@ -12,11 +14,12 @@ def home_for(*, person) -> dict:
     newest_feedback = list(
         Feedback.objects.visible_to(person).select_related("author").order_by("-created_at")[:5]
     )
+    # An anti-join on the (movement, person) unique index, read in "most followers" index order.
     popular_movements = list(
         Movement.objects.visible_to(person)
-        .exclude(memberships__person=person, memberships__left_at__isnull=True)
+        .filter(~Exists(Membership.objects.filter(movement=OuterRef("pk"), person=person, left_at__isnull=True)))
         .select_related("founder")
-        .order_by("-follower_count", "-created_at")[:3]
+        .order_by("-follower_count", "-created_at", "-pk")[:3]
     )
     return {
         "my_memberships": my_memberships,

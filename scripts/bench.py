@@ -31,6 +31,7 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "20"))
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "300"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+NOTE = os.environ.get("BENCH_NOTE", "")  # e.g. what else the machine was doing during the run
 
 os.environ.update({
     "DATABASE_URL": BENCH_DB, "REDIS_URL": REDIS, "DJANGO_DEBUG": "false", "DJANGO_HTTPS": "false",
@@ -129,7 +130,8 @@ def server_times(urls: dict[str, list[str]]) -> dict[str, dict]:
             timings.append((time.perf_counter() - began) * 1000)
             statuses.add(response.status_code)
         results[name] = {"p50": percentile(timings, 50), "p95": percentile(timings, 95), "statuses": sorted(statuses)}
-        say(f"  {name:<20} p50 {results[name]['p50']:7.1f} ms  p95 {results[name]['p95']:7.1f} ms  {sorted(statuses)}")
+        say(f"  {name:<20} p50 {results[name]['p50']:7.1f} ms  p95 {results[name]['p95']:7.1f} ms  {sorted(statuses)}"
+            + ("" if results[name]["statuses"] == [200] else "  FAILED: not every response was 200"))
     return results
 
 
@@ -195,8 +197,9 @@ def load(urls: dict[str, list[str]]) -> tuple[list[dict], dict]:
             floor = None
             for name, path in targets:
                 result = wrk(path, cookie, connections, LOAD_SECONDS)
-                floor = floor or result["rps"]
-                result.update(name=name, connections=connections, fraction=result["rps"] / floor)
+                floor = result["rps"] if floor is None else floor
+                # A floor of 0 req/s (the hello view failed) makes every fraction 0, reported as a failure.
+                result.update(name=name, connections=connections, fraction=result["rps"] / floor if floor else 0.0)
                 rows.append(result)
                 say(f"  c={connections:<3} {name:<15} {result['rps']:8.1f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "
                     f"({result['fraction']:.2f} of floor, non-2xx {result['non2xx']})")
@@ -235,34 +238,85 @@ def dashboard_cold_warm() -> dict:
     return timings
 
 
+SWEEP_CODE = """
+import json, resource, time, django
+django.setup()
+from django.db import transaction
+from movements.models import Membership
+from nudges import services
+
+memberships = Membership.objects.count()
+began = time.perf_counter()
+# The real sweeps beat runs (check-ins, find your first follower, open roles, decision due: each over all
+# memberships), in a transaction rolled back at the end so every run measures the same work.
+with transaction.atomic():
+    result = services.nudges_sweep_time_based()
+    seconds = time.perf_counter() - began
+    transaction.set_rollback(True)
+print("SWEEP " + json.dumps({"seconds": seconds, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                             "memberships": memberships, "written": {str(k): v for k, v in result.items()}}))
+"""
+
+
 def nudge_sweep() -> dict:
-    code = (
-        "import os, time, resource, django; django.setup();\n"
-        "from nudges import services\n"
-        "began = time.perf_counter(); result = services.sweep_all()\n"
-        "print('SWEEP', time.perf_counter() - began, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, result)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    match = re.search(r"SWEEP ([\d.]+) (\d+) (.*)", out.stdout)
-    if not match:
-        say(f"  nudge sweep could not run: {out.stderr.strip().splitlines()[-1] if out.stderr else out.stdout}")
-        return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
-    result = {"seconds": float(match.group(1)), "peak_mb": int(match.group(2)) / 1024, "result": match.group(3)}
-    say(f"  nudge sweep: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB")
+    import json
+
+    out = subprocess.run([sys.executable, "-c", SWEEP_CODE], cwd=ROOT, capture_output=True, text=True)
+    match = re.search(r"^SWEEP (.*)$", out.stdout, flags=re.M)
+    if out.returncode or not match:
+        error = (out.stderr.strip().splitlines() or [out.stdout.strip() or "?"])[-1]
+        say(f"  nudge sweep FAILED: {error}")
+        return {"error": error}
+    data = json.loads(match.group(1))
+    result = {"seconds": data["seconds"], "peak_mb": data["peak_kb"] / 1024, "memberships": data["memberships"],
+              "result": ", ".join(f"{kind} {n:,}" for kind, n in data["written"].items())}
+    say(f"  nudge sweep over {result['memberships']:,} memberships: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB "
+        f"({result['result']})")
     return result
+
+
+def rollup() -> dict:
+    """Beat runs the dashboards rollup hourly; a fresh seed has never had it, so run it once, as beat would have."""
+    from dashboards.tasks import dashboards_rollup
+
+    began = time.perf_counter()
+    days = dashboards_rollup()
+    seconds = time.perf_counter() - began
+    say(f"  rolled up {days} days in {seconds:.1f} s")
+    return {"days": days, "seconds": seconds}
 
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "**MISSED**"
 
 
-def write_report(times: dict, load_rows: list[dict], memory: dict, dashboard: dict, sweep: dict, counts: dict) -> None:
+def failures(times: dict, load_rows: list[dict], dashboard: dict, sweep: dict) -> list[str]:
+    """Every page that answered anything but 200, every load run with errors, a sweep that did not run."""
+    found = [f"{name}: statuses {row['statuses']}" for name, row in times.items() if row["statuses"] != [200]]
+    found += [f"{row['name']} at {row['connections']} connections: {row['non2xx']} non-2xx, socket errors {row['socket_errors']}"
+              for row in load_rows if row["non2xx"] or row["socket_errors"] != "none"]
+    found += [f"{row['name']} at {row['connections']} connections: no request completed"
+              for row in load_rows if not row["rps"]]
+    found += [f"dashboard {label}: status {row['status']}" for label, row in dashboard.items() if row["status"] != 200]
+    if "error" in sweep:
+        found.append(f"nudge sweep: {sweep['error']}")
+    return found
+
+
+def write_report(times: dict, load_rows: list[dict], memory: dict, dashboard: dict, sweep: dict, counts: dict,
+                 rolled: dict, load_before: tuple) -> None:
+    failed = failures(times, load_rows, dashboard, sweep)
     lines = [
         "# Benchmarks", "",
         f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench` on {platform.node()}: "
         f"{os.cpu_count()} cores, {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, "
         f"{platform.platform()}, Python {platform.python_version()}, PostgreSQL and Redis on the same machine.", "",
+        f"Load average when the run started: {load_before[0]:.2f} / {load_before[1]:.2f} / {load_before[2]:.2f} (1/5/15 min)."
+        + (f" {NOTE}" if NOTE else ""), "",
         "Data: " + ", ".join(f"{value:,} {name}" for name, value in counts.items()) + ".", "",
+        f"Before measuring, the dashboards rollup ran once as beat would have ({rolled['days']} days, {rolled['seconds']:.1f} s).", "",
+        "## Failures", "",
+        *([f"- **FAILED** {line}" for line in failed] or ["- none: every page answered 200, no load run had errors."]), "",
         f"## 1. Server time per page ({REQUESTS} requests each, in-process, typical employee; staff for dashboards)", "",
         "| page | p50 ms | p95 ms | target p95 < 100 ms | statuses |", "| --- | ---: | ---: | --- | --- |",
     ]
@@ -284,10 +338,12 @@ def write_report(times: dict, load_rows: list[dict], memory: dict, dashboard: di
         lines.append(f"- {label}: median {row['median']:.1f} ms (target < {target} ms: {verdict(ok)}; status {row['status']})")
     lines += ["", "## 4. Nudge sweep over all memberships", ""]
     if "error" in sweep:
-        lines.append(f"- could not run: `{sweep['error']}`")
+        lines.append(f"- **FAILED**: `{sweep['error']}`")
     else:
-        lines.append(f"- {sweep['seconds']:.1f} s (target < 30 s: {verdict(sweep['seconds'] < 30)}), peak memory {sweep['peak_mb']:.0f} MB "
-                     f"(target < 300 MB: {verdict(sweep['peak_mb'] < 300)}); {sweep['result']}")
+        lines.append(f"- `nudges.services.nudges_sweep_time_based()` over {sweep['memberships']:,} memberships: "
+                     f"{sweep['seconds']:.1f} s (target < 30 s: {verdict(sweep['seconds'] < 30)}), peak memory of the process "
+                     f"{sweep['peak_mb']:.0f} MB, Django included (target < 300 MB: {verdict(sweep['peak_mb'] < 300)}).")
+        lines.append(f"- Nudges it would write: {sweep['result']} (run in a transaction that is rolled back, so each run measures the same work).")
     lines += ["", "Command: `make bench` (environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REQUESTS, BENCH_LOAD_SECONDS, BENCH_SOAK_SECONDS).", ""]
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
@@ -311,6 +367,9 @@ def main() -> None:
         counts["nudges"] = Nudge.objects.count()
     except ImportError:
         pass
+    load_before = os.getloadavg()
+    say("==> 0. dashboards rollup (once, as beat would have)")
+    rolled = rollup()
     urls = pages(True)
     say("==> 1. server time per page")
     times = server_times(urls)
@@ -320,7 +379,12 @@ def main() -> None:
     dashboard = dashboard_cold_warm()
     say("==> 4. nudge sweep")
     sweep = nudge_sweep()
-    write_report(times, load_rows, memory, dashboard, sweep, counts)
+    write_report(times, load_rows, memory, dashboard, sweep, counts, rolled, load_before)
+    failed = failures(times, load_rows, dashboard, sweep)
+    for line in failed:
+        say(f"FAILED: {line}")
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from feedback.models import UNRESOLVED_STATUSES, Feedback, Kind
 from movements.models import Membership, Movement, Role
+from movements.selectors import chain_bounded
 
 from ..exports import Table
 from ..services import utc_today
@@ -22,6 +23,9 @@ from .common import (
     window,
 )
 from .nudges import movement_nudges
+
+
+CHAIN_TABLE_ROWS = 50
 
 
 def movement_for_analytics(*, user, slug: str) -> Movement | None:
@@ -38,9 +42,12 @@ def _week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def movement_analytics(*, movement: Movement, today: dt.date | None = None, use_rollups: bool = True) -> dict:
-    """Queries (fixed): rollup boundary, memberships with people, roles with seat counts, weekly activity,
-    feedback counts, top feedback, nudges per kind."""
+def movement_analytics(
+    *, movement: Movement, today: dt.date | None = None, use_rollups: bool = True, full_chain: bool = False,
+) -> dict:
+    """Queries (fixed, whatever the movement's size): weekly joins and leaves, the chain (tree, members), the
+    chain table's first rows (all of them only for its CSV export), roles with seat counts, rollup boundary,
+    weekly activity, feedback counts, top feedback, nudges per kind."""
     today = today or utc_today()
     created = movement.created_at.astimezone(dt.UTC).date()
     weeks = []
@@ -49,40 +56,35 @@ def movement_analytics(*, movement: Movement, today: dt.date | None = None, use_
         weeks.append(week)
         week += dt.timedelta(days=7)
 
-    # Followers at the end of each week = members other than the founder who had joined and not yet left.
-    memberships = list(
-        Membership.objects.filter(movement=movement).select_related("person", "recruited_by").order_by("position")
+    # Followers at the end of each week = members other than the founder who had joined and not yet left:
+    # joins and leaves counted per week in SQL, then summed up week by week.
+    moves = _fetch(
+        """
+        SELECT 'j', date_trunc('week', joined_at AT TIME ZONE 'UTC')::date, count(*)
+        FROM movements_membership WHERE movement_id = %(movement)s AND person_id <> %(founder)s GROUP BY 2
+        UNION ALL
+        SELECT 'l', date_trunc('week', left_at AT TIME ZONE 'UTC')::date, count(*)
+        FROM movements_membership WHERE movement_id = %(movement)s AND person_id <> %(founder)s AND left_at IS NOT NULL
+        GROUP BY 2
+        """,
+        {"movement": movement.pk, "founder": movement.founder_id},
     )
     followers = Table("followers", _("Followers over time"), [_("Week starting"), _("Followers at the end of the week")])
     for week in weeks:
-        week_end = _ts(week + dt.timedelta(days=7))
-        count = sum(
-            1 for m in memberships
-            if m.person_id != movement.founder_id and m.joined_at < week_end and (m.left_at is None or m.left_at >= week_end)
-        )
+        count = sum(n if tag == "j" else -n for tag, moved_week, n in moves if moved_week <= week)
         followers.rows.append([week.isoformat(), count])
 
-    # Invitation chain: who recruited whom (recruited_by), starting from the founder.
-    by_recruiter: dict[int | None, list[Membership]] = {}
-    member_ids = {m.person_id for m in memberships}
-    for m in memberships:
-        if m.person_id == movement.founder_id:
-            continue
-        recruiter = m.recruited_by_id if m.recruited_by_id in member_ids else None
-        by_recruiter.setdefault(recruiter, []).append(m)
-
-    def chain(person_id: int, seen: frozenset) -> list[dict]:
-        return [
-            {"membership": m, "recruits": chain(m.person_id, seen | {m.person_id}) if m.person_id not in seen else []}
-            for m in by_recruiter.get(person_id, [])
-        ]
-
-    founder_chain = chain(movement.founder_id, frozenset({movement.founder_id}))
-    self_joined = [{"membership": m, "recruits": chain(m.person_id, frozenset({m.person_id}))}
-                   for m in by_recruiter.get(None, [])]
+    # Invitation chain: who recruited whom (recruited_by), starting from the founder, cut to a few recruits
+    # per person and a few levels ("+N more"); people whose recruiter is not a member joined on their own.
+    roots, self_joined_more = chain_bounded(movement=movement, include_left=True, orphans_to_founder=False)
+    founder_node = next((node for node in roots if node.membership.position == 1), None)
+    founder_chain = founder_node.children if founder_node else []
+    founder_more = founder_node.more if founder_node else 0
+    self_joined = [node for node in roots if node.membership.position != 1]
     chain_table = Table("invitation_chain", _("Invitation chain"),
                         [_("Join order"), _("Member"), _("Recruited by"), _("Joined"), _("Left")])
-    for m in memberships:
+    chain_rows = Membership.objects.filter(movement=movement).select_related("person", "recruited_by").order_by("position")
+    for m in chain_rows if full_chain else chain_rows[:CHAIN_TABLE_ROWS]:
         chain_table.rows.append([m.position, m.person.name, m.recruited_by.name if m.recruited_by else "",
                                  m.joined_at.date().isoformat(), m.left_at.date().isoformat() if m.left_at else ""])
 
@@ -144,7 +146,10 @@ def movement_analytics(*, movement: Movement, today: dt.date | None = None, use_
         "followers": followers,
         "follower_now": followers.rows[-1][1] if followers.rows else 0,
         "founder_chain": founder_chain,
+        "founder_more": founder_more,
         "self_joined": self_joined,
+        "self_joined_more": self_joined_more,
+        "chain_table_cut": not full_chain and len(chain_table.rows) == CHAIN_TABLE_ROWS,
         "invitation_chain": chain_table,
         "seats": seats,
         "ownership_over_time": share,

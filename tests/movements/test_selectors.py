@@ -87,10 +87,38 @@ def test_invitation_chain_shows_who_brought_whom(started, founder):
     first = join_at(started, START + timedelta(days=1)).person
     third = join_at(started, START + timedelta(days=2), person=UserFactory()).person
     Membership.objects.filter(movement=started, person=third).update(recruited_by=first)
-    chain = selectors.invitation_chain(memberships=list(Membership.objects.filter(movement=started)))
-    assert [n.membership.person for n in chain] == [founder]
+    chain, more = selectors.chain_bounded(movement=started)
+    assert [n.membership.person for n in chain] == [founder] and more == 0
     assert [n.membership.person for n in chain[0].children] == [first]
     assert [n.membership.person for n in chain[0].children[0].children] == [third]
+    assert chain[0].more == chain[0].children[0].more == 0
+
+
+def test_the_chain_shows_a_few_recruits_per_person_and_counts_the_rest(started, founder):
+    joined = [join_at(started, START + timedelta(hours=n + 1), person=UserFactory()).person for n in range(8)]
+    chain, _more = selectors.chain_bounded(movement=started, per_node=5)
+    assert [n.membership.person for n in chain[0].children] == joined[:5]
+    assert chain[0].more == 3
+
+
+def test_the_chain_stops_at_its_depth_and_says_how_many_are_below(started, founder):
+    people = [join_at(started, START + timedelta(hours=n + 1), person=UserFactory()).person for n in range(4)]
+    for recruiter, recruit in zip(people, people[1:]):
+        Membership.objects.filter(movement=started, person=recruit).update(recruited_by=recruiter)
+    chain, _more = selectors.chain_bounded(movement=started, depth=3)
+    third_level = chain[0].children[0].children[0].children[0]
+    assert third_level.membership.person == people[2]
+    assert third_level.children == [] and third_level.more == 1
+
+
+def test_people_who_left_are_not_in_the_chain_and_their_recruits_hang_under_the_founder(started, founder):
+    first = join_at(started, START + timedelta(days=1)).person
+    second = join_at(started, START + timedelta(days=2), person=UserFactory()).person
+    Membership.objects.filter(movement=started, person=second).update(recruited_by=first)
+    services.membership_leave(movement=started, person=first)
+    chain, _more = selectors.chain_bounded(movement=started)
+    assert [n.membership.person for n in chain[0].children] == [second]
+
 
 def test_browse_filters_by_words_stage_department_and_tool(started, founder, department):
     other = services.movement_start(founder=founder, title="Wiki notes", pitch="Write it down", tool="Wiki", department=department)

@@ -210,10 +210,12 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
                           memberships=list(movement.memberships.filter(position__gt=1)))
     FeedbackFactory(movement=movement)
     client.force_login(founder)
-    # session, user, viewer's department (visible_to), movement (+ founder, department, needs_lead), memberships (+ people, recruiters), roles,
-    # role holders (+ people), latest updates (+ authors), welcomed people, works feedback, doesn't feedback,
-    # stage changes, ownership: activity split, seat split, active leads
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 15)
+    # session, user, viewer's department (visible_to), movement (+ founder, department, needs_lead),
+    # founder and first followers (+ people), leads and the viewer (+ people), the first members
+    # (+ people), followers not yet welcomed (count), roles, role holders (+ people), latest updates (+ authors),
+    # welcomed people, works feedback, doesn't feedback, the chain (tree), the chain's members (+ people,
+    # recruiters), stage changes, ownership: activity split, seat split, active leads
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 20)
 
 
 # --- starting ------------------------------------------------------------------------------------
@@ -512,3 +514,62 @@ def test_a_lead_edits_the_words_and_the_slug_stays(client, movement, founder):
     client.post(url, {"title": "Working out loud, weekly", "pitch": "Share early.", "tool": "Wiki"})
     movement.refresh_from_db()
     assert (movement.title, movement.slug, movement.tool) == ("Working out loud, weekly", "working-out-loud", "Wiki")
+
+
+# --- the members page and a bounded movement page ----------------------------------------------------
+
+
+def test_the_movement_page_shows_the_first_members_and_links_to_all_of_them(client, movement, founder, settings, monkeypatch):
+    from movements import selectors
+
+    monkeypatch.setattr(selectors, "MEMBERS_SHOWN", 6)
+    people = [services.membership_join(movement=movement, person=UserFactory()).person for _ in range(9)]
+    client.force_login(founder)
+    html = client.get(movement.get_absolute_url()).content.decode()
+    assert "10 members" in html
+    assert people[4].name in html  # join order 6 is shown...
+    assert f">{people[8].name}<" not in html.split('id="members-title"')[1].split("</table>")[0]  # ...order 10 is not
+    assert "See all members (4 more)" in html
+    assert reverse("movements:members", args=[movement.slug]) in html
+
+
+def test_the_members_page_lists_every_member_in_pages(client, movement, founder, monkeypatch):
+    from movements import selectors
+
+    monkeypatch.setattr(selectors, "MEMBERS_PER_PAGE", 4)
+    people = [services.membership_join(movement=movement, person=UserFactory()).person for _ in range(5)]
+    client.force_login(founder)
+    url = reverse("movements:members", args=[movement.slug])
+    first = client.get(url).content.decode()
+    assert "6 members" in first and "Page 1 of 2" in first and people[2].name in first and people[3].name not in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert people[3].name in second and people[4].name in second and "Page 2 of 2" in second
+    assert "Make" in first  # the founder leads: co-lead buttons are there
+    assert client.get(url, {"page": "zzz"}).status_code == 200
+
+
+def test_the_members_page_is_404_for_an_outsider_and_changes_nothing(client, outsider_department_movement):
+    movement, outsider = outsider_department_movement
+    before = snapshot()
+    client.force_login(outsider)
+    assert client.get(reverse("movements:members", args=[movement.slug])).status_code == 404
+    assert snapshot() == before
+
+
+def test_the_members_page_refuses_post(client, movement, founder):
+    client.force_login(founder)
+    assert client.post(reverse("movements:members", args=[movement.slug])).status_code == 405
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_members_page_costs_the_same_queries_for_5_and_50_members(client, size, django_assert_num_queries):
+    founder = UserFactory()
+    movement = services.movement_start(founder=founder, title="Crowd", pitch="P", roles=[RoleSpec("Trainer", 60)])
+    role = movement.roles.get()
+    for _ in range(size - 1):
+        person = services.membership_join(movement=movement, person=UserFactory()).person
+        services.role_claim(role=role, person=person)
+    client.force_login(founder)
+    # session, user, viewer's department (visible_to), movement, count, the page of members (+ people),
+    # roles, role holders, the viewer's membership
+    count_queries(client, reverse("movements:members", args=[movement.slug]), django_assert_num_queries, 9)

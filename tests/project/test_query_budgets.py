@@ -21,12 +21,12 @@ BUDGETS = {
     "home": 5,
     "movement list": 8,
     "movement list, page 2": 8,
-    "movement page": 15,
+    "movement page": 20,
     "feedback list": 11,
     "feedback post": 7,
     "notifications": 3,
     "dashboards": 13,
-    "movement analytics": 10,
+    "movement analytics": 13,
 }
 
 

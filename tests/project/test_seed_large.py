@@ -9,6 +9,8 @@ from django.db.models import Count, F
 from activity.models import Activity
 from feedback.models import Feedback
 from movements.models import Membership, Movement, Role
+from nudges.models import Kind as NudgeKind
+from nudges.models import Nudge
 from people.demo_large import zipf_sizes
 from people.models import Department, User
 
@@ -49,12 +51,40 @@ def test_anonymous_posts_have_no_author_and_a_day_rounded_time(large_seed):
     assert all(post.created_at.hour == 0 and post.created_at.minute == 0 for post in anonymous)
 
 
+def test_it_adds_a_year_of_nudges_mostly_sent_some_read_and_acted_on(large_seed):
+    assert "nudges" in large_seed
+    assert Nudge.objects.count() == 5_000
+    assert Nudge.objects.values("dedupe_key").distinct().count() == 5_000  # the database enforces it too
+    kinds = dict(Nudge.objects.values_list("kind").annotate(n=Count("pk")))
+    assert kinds[NudgeKind.WEEKLY_DIGEST] > kinds[NudgeKind.INVITATION] > 0 and len(kinds) >= 7
+    sent = Nudge.objects.filter(sent_at__isnull=False)
+    assert sent.count() > 0.85 * 5_000
+    assert 0 < sent.filter(read_at__isnull=False).count() < sent.count()
+    assert 0 < sent.filter(acted_on_at__isnull=False).count() < sent.filter(read_at__isnull=False).count() * 2
+    assert Nudge.objects.filter(cancelled_at__isnull=False, sent_at__isnull=True).exists()
+    assert not Nudge.objects.filter(emailed_at__isnull=False, sent_at__isnull=True).exists()
+    # Keys have the shape the real code writes, so a live sweep finds them and sends nothing twice.
+    assert Nudge.objects.filter(kind=NudgeKind.WEEKLY_DIGEST, dedupe_key__regex=r"^weekly_digest:u\d+:w\d{4}-\d{2}$").count() == kinds[NudgeKind.WEEKLY_DIGEST]
+    assert not Nudge.objects.exclude(recipient__email__startswith="large.").exists()
+
+
+def test_an_organisation_seeded_before_nudges_gets_only_the_nudges(large_seed):
+    Nudge.objects.all().delete()
+    before = (User.objects.count(), Membership.objects.count(), Activity.objects.count())
+    out = StringIO()
+    call_command("seed_demo", "--scale", "large", "--factor", "0.01", stdout=out)
+    assert Nudge.objects.count() == 5_000
+    assert (User.objects.count(), Membership.objects.count(), Activity.objects.count()) == before
+
+
 def test_running_it_twice_adds_nothing(large_seed):
-    before = (User.objects.count(), Department.objects.count(), Membership.objects.count(), Activity.objects.count())
+    before = (User.objects.count(), Department.objects.count(), Membership.objects.count(), Activity.objects.count(),
+              Nudge.objects.count())
     out = StringIO()
     call_command("seed_demo", "--scale", "large", "--factor", "0.01", stdout=out)
     assert "already seeded" in out.getvalue()
-    assert (User.objects.count(), Department.objects.count(), Membership.objects.count(), Activity.objects.count()) == before
+    assert (User.objects.count(), Department.objects.count(), Membership.objects.count(), Activity.objects.count(),
+            Nudge.objects.count()) == before
 
 
 def test_sequences_continue_after_the_copied_ids(large_seed):
