@@ -25,6 +25,7 @@ URL_TABLE: dict[str, dict] = {
     "movements:list": {"GET": 200, "POST": 405},
     "movements:new": {"GET": 200, "POST": 200},  # an empty form comes back with its errors
     "movements:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
+    "movements:members": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:follow": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": {"moderator", "admin"}},
     "movements:leave": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": {"member"}},
