@@ -25,7 +25,8 @@ class Command(BaseCommand):
 
             self.stdout.write("Seeding the large organisation (this takes a few minutes)…")
             counts = seed_large(write=self.stdout.write, scale=LARGE.scaled(options["factor"]))
-            self.stdout.write(self.style.SUCCESS("Large organisation ready: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())))
+            if counts:  # empty when it was already seeded
+                self.stdout.write(self.style.SUCCESS("Large organisation ready: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())))
             return
         self.stdout.write("Seeding people and departments…")
         org = seed_people(rng=rng)
