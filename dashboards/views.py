@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -30,10 +31,19 @@ def _export(request: HttpRequest, tables: dict[str, Table], *, prefix: str) -> H
     return _csv_response(tables[name], prefix=prefix)
 
 
+def _needs_postgresql(request: HttpRequest) -> HttpResponse | None:
+    """The figures are set-based PostgreSQL SQL; the zero-setup SQLite demo says so instead of failing."""
+    if connection.vendor == "postgresql":
+        return None
+    return render(request, "dashboards/needs_postgresql.html", status=200)
+
+
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:
         raise Http404
+    if unavailable := _needs_postgresql(request):
+        return unavailable
     form = DashboardFilterForm(request.GET)
     form.is_valid()
     days, department_id = form.filters()
@@ -108,6 +118,8 @@ def movement_analytics(request: HttpRequest, slug: str) -> HttpResponse:
     movement = selectors.movement_for_analytics(user=request.user, slug=slug)
     if movement is None:
         raise Http404
+    if unavailable := _needs_postgresql(request):
+        return unavailable
     analytics = selectors.movement_analytics(movement=movement, full_chain=request.GET.get("export") == "invitation_chain")
     exported = _export(request, analytics["tables"], prefix=f"movement-{movement.slug}")
     if exported:
