@@ -68,9 +68,7 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def pages(django_ready) -> dict[str, list[str]]:
-    from django.db.models import Count
-
+def pages() -> dict[str, list[str]]:
     from feedback.models import Feedback
     from movements.models import Movement
 
@@ -78,7 +76,6 @@ def pages(django_ready) -> dict[str, list[str]]:
     ordinary = list(Movement.objects.filter(department__isnull=True, follower_count__lt=50).order_by("pk").values_list("slug", flat=True)[:7])
     top_posts = list(Feedback.objects.filter(movement__isnull=True).order_by("-vote_count").values_list("pk", flat=True)[:3])
     other_posts = list(Feedback.objects.filter(movement__isnull=True).order_by("pk").values_list("pk", flat=True)[:7])
-    del Count
     return {
         "home": ["/"],
         "movement list": ["/movements/", "/movements/?sort=followers", "/movements/?page=5"],
@@ -370,7 +367,7 @@ def main() -> None:
     load_before = os.getloadavg()
     say("==> 0. dashboards rollup (once, as beat would have)")
     rolled = rollup()
-    urls = pages(True)
+    urls = pages()
     say("==> 1. server time per page")
     times = server_times(urls)
     say("==> 2. load with gunicorn and wrk")

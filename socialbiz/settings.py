@@ -106,7 +106,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A fresh connection per request costs ~6x throughput (ENVIRONMENT.md); keep them open.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------
