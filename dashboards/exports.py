@@ -20,9 +20,19 @@ class Table:
     rows: list[list] = field(default_factory=list)
     # Shown under the table, e.g. "Showing the first 25; the CSV has all 240."
     note: str = ""
+    # The page shows at most this many rows (None: all); the CSV always has every row.
+    shown: int | None = None
 
     def __bool__(self) -> bool:
         return bool(self.rows)
+
+    @property
+    def shown_rows(self) -> list[list]:
+        return self.rows if self.shown is None else self.rows[: self.shown]
+
+    @property
+    def rows_not_shown(self) -> int:
+        return len(self.rows) - len(self.shown_rows)
 
 
 def csv_cell(value) -> str:

@@ -47,7 +47,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
     form.is_valid()
     days, department_id = form.filters()
-    dashboard = selectors.dashboard(days=days, department_id=department_id)
+    dashboard = selectors.cached_dashboard(days=days, department_id=department_id)
     if dashboard.department_refused:
         form.add_error("department", _(
             "That department cannot be shown on its own: it has fewer than %(k)d people, or its figures "
@@ -59,6 +59,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "dash": dashboard, "days": days, "k": K_ANONYMITY,
         "acted_days": settings.NUDGES_ACTED_ON_WITHIN_DAYS,
+        "cache_minutes": round(settings.DASHBOARDS_CACHE_SECONDS / 60),
         # The ownership list can be long: 25 a page here, all of it in the CSV.
         "ownership_page": Paginator(dashboard.ownership["ownership"].rows, selectors.OWNERSHIP_ROWS_SHOWN).get_page(
             request.GET.get("page")),

@@ -155,12 +155,20 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
     }
 
 
-def filter_choices(*, person) -> dict:
-    """Options of the filter form. Queries: tags, movements the person can see, departments."""
+def filter_choices(*, person, movement_id: int | None = None) -> dict:
+    """Options of the filter form. Queries: tags, movements, departments.
+
+    The movement options are the movements the person is in, plus the one filtered by (if they may see
+    it): a large organisation has thousands of movements, too many for a list, and every movement
+    page links to its own feedback here.
+    """
+    mine = Q(memberships__person=person, memberships__left_at__isnull=True)
+    if movement_id:
+        mine |= Q(pk=movement_id)
     return {
         "tags": list(Tag.objects.order_by("name")),
-        # (pk, name) pairs, not model instances: a large organisation has thousands of movements.
-        "movements": list(Movement.objects.visible_to(person).order_by("title").values_list("pk", "title")),
+        # (pk, name) pairs, not model instances.
+        "movements": list(Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()),
         "departments": list(Department.objects.order_by("path").values_list("pk", "name")),
     }
 

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -39,9 +39,10 @@ def _form_errors_into(form, exc: ValidationError) -> None:
 
 
 def _options(pairs: list[tuple[int, str]], selected: int | None) -> str:
-    return format_html_join(
-        "", '<option value="{}"{}>{}</option>', ((pk, mark_safe(" selected") if pk == selected else "", name) for pk, name in pairs)
-    )
+    """<option>s for (pk, name) pairs in one pass (hundreds of departments: format_html per option is slow)."""
+    return mark_safe("".join(
+        f'<option value="{int(pk)}"{" selected" if pk == selected else ""}>{escape(name)}</option>' for pk, name in pairs
+    ))
 
 
 @require_GET
@@ -56,8 +57,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         "statuses": Status.choices,
         **selectors.feedback_page(person=request.user, filters=filters, page_number=request.GET.get("page")),
     }
-    choices = selectors.filter_choices(person=request.user)
-    # Thousands of movements: the <option>s are built in one pass, not one template loop step each.
+    choices = selectors.filter_choices(person=request.user, movement_id=filters.movement)
     context.update(tags=choices["tags"], movement_options=_options(choices["movements"], filters.movement),
                    department_options=_options(choices["departments"], filters.department))
     # htmx swaps the filters and the results together, so the form always shows what is applied.

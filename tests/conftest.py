@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from .factories import DEFAULT_PASSWORD, UserFactory
 
@@ -67,3 +68,11 @@ def login_in_browser(live_server, page):
         return page
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The cache (Redis) holds rate-limit counters and finished dashboard figures: every test starts empty."""
+    cache.clear()
+    yield
+    cache.clear()

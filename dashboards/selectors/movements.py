@@ -71,6 +71,12 @@ def movement_funnel(*, win: Window, node: DepartmentNode) -> dict:
     }
 
 
+def _analytics_url():
+    """slug -> the movement's analytics URL, reversed once (thousands of rows; slugs need no quoting)."""
+    pattern = reverse("movement_analytics", kwargs={"slug": "SLUG"})
+    return lambda slug: pattern.replace("SLUG", slug)
+
+
 def ownership(*, win: Window, node: DepartmentNode) -> dict:
     """Ownership share of every movement not retired (founder in the selected department). One query.
 
@@ -117,10 +123,11 @@ def ownership(*, win: Window, node: DepartmentNode) -> dict:
         {"start": win.start, "live_day": win.live_from(win.start), "live_ts": _ts(win.live_from(win.start)), **params},
     )
     stage_names = dict(Stage.choices)
+    url = _analytics_url()
     shares, solo = [], []
     for title, slug, stage, total, founder, filled, by_others, leads in rows:
         total, founder = int(total), int(founder)
-        link = Link(title, reverse("movement_analytics", kwargs={"slug": slug}))
+        link = Link(title, url(slug))
         activity_share = _pct(total - founder, total)
         shares.append([link, str(stage_names.get(stage, stage)), total, activity_share, filled,
                        _pct(by_others, filled), leads])
@@ -141,7 +148,8 @@ def ownership(*, win: Window, node: DepartmentNode) -> dict:
         share_table.note = _("%(total)d movements, %(shown)d a page; the CSV has all of them.") % {
             "shown": OWNERSHIP_ROWS_SHOWN, "total": len(shares)}
     solo_table = Table("solo_projects", _("Solo projects that need help"),
-                       [_("Movement"), _("Activity rows in range"), _("Done by the founder (%)"), _("Active leads")], solo)
+                       [_("Movement"), _("Activity rows in range"), _("Done by the founder (%)"), _("Active leads")], solo,
+                       shown=OWNERSHIP_ROWS_SHOWN)
     return {"ownership": share_table, "solo": solo_table}
 
 
@@ -154,8 +162,9 @@ def pilots_overdue(*, win: Window, node: DepartmentNode) -> Table:
     if node.id is not None:
         movements = movements.filter(founder__department__path__startswith=node.path)
     table = Table("pilots_overdue", _("Pilots past their end date without a decision"),
-                  [_("Movement"), _("Pilot ended"), _("Days overdue")])
+                  [_("Movement"), _("Pilot ended"), _("Days overdue")], shown=OWNERSHIP_ROWS_SHOWN)
+    url = _analytics_url()
     for title, slug, pilot_end in movements.order_by("pilot_end", "title").values_list("title", "slug", "pilot_end"):
-        table.rows.append([Link(title, reverse("movement_analytics", kwargs={"slug": slug})),
+        table.rows.append([Link(title, url(slug)),
                            pilot_end.isoformat(), (win.today - pilot_end).days])
     return table

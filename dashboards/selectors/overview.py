@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from ..exports import Table
+from ..services import utc_today
 from .common import (
     Window,
     rolled_through,
@@ -32,6 +38,7 @@ class Dashboard:
     feedback_answers: Table
     unresolved_doesnt: Table
     nudges: Table
+    computed_at: dt.datetime = field(default_factory=timezone.now)
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -44,11 +51,33 @@ class Dashboard:
         return {table.name: table for table in tables}
 
 
-def dashboard(*, days: int, department_id: int | None, today: dt.date | None = None, use_rollups: bool = True) -> Dashboard:
-    """Everything /dashboards/ shows. Queries (fixed): rollup boundary, departments, people per department,
-    daily active, funnel, ownership, overdue pilots, feedback per week, answers, unresolved posts,
-    nudges per kind."""
-    rollup_until = rolled_through() if use_rollups else None
+def cached_dashboard(*, days: int, department_id: int | None) -> Dashboard:
+    """The dashboard, computed at most once every DASHBOARDS_CACHE_SECONDS per range, department and
+    language, and again as soon as the hourly rollup adds a day or the UTC day changes (both are in
+    the key). The page says when its figures were computed. Queries: the rollup boundary, and on a
+    miss everything dashboard() reads."""
+    rollup_until = rolled_through()
+    today = utc_today()
+    seconds = settings.DASHBOARDS_CACHE_SECONDS
+    key = f"dashboards:overview:{days}:{department_id or 'all'}:{today}:{rollup_until}:{get_language()}"
+    found = cache.get(key) if seconds else None
+    if found is None:
+        found = dashboard(days=days, department_id=department_id, today=today, rollup_until=rollup_until)
+        if seconds:
+            cache.set(key, found, seconds)
+    return found
+
+
+_UNSET = object()
+
+
+def dashboard(*, days: int, department_id: int | None, today: dt.date | None = None, use_rollups: bool = True,
+              rollup_until=_UNSET) -> Dashboard:
+    """Everything /dashboards/ shows. Queries (fixed): rollup boundary (unless given), departments, people
+    per department, daily active, funnel, ownership, overdue pilots, feedback per week, answers,
+    unresolved posts, nudges per kind."""
+    if rollup_until is _UNSET:
+        rollup_until = rolled_through() if use_rollups else None
     win = window(days=days, today=today, rollup_until=rollup_until)
     org = organisation(win=win)
     node = org.nodes.get(department_id) if department_id else org.root

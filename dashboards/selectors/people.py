@@ -49,13 +49,15 @@ def _department_stats(win: Window) -> list[tuple]:
     active_range = of those, people with any activity row in the selected range;
     active_days28 = the sum over those people of the days (of the last 28) on which they were active,
                     so stickiness = (active_days28 / 28) / active28 = average daily active / 28-day active.
-    The last 28 days are read day by day (rollup rows, then live rows); a longer range adds the people
-    whose last rolled-up active day (PersonLastActive) falls in it, so a year is not scanned day by day.
     """
-    d28 = win.since(28)
-    since = min(win.start, d28)
-    live_day = win.live_from(since)
-    use_rollups = win.rollup_until is not None
+    if win.rollup_until is None:
+        return _department_stats_live(win)
+    return _department_stats_rolled(win)
+
+
+def _department_stats_live(win: Window) -> list[tuple]:
+    """Without rollups: every day of the range is read from the activity log, person by person."""
+    since = min(win.start, win.since(28))
     sql = f"""
         WITH active AS ({_active_pairs_sql()}),
         per_person AS (
@@ -64,28 +66,60 @@ def _department_stats(win: Window) -> list[tuple]:
                    bool_or(day >= %(range_start)s) AS ar,
                    count(*) FILTER (WHERE day >= %(d28)s) AS days28
             FROM active GROUP BY person_id
-        ),
-        earlier AS (
-            SELECT person_id FROM dashboards_personlastactive
-            WHERE %(use_rollups)s AND day >= %(range_start)s AND day < %(live_day)s
         )
         SELECT u.department_id, count(*),
                count(*) FILTER (WHERE EXISTS (
                    SELECT 1 FROM movements_membership ms WHERE ms.person_id = u.id AND ms.left_at IS NULL)),
-               count(*) FILTER (WHERE pp.a7), count(*) FILTER (WHERE pp.a28),
-               count(*) FILTER (WHERE pp.ar OR e.person_id IS NOT NULL),
+               count(*) FILTER (WHERE pp.a7), count(*) FILTER (WHERE pp.a28), count(*) FILTER (WHERE pp.ar),
                COALESCE(sum(pp.days28), 0)
-        FROM people_user u
-        LEFT JOIN per_person pp ON pp.person_id = u.id
-        LEFT JOIN earlier e ON e.person_id = u.id
+        FROM people_user u LEFT JOIN per_person pp ON pp.person_id = u.id
         WHERE u.is_active
         GROUP BY u.department_id
     """
-    return _fetch(sql, {
-        # With rollups, only the last 28 days are read day by day; without, the whole range is.
-        "since": d28 if use_rollups else since, "live_day": live_day, "live_ts": _ts(live_day),
-        "d7": win.since(7), "d28": d28, "range_start": win.start, "use_rollups": use_rollups,
-    })
+    live_day = win.live_from(since)
+    return _fetch(sql, {"since": since, "live_day": live_day, "live_ts": _ts(live_day),
+                        "d7": win.since(7), "d28": win.since(28), "range_start": win.start})
+
+
+def _department_stats_rolled(win: Window) -> list[tuple]:
+    """With rollups, nothing is read person by person over past days:
+    - active in the last 7 / 28 days / the range: the person's last rolled-up active day
+      (PersonLastActive) falls in it, or they did something since the rollup (read live);
+    - active days of the last 28: the rolled-up days' per-department counts (DailyDepartmentActive,
+      people counted in the department they were in that day), plus the live days per person.
+    """
+    d28 = win.since(28)
+    live_day = win.live_from(d28)
+    sql = """
+        WITH live AS (
+            SELECT actor_id AS person_id, bool_or(day >= %(d7)s) AS a7, bool_or(day >= %(range_start)s) AS ar, count(*) AS days
+            FROM (SELECT DISTINCT actor_id, (created_at AT TIME ZONE 'UTC')::date AS day FROM activity_activity
+                  WHERE actor_id IS NOT NULL AND created_at >= %(live_ts)s) pairs
+            GROUP BY actor_id
+        ),
+        rolled_days AS (
+            SELECT department_id, sum(people) AS days FROM dashboards_dailydepartmentactive
+            WHERE day >= %(d28)s AND day < %(live_day)s GROUP BY department_id
+        ),
+        people AS (
+            SELECT u.department_id, count(*) AS headcount,
+                   count(*) FILTER (WHERE EXISTS (
+                       SELECT 1 FROM movements_membership ms WHERE ms.person_id = u.id AND ms.left_at IS NULL)) AS in_movement,
+                   count(*) FILTER (WHERE l.a7 OR la.day >= %(d7)s) AS a7,
+                   count(*) FILTER (WHERE l.person_id IS NOT NULL OR la.day >= %(d28)s) AS a28,
+                   count(*) FILTER (WHERE l.ar OR la.day >= %(range_start)s) AS ar,
+                   COALESCE(sum(l.days), 0) AS live_days
+            FROM people_user u
+            LEFT JOIN live l ON l.person_id = u.id
+            LEFT JOIN dashboards_personlastactive la ON la.person_id = u.id AND la.day < %(live_day)s
+            WHERE u.is_active
+            GROUP BY u.department_id
+        )
+        SELECT p.department_id, p.headcount, p.in_movement, p.a7, p.a28, p.ar, p.live_days + COALESCE(r.days, 0)
+        FROM people p LEFT JOIN rolled_days r ON r.department_id IS NOT DISTINCT FROM p.department_id
+    """
+    return _fetch(sql, {"live_day": live_day, "live_ts": _ts(live_day), "d7": win.since(7), "d28": d28,
+                        "range_start": win.start})
 
 
 def _empty_figures() -> dict:

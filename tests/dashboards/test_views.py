@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activity.models import Activity
@@ -17,6 +19,11 @@ OVERVIEW = "/dashboards/"
 def staff_client(client, org):
     client.force_login(org.admin)
     return client
+
+
+def results(html: str) -> str:
+    """The figures part of the page (the rest carries a per-response CSP nonce and CSRF token)."""
+    return html[html.index('id="dashboard-results"'):html.index("</main>")]
 
 
 def parse_csv(response) -> list[list[str]]:
@@ -150,6 +157,36 @@ def test_dashboard_query_count_does_not_grow_with_the_data(staff_client, more_of
     with django_assert_num_queries(13):
         response = staff_client.get(OVERVIEW, {"range": 90})
     assert response.status_code == 200
+
+
+def test_the_finished_figures_are_kept_and_the_page_says_when_they_were_computed(staff_client, org, django_assert_num_queries):
+    first = staff_client.get(OVERVIEW).content.decode()
+    assert "Figures computed at 12:00 UTC; they are recomputed at most every 5 minutes." in first
+    # Kept: session, user, rollup boundary; nothing else is read.
+    with django_assert_num_queries(3):
+        again = staff_client.get(OVERVIEW).content.decode()
+    assert results(again) == results(first)
+    # Another range or department is computed on its own.
+    with django_assert_num_queries(13):
+        staff_client.get(OVERVIEW, {"range": 7})
+
+
+def test_a_new_rollup_day_computes_the_figures_again(staff_client, org):
+    from dashboards import services
+
+    staff_client.get(OVERVIEW)
+    services.rollup_pending()
+    with CaptureQueriesContext(connection) as queries:
+        staff_client.get(OVERVIEW)
+    assert len(queries) == 13
+
+
+def test_with_the_cache_off_every_request_computes_the_figures(staff_client, settings, django_assert_num_queries):
+    settings.DASHBOARDS_CACHE_SECONDS = 0
+    staff_client.get(OVERVIEW)
+    with django_assert_num_queries(13):
+        html = staff_client.get(OVERVIEW).content.decode()
+    assert "Figures computed at" not in html
 
 
 # --- Movement analytics -------------------------------------------------------------------------

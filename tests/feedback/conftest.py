@@ -1,19 +1,10 @@
 """Fixtures for feedback tests: the people each view is tested for."""
 
 import pytest
-from django.core.cache import cache
 
 from feedback.models import Kind
 from people.models import Department
 from tests.factories import DepartmentFactory, FeedbackFactory, MembershipFactory, MovementFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Rate-limit counters live in the cache (Redis): every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -23,14 +22,6 @@ from people.models import User
 from tests.factories import DepartmentFactory, UserFactory
 
 OUR_APPS = ("people", "activity", "movements", "feedback", "nudges", "dashboards")
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Rate-limit counters live in the cache (Redis): every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
