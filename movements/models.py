@@ -53,6 +53,9 @@ class Movement(models.Model):
     # follower_count = active members other than the founder; open_seats = free seats over all roles.
     follower_count = models.PositiveIntegerField(default=0)
     open_seats = models.PositiveIntegerField(default=0)
+    # Bumped, in the same transaction, by every service that changes the movement's members, leads or
+    # seats (they all lock the movement row first: services._lock_movement). Keys cached page parts.
+    people_version = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
 

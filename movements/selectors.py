@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -266,6 +267,7 @@ CHAIN_DEPTH = 3
 CHAIN_PER_NODE = 5
 MEMBERS_SHOWN = 48
 MEMBERS_PER_PAGE = 100
+CHAIN_CACHE_SECONDS = 24 * 3600
 
 
 _CHAIN_SQL = """
@@ -311,10 +313,18 @@ def chain_bounded(
     (roots, roots not shown). Two queries whatever the size: the tree (recursive SQL), the members (+ people).
     Roots: the founder, and whoever has no parent (everyone without a listed recruiter when
     orphans_to_founder is false, or when the founder has left)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CHAIN_SQL, {"movement": movement.pk, "include_left": include_left,
-                                    "orphans_to_founder": orphans_to_founder, "depth": depth, "per_node": per_node})
-        rows = cursor.fetchall()
+    params = {"movement": movement.pk, "include_left": include_left, "orphans_to_founder": orphans_to_founder,
+              "depth": depth, "per_node": per_node}
+    # The tree's shape depends only on the memberships, which change only through services that bump
+    # people_version in the same transaction: cached under that version, it is right until the next
+    # change. (People's names come fresh from the second query.)
+    key = "movements:chain:" + ":".join(str(v) for v in (*params.values(), movement.people_version))
+    rows = cache.get(key)
+    if rows is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_CHAIN_SQL, params)
+            rows = cursor.fetchall()
+        cache.set(key, rows, CHAIN_CACHE_SECONDS)
     by_id = Membership.objects.select_related("person", "recruited_by").in_bulk([row[0] for row in rows])
     nodes: dict[int, ChainNode] = {}
     roots: list[ChainNode] = []

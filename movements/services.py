@@ -156,7 +156,7 @@ def movement_start(
 @transaction.atomic
 def membership_join(*, movement: Movement, person: User, recruited_by: User | None = None) -> Membership:
     """Join (or re-join) a movement. The movement row is locked so join order has no gaps or duplicates."""
-    Movement.objects.select_for_update().filter(pk=movement.pk).first()
+    _lock_movement(movement)
     existing = Membership.objects.filter(movement=movement, person=person).first()
     if existing is not None and existing.left_at is None:
         raise ValidationError(_("You already follow this movement."), code="already_member")
@@ -211,8 +211,10 @@ def _lock_movement(movement: Movement) -> None:
 
     One lock order (movement, then memberships and roles) for all of them: without it a leave (roles
     then movement) and a claim or join (movement then rows) deadlock under load, as the soak test showed.
+    The lock is an UPDATE that bumps people_version, so what is cached under the old version (the
+    movement page's invitation chain) is never read again once the change commits.
     """
-    Movement.objects.select_for_update().filter(pk=movement.pk).values_list("pk", flat=True).first()
+    Movement.objects.filter(pk=movement.pk).update(people_version=F("people_version") + 1)
 
 
 def _active_leads_for_update(movement: Movement) -> list[Membership]:

@@ -111,6 +111,22 @@ def test_the_chain_stops_at_its_depth_and_says_how_many_are_below(started, found
     assert third_level.children == [] and third_level.more == 1
 
 
+def test_the_chain_is_read_from_the_cache_until_the_members_change(started, founder, django_assert_num_queries):
+    first = join_at(started, START + timedelta(days=1)).person
+    started.refresh_from_db()
+    selectors.chain_bounded(movement=started)
+    with django_assert_num_queries(1):  # only the members (+ people): the tree comes from the cache
+        chain, _more = selectors.chain_bounded(movement=started)
+    assert [n.membership.person for n in chain[0].children] == [first]
+    # Every change to the members bumps people_version in its transaction, so the next page sees it.
+    second = services.membership_join(movement=started, person=UserFactory()).person
+    started.refresh_from_db()
+    assert [n.membership.person for n in selectors.chain_bounded(movement=started)[0][0].children] == [first, second]
+    services.membership_leave(movement=started, person=first)
+    started.refresh_from_db()
+    assert [n.membership.person for n in selectors.chain_bounded(movement=started)[0][0].children] == [second]
+
+
 def test_people_who_left_are_not_in_the_chain_and_their_recruits_hang_under_the_founder(started, founder):
     first = join_at(started, START + timedelta(days=1)).person
     second = join_at(started, START + timedelta(days=2), person=UserFactory()).person
