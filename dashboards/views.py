@@ -3,12 +3,17 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from socialbiz import html
 
 from . import charts, selectors
 from .exports import Table, table_csv
@@ -38,8 +43,17 @@ def _needs_postgresql(request: HttpRequest) -> HttpResponse | None:
     return render(request, "dashboards/needs_postgresql.html", status=200)
 
 
+def _page_number(request: HttpRequest) -> int:
+    """The ownership table's page, as a bounded number (it is part of a cache key)."""
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 5 else 1
+
+
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
+    """The results are rendered once per DASHBOARDS_CACHE_SECONDS (selectors.cache_key: range, department,
+    day, newest rollup day, language) and ownership page; every request renders the form around them.
+    Queries: session, user, the rollup boundary; and on a miss, what selectors.dashboard reads."""
     if not request.user.is_staff:
         raise Http404
     if unavailable := _needs_postgresql(request):
@@ -47,27 +61,49 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
     form.is_valid()
     days, department_id = form.filters()
-    dashboard = selectors.cached_dashboard(days=days, department_id=department_id)
-    if dashboard.department_refused:
+    seconds = settings.DASHBOARDS_CACHE_SECONDS
+    key = selectors.cache_key(days=days, department_id=department_id) if seconds else None
+    page_number = _page_number(request)
+    exporting = "export" in request.GET
+    shown = cache.get(f"{key}:page:{page_number}") if key and not exporting else None
+    if shown is None:
+        if key:
+            dashboard = selectors.cached_dashboard(key=key)
+        else:
+            dashboard = selectors.dashboard(days=days, department_id=department_id)
+        if exporting:
+            return _export(request, dashboard.tables, prefix=f"dashboard-{dashboard.win.today.isoformat()}")
+        shown = {
+            "results": render_to_string("dashboards/overview.html#results", _results_context(
+                dashboard, days=days, page_number=page_number, cache_minutes=round(seconds / 60)), request),
+            "department_options": html.options(
+                ((node.id, node.indented_name) for node in dashboard.org.choices()), dashboard.node.id),
+            "refused": dashboard.department_refused,
+        }
+        if key:
+            cache.set(f"{key}:page:{page_number}", shown, seconds)
+    if shown["refused"]:
         form.add_error("department", _(
             "That department cannot be shown on its own: it has fewer than %(k)d people, or its figures "
             "would reveal a group that small. Showing the whole organisation."
         ) % {"k": K_ANONYMITY})
-    exported = _export(request, dashboard.tables, prefix=f"dashboard-{dashboard.win.today.isoformat()}")
-    if exported:
-        return exported
-    context = {
-        "form": form, "dash": dashboard, "days": days, "k": K_ANONYMITY,
+    if request.htmx:
+        return HttpResponse(shown["results"])
+    return render(request, "dashboards/overview.html", {
+        "form": form, "days": days, "k": K_ANONYMITY, "range_choices": selectors.RANGE_CHOICES,
+        "department_options": mark_safe(shown["department_options"]), "results": mark_safe(shown["results"]),
+    })
+
+
+def _results_context(dashboard: selectors.Dashboard, *, days: int, page_number: int, cache_minutes: int) -> dict:
+    return {
+        "dash": dashboard, "days": days, "k": K_ANONYMITY, "cache_minutes": cache_minutes,
         "acted_days": settings.NUDGES_ACTED_ON_WITHIN_DAYS,
-        "cache_minutes": round(settings.DASHBOARDS_CACHE_SECONDS / 60),
         # The ownership list can be long: 25 a page here, all of it in the CSV.
-        "ownership_page": Paginator(dashboard.ownership["ownership"].rows, selectors.OWNERSHIP_ROWS_SHOWN).get_page(
-            request.GET.get("page")),
-        "range_choices": selectors.RANGE_CHOICES, "charts": _overview_charts(dashboard),
+        "ownership_page": Paginator(dashboard.ownership["ownership"].rows, selectors.OWNERSHIP_ROWS_SHOWN).get_page(page_number),
+        "charts": _overview_charts(dashboard),
         "export_query": urlencode({"range": days, "department": dashboard.node.id or ""}) + "&",
     }
-    template = "dashboards/overview.html#results" if request.htmx else "dashboards/overview.html"
-    return render(request, template, context)
 
 
 def _overview_charts(dash: selectors.Dashboard) -> dict:

@@ -51,32 +51,44 @@ class Dashboard:
         return {table.name: table for table in tables}
 
 
-def cached_dashboard(*, days: int, department_id: int | None) -> Dashboard:
-    """The dashboard, computed at most once every DASHBOARDS_CACHE_SECONDS per range, department and
-    language, and again as soon as the hourly rollup adds a day or the UTC day changes (both are in
-    the key). The page says when its figures were computed. Queries: the rollup boundary, and on a
-    miss everything dashboard() reads."""
-    rollup_until = rolled_through()
-    today = utc_today()
+@dataclass(frozen=True)
+class CacheKey:
+    """Where the finished figures of a range and department are kept: the UTC day, the newest rolled-up
+    day and the language are in the key, so a new rollup or a new day computes them again at once."""
+
+    days: int
+    department_id: int | None
+    rollup_until: dt.date | None
+
+    def __str__(self) -> str:
+        return f"dashboards:overview:{self.days}:{self.department_id or 'all'}:{utc_today()}:{self.rollup_until}:{get_language()}"
+
+
+def cache_key(*, days: int, department_id: int | None) -> CacheKey:
+    """One query: the rollup boundary (read once, for the key and, on a miss, for the figures)."""
+    return CacheKey(days=days, department_id=department_id, rollup_until=rolled_through())
+
+
+def cached_dashboard(*, key: CacheKey) -> Dashboard:
+    """The dashboard, computed at most once every DASHBOARDS_CACHE_SECONDS per key."""
     seconds = settings.DASHBOARDS_CACHE_SECONDS
-    key = f"dashboards:overview:{days}:{department_id or 'all'}:{today}:{rollup_until}:{get_language()}"
-    found = cache.get(key) if seconds else None
+    found = cache.get(str(key)) if seconds else None
     if found is None:
-        found = dashboard(days=days, department_id=department_id, today=today, rollup_until=rollup_until)
+        found = dashboard(days=key.days, department_id=key.department_id, rollup_until=key.rollup_until)
         if seconds:
-            cache.set(key, found, seconds)
+            cache.set(str(key), found, seconds)
     return found
 
 
-_UNSET = object()
+_READ_IT = object()
 
 
 def dashboard(*, days: int, department_id: int | None, today: dt.date | None = None, use_rollups: bool = True,
-              rollup_until=_UNSET) -> Dashboard:
+              rollup_until=_READ_IT) -> Dashboard:
     """Everything /dashboards/ shows. Queries (fixed): rollup boundary (unless given), departments, people
     per department, daily active, funnel, ownership, overdue pilots, feedback per week, answers,
     unresolved posts, nudges per kind."""
-    if rollup_until is _UNSET:
+    if rollup_until is _READ_IT:
         rollup_until = rolled_through() if use_rollups else None
     win = window(days=days, today=today, rollup_until=rollup_until)
     org = organisation(win=win)

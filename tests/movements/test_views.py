@@ -193,8 +193,8 @@ def test_the_list_costs_the_same_queries_for_5_and_50_movements(client, size, dj
     viewer = UserFactory()
     client.force_login(viewer)
     # session, user, viewer's department (visible_to), count, departments for the filter, tools for the filter,
-    # page of movements (+ founder, department, needs_lead), faces (+ people), my pending invitations
-    count_queries(client, reverse("movements:list"), django_assert_num_queries, 9)
+    # page of movements (+ founder, department, needs_lead), faces, their people, my pending invitations
+    count_queries(client, reverse("movements:list"), django_assert_num_queries, 10)
 
 
 @pytest.mark.parametrize("size", [5, 50])
