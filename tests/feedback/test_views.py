@@ -117,6 +117,23 @@ def test_sorts_top_newest_and_trending(client, other):
     assert order("trending") == ["Rising", "Old popular", "Brand new"]
 
 
+def test_past_the_count_cap_the_tabs_and_the_pager_say_plus(client, other, monkeypatch):
+    from feedback import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 30)
+    for i in range(45):
+        FeedbackFactory(title=f"Post number {i:02d}", created_at=timezone.now() - timedelta(minutes=i))
+    FeedbackFactory(kind="doesnt", title="The only complaint")
+    client.force_login(other)
+    body = client.get(f"{LIST}?kind=works&sort=newest").content.decode()
+    assert '<span class="count">30+</span>' in body  # What Works: 45, counted up to 30
+    assert '<span class="count">1</span>' in body  # What Doesn't: 1
+    assert '<span class="count">31+</span>' in body  # All
+    assert "Page 1 of 2+" in body
+    # The pages up to the cap are all reachable, with their posts.
+    assert "Post number 39" in client.get(f"{LIST}?kind=works&sort=newest&page=2").content.decode()
+
+
 def test_pagination_and_htmx_partial(client, other):
     for i in range(25):
         FeedbackFactory(title=f"Post number {i:02d}", created_at=timezone.now() - timedelta(minutes=i))
