@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -22,6 +23,8 @@ class Table:
     note: str = ""
     # The page shows at most this many rows (None: all); the CSV always has every row.
     shown: int | None = None
+    # When the figures were computed, if not on this request (dashboards.models.NudgeFigures).
+    as_of: datetime | None = None
 
     def __bool__(self) -> bool:
         return bool(self.rows)

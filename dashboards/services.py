@@ -12,10 +12,20 @@ from django.utils import timezone
 
 from activity.models import Activity
 
-from .models import DailyActivePerson, DailyDepartmentActive, DailyMovementActivity, PersonLastActive, RollupDay
+from .models import (
+    DailyActivePerson,
+    DailyDepartmentActive,
+    DailyMovementActivity,
+    NudgeFigures,
+    NudgeFiguresRun,
+    PersonLastActive,
+    RollupDay,
+)
 
 # Complete days re-rolled on every run, so rows written just after midnight for the day before still count.
 REROLL_DAYS = 2
+# Rolling up more days than this at once (the first run, or after an outage) ends with a VACUUM.
+BACKFILL_DAYS = 7
 
 
 def utc_today() -> dt.date:
@@ -97,4 +107,30 @@ def rollup_pending(*, today: dt.date | None = None) -> list[dt.date]:
     days = [start + dt.timedelta(days=n) for n in range((today - start).days)]
     for day in days:
         rollup_day(day=day)
+    if len(days) > BACKFILL_DAYS and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # A backfill rewrote each person's last-active row once per day: hundreds of dead row versions
+        # per live one, which made /dashboards/ scan 5x the pages until autovacuum came by.
+        with connection.cursor() as cursor:
+            for model in (PersonLastActive, DailyActivePerson, DailyMovementActivity, DailyDepartmentActive):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return days
+
+
+@transaction.atomic
+def nudge_figures_refresh(*, today: dt.date | None = None) -> int:
+    """Recompute the nudge figures of every range the dashboard offers (dashboards.models.NudgeFigures).
+    Returns the rows written. Runs after each hourly rollup."""
+    from .selectors.common import RANGE_CHOICES
+    from .selectors.nudges import nudge_rows
+
+    today = today or utc_today()
+    now = timezone.now()
+    written = 0
+    NudgeFiguresRun.objects.all().delete()
+    for days in RANGE_CHOICES:
+        start = today - dt.timedelta(days=days - 1)
+        run = NudgeFiguresRun.objects.create(days=days, start=start, computed_at=now)
+        rows = [NudgeFigures(run=run, kind=kind, department_id=department_id, people=people, sent=sent, read=read, acted=acted)
+                for kind, department_id, people, sent, read, acted in nudge_rows(start=start)]
+        written += len(NudgeFigures.objects.bulk_create(rows))
+    return written

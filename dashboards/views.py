@@ -53,7 +53,8 @@ def _page_number(request: HttpRequest) -> int:
 def overview(request: HttpRequest) -> HttpResponse:
     """The results are rendered once per DASHBOARDS_CACHE_SECONDS (selectors.cache_key: range, department,
     day, newest rollup day, language) and ownership page; every request renders the form around them.
-    Queries: session, user, the rollup boundary; and on a miss, what selectors.dashboard reads."""
+    A CSV export is always computed afresh. Queries: session, user, the rollup boundary; and on a
+    miss, what selectors.dashboard reads."""
     if not request.user.is_staff:
         raise Http404
     if unavailable := _needs_postgresql(request):
@@ -67,10 +68,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     exporting = "export" in request.GET
     shown = cache.get(f"{key}:page:{page_number}") if key and not exporting else None
     if shown is None:
-        if key:
-            dashboard = selectors.cached_dashboard(key=key)
-        else:
-            dashboard = selectors.dashboard(days=days, department_id=department_id)
+        dashboard = selectors.dashboard(days=days, department_id=department_id,
+                                        **({"rollup_until": key.rollup_until} if key else {}))
         if exporting:
             return _export(request, dashboard.tables, prefix=f"dashboard-{dashboard.win.today.isoformat()}")
         shown = {

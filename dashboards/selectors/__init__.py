@@ -6,8 +6,8 @@ rolled-up day is read from the daily rollups (dashboards.models); later days, al
 today, are computed live from the activity log. Both give the same figures (a test proves it); the
 one difference by design: on rolled-up days, "active per day" counts a person in the department
 they were in when the day was rolled up, not the one they are in now (and so does the active days
-behind stickiness). Nudges are always read live
-from the indexed Nudge table (nudges.py says why).
+behind stickiness). Nudges are regrouped hourly per range, or live
+when that has not run today (nudges.py says why).
 """
 
 from .common import (
@@ -22,13 +22,13 @@ from .common import (
 from .feedback import feedback_answers, feedback_weekly, unresolved_doesnt
 from .movement import movement_analytics, movement_for_analytics
 from .movements import movement_funnel, ownership, pilots_overdue
-from .overview import Dashboard, cache_key, cached_dashboard, dashboard
+from .overview import Dashboard, cache_key, dashboard
 from .nudges import movement_nudges, nudges_by_kind
 from .people import DepartmentNode, Organisation, daily_active, organisation, participation
 
 __all__ = [
     "DEFAULT_RANGE", "OWNERSHIP_ROWS_SHOWN", "RANGE_CHOICES", "Dashboard",
-    "DepartmentNode", "Link", "Organisation", "Window", "cache_key", "cached_dashboard", "daily_active", "dashboard", "feedback_answers", "feedback_weekly",
+    "DepartmentNode", "Link", "Organisation", "Window", "cache_key", "daily_active", "dashboard", "feedback_answers", "feedback_weekly",
     "movement_analytics", "movement_for_analytics", "movement_funnel", "movement_nudges", "nudges_by_kind", "organisation", "ownership", "participation",
     "pilots_overdue", "rolled_through", "unresolved_doesnt", "window",
 ]

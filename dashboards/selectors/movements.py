@@ -122,14 +122,14 @@ def ownership(*, win: Window, node: DepartmentNode) -> dict:
         """,
         {"start": win.start, "live_day": win.live_from(win.start), "live_ts": _ts(win.live_from(win.start)), **params},
     )
-    stage_names = dict(Stage.choices)
+    stage_names = {value: str(label) for value, label in Stage.choices}  # translated once, not per row
     url = _analytics_url()
     shares, solo = [], []
     for title, slug, stage, total, founder, filled, by_others, leads in rows:
         total, founder = int(total), int(founder)
         link = Link(title, url(slug))
         activity_share = _pct(total - founder, total)
-        shares.append([link, str(stage_names.get(stage, stage)), total, activity_share, filled,
+        shares.append([link, stage_names.get(stage, stage), total, activity_share, filled,
                        _pct(by_others, filled), leads])
         share = OwnershipShare(window_days=win.days, activity_total=total, activity_by_others=total - founder,
                                seats_filled=int(filled), seats_by_others=int(by_others), active_leads=int(leads))

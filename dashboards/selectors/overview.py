@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -65,19 +63,9 @@ class CacheKey:
 
 
 def cache_key(*, days: int, department_id: int | None) -> CacheKey:
-    """One query: the rollup boundary (read once, for the key and, on a miss, for the figures)."""
+    """One query: the rollup boundary (read once, for the key and, on a miss, for the figures:
+    dashboard(rollup_until=key.rollup_until))."""
     return CacheKey(days=days, department_id=department_id, rollup_until=rolled_through())
-
-
-def cached_dashboard(*, key: CacheKey) -> Dashboard:
-    """The dashboard, computed at most once every DASHBOARDS_CACHE_SECONDS per key."""
-    seconds = settings.DASHBOARDS_CACHE_SECONDS
-    found = cache.get(str(key)) if seconds else None
-    if found is None:
-        found = dashboard(days=key.days, department_id=key.department_id, rollup_until=key.rollup_until)
-        if seconds:
-            cache.set(str(key), found, seconds)
-    return found
 
 
 _READ_IT = object()

@@ -14,7 +14,7 @@ from dashboards import selectors
 from dashboards.privacy import SUPPRESSED
 from nudges.models import Nudge
 
-from .conftest import nudge
+from .conftest import NOW, nudge
 
 F = SUPPRESSED
 
@@ -165,3 +165,35 @@ def test_another_movements_lead_gets_404_for_its_nudges_export(client, nudges):
     url = reverse("movement_analytics", kwargs={"slug": nudges.m1.slug})
     assert client.get(url, {"export": "movement_nudges"}).status_code == 404
 
+
+
+@pytest.mark.parametrize("days", [7, 28, 90, 365])
+def test_the_hourly_run_holds_the_live_figures_until_the_next_run(nudges, days):
+    from dashboards import services
+    from dashboards.tasks import dashboards_rollup
+    from nudges.models import Kind as NudgeKind
+
+    live = selectors.dashboard(days=days, department_id=None).nudges
+    live_eng = selectors.dashboard(days=days, department_id=nudges.eng.pk).nudges.rows
+    assert live.as_of is None
+    dashboards_rollup()  # the hourly task: rollups, then the nudge figures of every range
+    run = selectors.dashboard(days=days, department_id=None).nudges
+    assert run.rows == live.rows and run.note == live.note
+    assert run.as_of == NOW
+    assert selectors.dashboard(days=days, department_id=nudges.eng.pk).nudges.rows == live_eng
+    # A nudge read after the run shows at the next run, not before.
+    Nudge.objects.filter(kind=NudgeKind.WEEKLY_DIGEST, recipient=nudges.l1).update(read_at=NOW)
+    assert selectors.dashboard(days=days, department_id=None).nudges.rows == live.rows
+    services.nudge_figures_refresh()
+    assert selectors.dashboard(days=days, department_id=None).nudges.rows != live.rows
+
+
+def test_the_page_says_when_the_nudge_figures_were_computed(nudges, client):
+    from dashboards.tasks import dashboards_rollup
+
+    client.force_login(nudges.admin)
+    assert "These figures were computed at" not in client.get("/dashboards/").content.decode()
+    dashboards_rollup()
+    client.get("/dashboards/?range=7")  # another key: the figures above are still cached for 28 days
+    assert "These figures were computed at 12:00 UTC and are recomputed every hour." in client.get(
+        "/dashboards/?range=7").content.decode()
