@@ -49,7 +49,9 @@ class Activity(models.Model):
         ordering = ["-created_at"]
         verbose_name_plural = "activities"
         indexes = [
-            models.Index(fields=["movement", "created_at"], name="activity_movement_time"),
+            # actor included: the movement page's ownership figure counts a popular movement's 28 days
+            # (thousands of rows) from the index alone, 2 ms instead of 17 ms at the large scale.
+            models.Index(fields=["movement", "created_at"], include=["actor"], name="activity_movement_time"),
             models.Index(fields=["actor", "created_at"], name="activity_actor_time"),
         ]
 

@@ -172,17 +172,21 @@ class OwnershipShare:
         return self.label == SHARED
 
 
-def ownership_share(*, movement: Movement, now: datetime | None = None, window_days: int = OWNERSHIP_WINDOW_DAYS) -> OwnershipShare:
-    """Two queries: activity in the window split by founder/others, and filled seats split the same way."""
+def ownership_share(
+    *, movement: Movement, now: datetime | None = None, window_days: int = OWNERSHIP_WINDOW_DAYS, active_leads: int | None = None,
+) -> OwnershipShare:
+    """Queries: activity in the window split by founder/others, filled seats split the same way, and the
+    active leads (unless the caller already has them)."""
     now = now or timezone.now()
     founder_id = movement.founder_id
     activity = Activity.objects.filter(
         movement=movement, actor__isnull=False, created_at__gt=now - timedelta(days=window_days), created_at__lte=now
-    ).aggregate(total=Count("pk"), others=Count("pk", filter=~Q(actor_id=founder_id)))
+    ).aggregate(total=Count("actor_id"), others=Count("actor_id", filter=~Q(actor_id=founder_id)))  # index-only
     seats = RoleAssignment.objects.filter(role__movement=movement).aggregate(
         total=Count("pk"), others=Count("pk", filter=~Q(person_id=founder_id)),
     )
-    leads = Membership.objects.filter(movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True).count()
+    leads = active_leads if active_leads is not None else Membership.objects.filter(
+        movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True).count()
     return OwnershipShare(
         window_days=window_days, activity_total=activity["total"], activity_by_others=activity["others"],
         seats_filled=seats["total"], seats_by_others=seats["others"], active_leads=leads,
@@ -368,7 +372,7 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
     """Everything the movement page shows, bounded whatever the number of members. Queries: founder and
     first followers (+ people), leads and the viewer (+ people), the first members (+ people),
     followers not yet welcomed (count), roles, role holders (+ people), latest updates, welcomed people,
-    stage changes, works feedback, doesn't feedback, the chain (tree, members), ownership (3), pending
+    stage changes, works feedback, doesn't feedback, the chain (tree, cached; members), ownership (2), pending
     invitation for the viewer (only when not a member)."""
     first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
     head = list(
@@ -421,7 +425,8 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "doesnt": list(feedback.filter(kind=Kind.DOESNT)[:5]),
         "chain": chain,
         "chain_more": chain_more,
-        "ownership": ownership_share(movement=movement),
+        "ownership": ownership_share(
+            movement=movement, active_leads=sum(1 for m in leads_and_me if m.is_lead and m.person.is_active)),
         "ownership_rule": OWNERSHIP_RULE_TEXT,
         "tipping": tipping_point(movement=movement, memberships=head),
         "pending_invitation": pending_invitation,

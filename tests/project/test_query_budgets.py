@@ -23,7 +23,7 @@ BUDGETS = {
     "home": 5,
     "movement list": 9,
     "movement list, page 2": 9,
-    "movement page": 19,
+    "movement page": 18,
     "feedback list": 11,
     "feedback post": 7,
     "notifications": 3,
