@@ -1,10 +1,13 @@
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from ..selectors.common import Link
 
 register = template.Library()
 
@@ -29,3 +32,26 @@ def chain_list(nodes) -> str:
         return format_html('<ul class="chain">{}</ul>', mark_safe("".join(items)))
 
     return render(nodes)
+
+
+@register.simple_tag
+def table_rows(rows, columns) -> str:
+    """The body rows of a dashboard table: the first cell is the row's header, a Link cell a link, an
+    empty cell a dash read out as "no value". In Python: a template loop over every cell was half the
+    time of rendering the whole dashboard."""
+    if not rows:
+        return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), _("Nothing to show for this selection."))
+    no_value = format_html('<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>', _("no value"))
+    lines = []
+    for row in rows:
+        cells = []
+        for index, cell in enumerate(row):
+            if isinstance(cell, Link):
+                inner = format_html('<a href="{}">{}</a>', cell.url, cell.text)
+            elif cell is None:
+                inner = no_value
+            else:
+                inner = conditional_escape(localize(cell))
+            cells.append(f'<th scope="row">{inner}</th>' if index == 0 else f"<td>{inner}</td>")
+        lines.append(f"<tr>{''.join(cells)}</tr>")
+    return mark_safe("\n".join(lines))
