@@ -290,6 +290,36 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**MISSED**"
 
 
+def wrk_ms(text: str) -> float:
+    """wrk's latency text ("446.96ms", "1.42s", "812.00us") in milliseconds; unknown: infinity."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        return float("inf")
+    return float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[match.group(2)]
+
+
+LISTS = ("movement list", "feedback list")
+
+
+def load_targets(load_rows: list[dict]) -> list[str]:
+    """The load targets, one line each: no errors and p99 < 500 ms at 64 connections; the lists at
+    least a tenth of the hello floor's req/s."""
+    lines = []
+    for row in load_rows:
+        if row["name"] == "hello (floor)":
+            continue
+        if row["connections"] == 64:
+            clean = not row["non2xx"] and row["socket_errors"] == "none"
+            p99 = wrk_ms(row["p99"])
+            ok = clean and p99 < 500
+            lines.append(f"- {row['name']} at 64 connections, no errors and p99 under 500 ms: {verdict(ok)} "
+                         f"({'no errors' if clean else 'errors: ' + row['socket_errors']}, p99 {row['p99']})")
+        if row["name"] in LISTS:
+            lines.append(f"- {row['name']} at {row['connections']} connections, at least 0.10 of the hello floor: "
+                         f"{verdict(row['fraction'] >= 0.10)} ({row['fraction']:.3f})")
+    return lines
+
+
 def failures(times: dict, load_rows: list[dict], dashboard: dict, sweep: dict) -> list[str]:
     """Every page that answered anything but 200, every load run with errors, a sweep that did not run."""
     found = [f"{name}: statuses {row['statuses']}" for name, row in times.items() if row["statuses"] != [200]]
@@ -328,6 +358,7 @@ def write_report(times: dict, load_rows: list[dict], memory: dict, dashboard: di
               "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in load_rows:
         lines.append(f"| {row['connections']} | {row['name']} | {row['rps']:.0f} | {row['fraction']:.2f} | {row['p50']} | {row['p99']} | {row['non2xx']} | {row['socket_errors']} |")
+    lines += ["", "Targets:", "", *load_targets(load_rows)]
     if memory:
         lines += ["", f"Web worker memory over {SOAK_SECONDS} s of load: before {memory['before_kb']} kB, after {memory['after_kb']} kB, "
                       f"largest growth {memory['growth']:.1%} (target under 10%: {verdict(memory['growth'] < 0.10)})."]
