@@ -45,7 +45,8 @@ def _week_start(day: dt.date) -> dt.date:
 def movement_analytics(
     *, movement: Movement, today: dt.date | None = None, use_rollups: bool = True, full_chain: bool = False,
 ) -> dict:
-    """Queries (fixed, whatever the movement's size): weekly joins and leaves, the chain (tree, members), the
+    """Queries (fixed, whatever the movement's size): weekly joins and leaves, the chain (tree: from the cache
+    until the movement's members change; members), the
     chain table's first rows (all of them only for its CSV export), roles with seat counts, rollup boundary,
     weekly activity, feedback counts, top feedback, nudges per kind."""
     today = today or utc_today()

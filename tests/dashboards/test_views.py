@@ -275,9 +275,9 @@ def test_analytics_query_count_does_not_grow_with_the_data(client, org, django_a
         nudge("open_roles", member, sent_days_ago=1, movement=org.m1, read=True)
         nudge("decision_due", member, sent_days_ago=2, movement=org.m1, acted=True)
     client.force_login(org.p1)
-    # session, user, movement (with the lead check), weekly joins and leaves, the chain (tree), the chain's
-    # members (+ people), the chain table's first rows, roles with seat counts, rollup boundary, weekly activity,
-    # feedback counts, top feedback, nudges per kind
+    # session, user, movement (with the lead check), weekly joins and leaves, the chain (tree: first view only,
+    # then from the cache), the chain's members (+ people), the chain table's first rows, roles with seat
+    # counts, rollup boundary, weekly activity, feedback counts, top feedback, nudges per kind
     with django_assert_num_queries(13):
         response = client.get(analytics_url(org.m1))
     assert response.status_code == 200
