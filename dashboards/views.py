@@ -63,13 +63,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     days, department_id = form.filters()
     seconds = settings.DASHBOARDS_CACHE_SECONDS
-    key = selectors.cache_key(days=days, department_id=department_id) if seconds else None
+    key = selectors.cache_key(days=days, department_id=department_id)
     page_number = _page_number(request)
     exporting = "export" in request.GET
-    shown = cache.get(f"{key}:page:{page_number}") if key and not exporting else None
+    shown = cache.get(f"{key}:page:{page_number}") if seconds and not exporting else None
     if shown is None:
-        dashboard = selectors.dashboard(days=days, department_id=department_id,
-                                        **({"rollup_until": key.rollup_until} if key else {}))
+        dashboard = selectors.dashboard_for(key)
         if exporting:
             return _export(request, dashboard.tables, prefix=f"dashboard-{dashboard.win.today.isoformat()}")
         shown = {
@@ -79,7 +78,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 ((node.id, node.indented_name) for node in dashboard.org.choices()), dashboard.node.id),
             "refused": dashboard.department_refused,
         }
-        if key:
+        if seconds:
             cache.set(f"{key}:page:{page_number}", shown, seconds)
     if shown["refused"]:
         form.add_error("department", _(

@@ -56,16 +56,21 @@ class CacheKey:
 
     days: int
     department_id: int | None
+    today: dt.date
     rollup_until: dt.date | None
 
     def __str__(self) -> str:
-        return f"dashboards:overview:{self.days}:{self.department_id or 'all'}:{utc_today()}:{self.rollup_until}:{get_language()}"
+        return f"dashboards:overview:{self.days}:{self.department_id or 'all'}:{self.today}:{self.rollup_until}:{get_language()}"
 
 
 def cache_key(*, days: int, department_id: int | None) -> CacheKey:
-    """One query: the rollup boundary (read once, for the key and, on a miss, for the figures:
-    dashboard(rollup_until=key.rollup_until))."""
-    return CacheKey(days=days, department_id=department_id, rollup_until=rolled_through())
+    """One query: the rollup boundary. dashboard_for(key) computes the figures the key names."""
+    return CacheKey(days=days, department_id=department_id, today=utc_today(), rollup_until=rolled_through())
+
+
+def dashboard_for(key: CacheKey) -> Dashboard:
+    """The figures of a key, for its day and rollup boundary (not read again)."""
+    return dashboard(days=key.days, department_id=key.department_id, today=key.today, rollup_until=key.rollup_until)
 
 
 _READ_IT = object()

@@ -31,26 +31,36 @@ def person(membership, first_follower_limit: int) -> str:
                        first, membership.person.initials, membership.person.name, left)
 
 
-@register.simple_tag
-def chain_tree(nodes, first_follower_limit: int) -> str:
-    """The invitation chain (movements.selectors.ChainNode roots) as nested lists."""
-    founder, on_own = _("founder"), _("joined on their own")
+def chain_html(nodes, label) -> str:
+    """An invitation chain (movements.selectors.ChainNode roots) as nested lists: label(node) for each
+    person, then their recruits, then "+N more" for those not shown. Shared by the movement page and
+    its analytics."""
 
     def render(level) -> str:
         items = []
         for node in level:
-            membership = node.membership
-            if membership.position == 1:
-                note = format_html(' <span class="badge">{}</span>', founder)
-            elif not membership.recruited_by_id:
-                note = format_html(' <span class="muted">({})</span>', on_own)
-            else:
-                note = ""
             children = render(node.children) if node.children else ""
             more = format_html('<span class="muted chain-more">{}</span>', ngettext(
                 "+%(counter)s more", "+%(counter)s more", node.more) % {"counter": node.more}) if node.more else ""
-            items.append(format_html('<li><span class="chain-person">{}{}</span>{}{}</li>',
-                                     person(membership, first_follower_limit), note, children, more))
+            items.append(format_html("<li>{}{}{}</li>", label(node), children, more))
         return format_html('<ul class="chain">{}</ul>', mark_safe("".join(items)))
 
     return render(nodes)
+
+
+@register.simple_tag
+def chain_tree(nodes, first_follower_limit: int) -> str:
+    """The movement page's chain: each person's avatar, marked founder or "joined on their own"."""
+    founder, on_own = _("founder"), _("joined on their own")
+
+    def label(node) -> str:
+        membership = node.membership
+        if membership.position == 1:
+            note = format_html(' <span class="badge">{}</span>', founder)
+        elif not membership.recruited_by_id:
+            note = format_html(' <span class="muted">({})</span>', on_own)
+        else:
+            note = ""
+        return format_html('<span class="chain-person">{}{}</span>', person(membership, first_follower_limit), note)
+
+    return chain_html(nodes, label)
