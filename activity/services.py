@@ -3,9 +3,7 @@ from django.utils import timezone
 from .models import Activity, Verb
 
 
-def activity_record(
-    *, actor, verb: Verb, movement=None, feedback=None, subject_person=None, at=None
-) -> Activity:
+def activity_record(*, actor, verb: Verb, movement=None, feedback=None, subject_person=None, at=None) -> Activity:
     """Append one row to the activity log. Call it inside the service's transaction."""
     return Activity.objects.create(
         actor=actor,

@@ -48,10 +48,7 @@ class Chart:
 
 def _grid(top_value: float, *, suffix: str = "") -> list[dict]:
     plot_h = HEIGHT - TOP - BOTTOM
-    return [
-        {"y": round(TOP + plot_h * (1 - i / 4), 1), "label": _fmt(top_value * i / 4) + suffix}
-        for i in range(5)
-    ]
+    return [{"y": round(TOP + plot_h * (1 - i / 4), 1), "label": _fmt(top_value * i / 4) + suffix} for i in range(5)]
 
 
 def _x_labels(labels: list[str], xs: list[float], *, edge_anchored: bool = False) -> list[dict]:
@@ -74,8 +71,16 @@ def _axis_top(values: list[float], *, integer: bool) -> float:
     return max(top, 4) if integer else top
 
 
-def line_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], series: list[tuple[str, list]],
-               max_value: float | None = None, suffix: str = "") -> Chart:
+def line_chart(
+    *,
+    dom_id: str,
+    title: str,
+    explanation: str,
+    labels: list[str],
+    series: list[tuple[str, list]],
+    max_value: float | None = None,
+    suffix: str = "",
+) -> Chart:
     """One or more lines over shared x labels. None values leave a gap."""
     values = [v for _, vals in series for v in vals if v is not None]
     chart = Chart("line", dom_id, title, explanation, empty=not values)
@@ -90,17 +95,21 @@ def line_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], 
         for x, value in zip(xs, vals, strict=False):
             if value is not None:
                 points.append((round(x, 1), round(TOP + plot_h * (1 - value / top_value), 1)))
-        chart.series.append({
-            "name": name, "css": f"series-{index}",
-            "points": " ".join(f"{x},{y}" for x, y in points),
-            "dots": [{"x": x, "y": y} for x, y in points] if len(points) <= 60 else [],
-        })
+        chart.series.append(
+            {
+                "name": name,
+                "css": f"series-{index}",
+                "points": " ".join(f"{x},{y}" for x, y in points),
+                "dots": [{"x": x, "y": y} for x, y in points] if len(points) <= 60 else [],
+            }
+        )
         chart.legend.append({"name": name, "css": f"series-{index}"})
     return chart
 
 
-def bar_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], series: list[tuple[str, list]],
-              suffix: str = "") -> Chart:
+def bar_chart(
+    *, dom_id: str, title: str, explanation: str, labels: list[str], series: list[tuple[str, list]], suffix: str = ""
+) -> Chart:
     """Grouped vertical bars: one group per label, one bar per series."""
     values = [v for _, vals in series for v in vals if v is not None]
     chart = Chart("bar", dom_id, title, explanation, empty=not any(values))
@@ -117,24 +126,40 @@ def bar_chart(*, dom_id: str, title: str, explanation: str, labels: list[str], s
             if not value:
                 continue
             h = plot_h * value / top_value
-            chart.bars.append({
-                "x": round(LEFT + group_w * g_index + group_w * 0.1 + bar_w * s_index, 1),
-                "y": round(TOP + plot_h - h, 1), "w": round(bar_w, 1), "h": round(h, 1),
-                "css": f"series-{s_index}", "label": f"{labels[g_index]}: {name} {_fmt(value)}{suffix}",
-            })
+            chart.bars.append(
+                {
+                    "x": round(LEFT + group_w * g_index + group_w * 0.1 + bar_w * s_index, 1),
+                    "y": round(TOP + plot_h - h, 1),
+                    "w": round(bar_w, 1),
+                    "h": round(h, 1),
+                    "css": f"series-{s_index}",
+                    "label": f"{labels[g_index]}: {name} {_fmt(value)}{suffix}",
+                }
+            )
         chart.legend.append({"name": name, "css": f"series-{s_index}"})
     return chart
 
 
 def funnel_chart(*, dom_id: str, title: str, explanation: str, steps: list[tuple[str, int, str]]) -> Chart:
     """Centred horizontal bars, widest first. Each step: (label, count, text shown after the count)."""
-    chart = Chart("funnel", dom_id, title, explanation, height=44 * len(steps) + 8, empty=not any(c for _, c, _ in steps))
+    chart = Chart(
+        "funnel", dom_id, title, explanation, height=44 * len(steps) + 8, empty=not any(c for _, c, _ in steps)
+    )
     top = max((count for _, count, _ in steps), default=0) or 1
     plot_w = WIDTH - 2 * 150
     for index, (label, count, note) in enumerate(steps):
         w = max(plot_w * count / top, 2)
-        chart.steps.append({
-            "x": round(WIDTH / 2 - w / 2, 1), "y": 8 + index * 44, "w": round(w, 1), "h": 32,
-            "label": label, "count": count, "note": note, "text_y": 8 + index * 44 + 21, "css": f"step-{index}",
-        })
+        chart.steps.append(
+            {
+                "x": round(WIDTH / 2 - w / 2, 1),
+                "y": 8 + index * 44,
+                "w": round(w, 1),
+                "h": 32,
+                "label": label,
+                "count": count,
+                "note": note,
+                "text_y": 8 + index * 44 + 21,
+                "css": f"step-{index}",
+            }
+        )
     return chart

@@ -10,13 +10,19 @@ class DashboardFilterForm(forms.Form):
     range = forms.TypedChoiceField(
         label=_("Time range"),
         choices=[(days, _("Last %(days)d days") % {"days": days}) for days in RANGE_CHOICES],
-        coerce=int, required=False, empty_value=DEFAULT_RANGE,
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_RANGE,
         error_messages={"invalid_choice": _("Choose 7, 28, 90 or 365 days.")},
     )
     department = forms.IntegerField(
-        label=_("Department"), required=False, min_value=1,
-        error_messages={"invalid": _("Choose a department from the list."),
-                        "min_value": _("Choose a department from the list.")},
+        label=_("Department"),
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": _("Choose a department from the list."),
+            "min_value": _("Choose a department from the list."),
+        },
     )
 
     def filters(self) -> tuple[int, int | None]:

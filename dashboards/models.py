@@ -50,7 +50,9 @@ class DailyMovementActivity(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["day", "movement"], name="daily_movement_activity_once"),
-            models.CheckConstraint(condition=Q(founder_actions__lte=F("actions")), name="daily_movement_founder_within_total"),
+            models.CheckConstraint(
+                condition=Q(founder_actions__lte=F("actions")), name="daily_movement_founder_within_total"
+            ),
         ]
         indexes = [models.Index(fields=["movement", "day"], name="daily_movement_activity_day")]
 
@@ -67,14 +69,18 @@ class DailyDepartmentActive(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "department"], name="daily_department_active_once", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["day", "department"], name="daily_department_active_once", nulls_distinct=False
+            ),
         ]
 
 
 class PersonLastActive(models.Model):
     """The newest rolled-up day on which a person was active, so "active in the last 365 days" is one row per person."""
 
-    person = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(db_index=True)
 
 
@@ -105,7 +111,11 @@ class NudgeFigures(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["run", "kind", "department"], name="nudge_figures_once", nulls_distinct=False),
-            models.CheckConstraint(condition=Q(people__lte=F("sent"), read__lte=F("sent"), acted__lte=F("sent")),
-                                   name="nudge_figures_within_sent"),
+            models.UniqueConstraint(
+                fields=["run", "kind", "department"], name="nudge_figures_once", nulls_distinct=False
+            ),
+            models.CheckConstraint(
+                condition=Q(people__lte=F("sent"), read__lte=F("sent"), acted__lte=F("sent")),
+                name="nudge_figures_within_sent",
+            ),
         ]

@@ -132,7 +132,11 @@ def nudge_figures_refresh(*, today: dt.date | None = None) -> int:
     for days in RANGE_CHOICES:
         start = today - dt.timedelta(days=days - 1)
         run = NudgeFiguresRun.objects.create(days=days, start=start, computed_at=now)
-        rows = [NudgeFigures(run=run, kind=kind, department_id=department_id, people=people, sent=sent, read=read, acted=acted)
-                for kind, department_id, people, sent, read, acted in nudge_rows(start=start)]
+        rows = [
+            NudgeFigures(
+                run=run, kind=kind, department_id=department_id, people=people, sent=sent, read=read, acted=acted
+            )
+            for kind, department_id, people, sent, read, acted in nudge_rows(start=start)
+        ]
         written += len(NudgeFigures.objects.bulk_create(rows))
     return written

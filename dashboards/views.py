@@ -72,33 +72,54 @@ def overview(request: HttpRequest) -> HttpResponse:
         if exporting:
             return _export(request, dashboard.tables, prefix=f"dashboard-{dashboard.win.today.isoformat()}")
         shown = {
-            "results": render_to_string("dashboards/overview.html#results", _results_context(
-                dashboard, days=days, page_number=page_number, cache_minutes=round(seconds / 60)), request),
+            "results": render_to_string(
+                "dashboards/overview.html#results",
+                _results_context(dashboard, days=days, page_number=page_number, cache_minutes=round(seconds / 60)),
+                request,
+            ),
             "department_options": html.options(
-                ((node.id, node.indented_name) for node in dashboard.org.choices()), dashboard.node.id),
+                ((node.id, node.indented_name) for node in dashboard.org.choices()), dashboard.node.id
+            ),
             "refused": dashboard.department_refused,
         }
         if seconds:
             cache.set(f"{key}:page:{page_number}", shown, seconds)
     if shown["refused"]:
-        form.add_error("department", _(
-            "That department cannot be shown on its own: it has fewer than %(k)d people, or its figures "
-            "would reveal a group that small. Showing the whole organisation."
-        ) % {"k": K_ANONYMITY})
+        form.add_error(
+            "department",
+            _(
+                "That department cannot be shown on its own: it has fewer than %(k)d people, or its figures "
+                "would reveal a group that small. Showing the whole organisation."
+            )
+            % {"k": K_ANONYMITY},
+        )
     if request.htmx:
         return HttpResponse(shown["results"])
-    return render(request, "dashboards/overview.html", {
-        "form": form, "days": days, "k": K_ANONYMITY, "range_choices": selectors.RANGE_CHOICES,
-        "department_options": mark_safe(shown["department_options"]), "results": mark_safe(shown["results"]),
-    })
+    return render(
+        request,
+        "dashboards/overview.html",
+        {
+            "form": form,
+            "days": days,
+            "k": K_ANONYMITY,
+            "range_choices": selectors.RANGE_CHOICES,
+            "department_options": mark_safe(shown["department_options"]),
+            "results": mark_safe(shown["results"]),
+        },
+    )
 
 
 def _results_context(dashboard: selectors.Dashboard, *, days: int, page_number: int, cache_minutes: int) -> dict:
     return {
-        "dash": dashboard, "days": days, "k": K_ANONYMITY, "cache_minutes": cache_minutes,
+        "dash": dashboard,
+        "days": days,
+        "k": K_ANONYMITY,
+        "cache_minutes": cache_minutes,
         "acted_days": settings.NUDGES_ACTED_ON_WITHIN_DAYS,
         # The ownership list can be long: 25 a page here, all of it in the CSV.
-        "ownership_page": Paginator(dashboard.ownership["ownership"].rows, selectors.OWNERSHIP_ROWS_SHOWN).get_page(page_number),
+        "ownership_page": Paginator(dashboard.ownership["ownership"].rows, selectors.OWNERSHIP_ROWS_SHOWN).get_page(
+            page_number
+        ),
         "charts": _overview_charts(dashboard),
         "export_query": urlencode({"range": days, "department": dashboard.node.id or ""}) + "&",
     }
@@ -111,25 +132,37 @@ def _overview_charts(dash: selectors.Dashboard) -> dict:
     part = dash.participation
     return {
         "daily_active": charts.line_chart(
-            dom_id="chart-daily-active", title=_("People active per day"),
+            dom_id="chart-daily-active",
+            title=_("People active per day"),
             explanation=_("Active = did anything in the activity log that day (UTC)."),
-            labels=[row[0] for row in daily.rows], series=[(_("Active people"), [row[1] for row in daily.rows])],
+            labels=[row[0] for row in daily.rows],
+            series=[(_("Active people"), [row[1] for row in daily.rows])],
         ),
         "rate": charts.bar_chart(
-            dom_id="chart-participation-rate", title=_("Participation rate by department"),
-            explanation=_("People in at least one movement as a share of the department's headcount; small groups are left out."),
-            labels=part["rate_labels"], series=[(_("Participation rate"), part["rate_values"])], suffix="%",
+            dom_id="chart-participation-rate",
+            title=_("Participation rate by department"),
+            explanation=_(
+                "People in at least one movement as a share of the department's headcount; small groups are left out."
+            ),
+            labels=part["rate_labels"],
+            series=[(_("Participation rate"), part["rate_values"])],
+            suffix="%",
         ),
         "funnel": charts.funnel_chart(
-            dom_id="chart-funnel", title=_("Stage funnel"),
+            dom_id="chart-funnel",
+            title=_("Stage funnel"),
             explanation=_("Movements started in the range and how far they got."),
             steps=[(str(row[0]), row[1], f"{row[2]}%" if row[2] is not None else "") for row in funnel["funnel"].rows],
         ),
         "feedback": charts.bar_chart(
-            dom_id="chart-feedback-weekly", title=_("What Works and What Doesn't per week"),
+            dom_id="chart-feedback-weekly",
+            title=_("What Works and What Doesn't per week"),
             explanation=_("Posts per week (weeks start on Monday), hidden posts left out."),
             labels=[row[0] for row in weekly.rows],
-            series=[(_("What Works"), [row[1] for row in weekly.rows]), (_("What Doesn't"), [row[2] for row in weekly.rows])],
+            series=[
+                (_("What Works"), [row[1] for row in weekly.rows]),
+                (_("What Doesn't"), [row[2] for row in weekly.rows]),
+            ],
         ),
         "nudges": _nudges_chart(dash.nudges, dom_id="chart-nudges", title=_("Nudges per kind")),
     }
@@ -139,9 +172,13 @@ def _nudges_chart(table: Table, *, dom_id: str, title: str) -> charts.Chart:
     """Read and acted-on rate per kind; kinds hidden for privacy (and kinds never sent) are left out of the chart."""
     shown = [row for row in table.rows if isinstance(row[1], int)]
     return charts.bar_chart(
-        dom_id=dom_id, title=title,
-        explanation=_("Of the nudges sent, the share read in the portal and the share acted on "
-                      "(the suggested step taken within %(days)d days).") % {"days": settings.NUDGES_ACTED_ON_WITHIN_DAYS},
+        dom_id=dom_id,
+        title=title,
+        explanation=_(
+            "Of the nudges sent, the share read in the portal and the share acted on "
+            "(the suggested step taken within %(days)d days)."
+        )
+        % {"days": settings.NUDGES_ACTED_ON_WITHIN_DAYS},
         labels=[row[0] for row in shown],
         series=[(_("Read"), [row[2] or 0 for row in shown]), (_("Acted on"), [row[3] or 0 for row in shown])],
         suffix="%",
@@ -155,28 +192,39 @@ def movement_analytics(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     if unavailable := _needs_postgresql(request):
         return unavailable
-    analytics = selectors.movement_analytics(movement=movement, full_chain=request.GET.get("export") == "invitation_chain")
+    analytics = selectors.movement_analytics(
+        movement=movement, full_chain=request.GET.get("export") == "invitation_chain"
+    )
     exported = _export(request, analytics["tables"], prefix=f"movement-{movement.slug}")
     if exported:
         return exported
     followers, share, seats = analytics["followers"], analytics["ownership_over_time"], analytics["seats"]
     context = {
         **analytics,
-        "export_query": "", "k": K_ANONYMITY,
+        "export_query": "",
+        "k": K_ANONYMITY,
         "charts": {
             "followers": charts.line_chart(
-                dom_id="chart-followers", title=_("Followers over time"),
+                dom_id="chart-followers",
+                title=_("Followers over time"),
                 explanation=_("Members other than the founder who had joined and not left by the end of each week."),
-                labels=[row[0] for row in followers.rows], series=[(_("Followers"), [row[1] for row in followers.rows])],
+                labels=[row[0] for row in followers.rows],
+                series=[(_("Followers"), [row[1] for row in followers.rows])],
             ),
             "ownership": charts.line_chart(
-                dom_id="chart-ownership", title=_("Ownership share over time"),
-                explanation=_("Share of the week's activity about this movement done by people other than the founder."),
-                labels=[row[0] for row in share.rows], series=[(_("Done by others"), [row[2] for row in share.rows])],
-                max_value=100, suffix="%",
+                dom_id="chart-ownership",
+                title=_("Ownership share over time"),
+                explanation=_(
+                    "Share of the week's activity about this movement done by people other than the founder."
+                ),
+                labels=[row[0] for row in share.rows],
+                series=[(_("Done by others"), [row[2] for row in share.rows])],
+                max_value=100,
+                suffix="%",
             ),
             "seats": charts.bar_chart(
-                dom_id="chart-seats", title=_("Seats filled"),
+                dom_id="chart-seats",
+                title=_("Seats filled"),
                 explanation=_("Seats per role, and how many are filled now."),
                 labels=[row[0] for row in seats.rows],
                 series=[(_("Seats"), [row[1] for row in seats.rows]), (_("Filled"), [row[2] for row in seats.rows])],

@@ -53,9 +53,12 @@ def seed_feedback(*, org: dict, rng: random.Random) -> int:
             if anonymous:
                 created_at = created_at.replace(hour=0, minute=0, second=0, microsecond=0)
             post = Feedback.objects.create(
-                kind=kind, title=full_title, body=BODIES[kind],
+                kind=kind,
+                title=full_title,
+                body=BODIES[kind],
                 body_html=render_markdown(BODIES[kind]),
-                author=author, is_anonymous=anonymous,
+                author=author,
+                is_anonymous=anonymous,
                 movement=movements[index % len(movements)] if movements and index % 3 == 0 else None,
                 created_at=created_at,
             )
@@ -65,22 +68,40 @@ def seed_feedback(*, org: dict, rng: random.Random) -> int:
             # Skewed votes: a few posts are popular, most are small.
             voter_count = rng.choice([0, 1, 2, 3, 5, 8, 13, 21]) if index % 4 else rng.randint(0, 3)
             voters = rng.sample([p for p in people if p != author], voter_count)
-            Vote.objects.bulk_create([Vote(feedback=post, person=voter, created_at=created_at + timedelta(hours=i + 1)) for i, voter in enumerate(voters)])
+            Vote.objects.bulk_create(
+                [
+                    Vote(feedback=post, person=voter, created_at=created_at + timedelta(hours=i + 1))
+                    for i, voter in enumerate(voters)
+                ]
+            )
             comments = []
             for i, commenter in enumerate(voters[:2]):
-                comments.append(Comment(feedback=post, author=commenter, body="Same here, thanks for writing it down.",
-                                        created_at=created_at + timedelta(hours=2 + i)))
+                comments.append(
+                    Comment(
+                        feedback=post,
+                        author=commenter,
+                        body="Same here, thanks for writing it down.",
+                        created_at=created_at + timedelta(hours=2 + i),
+                    )
+                )
             Comment.objects.bulk_create(comments)
             post.vote_count, post.comment_count = len(voters), len(comments)
             if voter_count >= 8:
                 post.status = Status.PLANNED if kind == Kind.DOESNT else Status.ACKNOWLEDGED
                 post.first_answered_at = created_at + timedelta(days=2)
-                StatusChange.objects.create(feedback=post, from_status=Status.NEW, to_status=post.status,
-                                            response="Thanks, we have heard this from several teams and will act on it.",
-                                            answered_by=org["admin"], created_at=post.first_answered_at)
+                StatusChange.objects.create(
+                    feedback=post,
+                    from_status=Status.NEW,
+                    to_status=post.status,
+                    response="Thanks, we have heard this from several teams and will act on it.",
+                    answered_by=org["admin"],
+                    created_at=post.first_answered_at,
+                )
             post.save()
     # One open report, so the moderation queue has something to show.
     reported = Comment.objects.order_by("pk").first()
     if reported and not Report.objects.exists():
-        Report.objects.create(comment=reported, reporter=org["employee"], reason="Off-topic: this is about another team.")
+        Report.objects.create(
+            comment=reported, reporter=org["employee"], reason="Off-topic: this is about another team."
+        )
     return created

@@ -27,14 +27,18 @@ class FeedbackForm(PlainLabelsForm):
         help_text=_("Markdown works: **bold**, *emphasis*, lists, links and `code`."),
     )
     movement = forms.ModelChoiceField(
-        label=_("About a movement (optional)"), queryset=Movement.objects.none(), required=False,
+        label=_("About a movement (optional)"),
+        queryset=Movement.objects.none(),
+        required=False,
         empty_label=_("No movement"),
     )
     tags = forms.ModelMultipleChoiceField(
         label=_("Topics"), queryset=Tag.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
     )
     new_tags = forms.CharField(
-        label=_("New topics (optional)"), max_length=200, required=False,
+        label=_("New topics (optional)"),
+        max_length=200,
+        required=False,
         help_text=_("Separate several with commas, e.g. meetings, onboarding."),
     )
     anonymous = forms.BooleanField(label=_("Post anonymously"), required=False)
@@ -103,7 +107,9 @@ class CommentForm(PlainLabelsForm):
 class AnswerForm(PlainLabelsForm):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
     response = forms.CharField(
-        label=_("Official response"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Official response"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The named author and everyone who voted are told."),
     )
 

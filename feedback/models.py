@@ -91,8 +91,9 @@ class Feedback(models.Model):
             models.Index(fields=["kind", "-vote_count", "-created_at", "-id"], name="feedback_kind_top"),
             models.Index(fields=["kind", "-created_at", "-id"], name="feedback_kind_newest"),
             # The tab counts: an index-only scan over the visible posts' kind and movement.
-            models.Index(fields=["kind", "movement"], name="feedback_visible_count",
-                         condition=models.Q(hidden_at__isnull=True)),
+            models.Index(
+                fields=["kind", "movement"], name="feedback_visible_count", condition=models.Q(hidden_at__isnull=True)
+            ),
             # PostgreSQL only: the full-text GIN index "feedback_search" is added by migration 0003.
         ]
 

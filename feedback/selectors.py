@@ -44,7 +44,9 @@ def visible_posts(person) -> QuerySet[Feedback]:
 
 def _search(qs: QuerySet[Feedback], q: str) -> QuerySet[Feedback]:
     if connection.vendor == "postgresql":
-        vector = SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
+        vector = SearchVector("title", weight="A", config="english") + SearchVector(
+            "body", weight="B", config="english"
+        )
         return qs.annotate(search=vector).filter(search=SearchQuery(q, search_type="websearch", config="english"))
     return qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
 
@@ -126,20 +128,27 @@ def _capped_counts(qs: QuerySet[Feedback]) -> dict:
     """Posts per kind, each counted up to COUNT_CAP + 1, in one query."""
     try:
         (works_sql, works_params), (doesnt_sql, doesnt_params) = (
-            qs.filter(kind=kind).values("kind")[: COUNT_CAP + 1].query.sql_with_params() for kind in (Kind.WORKS, Kind.DOESNT)
+            qs.filter(kind=kind).values("kind")[: COUNT_CAP + 1].query.sql_with_params()
+            for kind in (Kind.WORKS, Kind.DOESNT)
         )
     except EmptyResultSet:  # a filter that matches nothing (e.g. an unknown department): no query at all
         works = doesnt = 0
     else:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT (SELECT count(*) FROM ({works_sql}) w), (SELECT count(*) FROM ({doesnt_sql}) d)",
-                           [*works_params, *doesnt_params])
+            cursor.execute(
+                f"SELECT (SELECT count(*) FROM ({works_sql}) w), (SELECT count(*) FROM ({doesnt_sql}) d)",
+                [*works_params, *doesnt_params],
+            )
             works, doesnt = cursor.fetchone()
     total = min(works, COUNT_CAP) + min(doesnt, COUNT_CAP)
     return {
-        Kind.WORKS: works, Kind.DOESNT: doesnt,
-        "labels": {"works": _count_label(works), "doesnt": _count_label(doesnt),
-                   "all": f"{total:,}+" if max(works, doesnt) > COUNT_CAP else f"{total:,}"},
+        Kind.WORKS: works,
+        Kind.DOESNT: doesnt,
+        "labels": {
+            "works": _count_label(works),
+            "doesnt": _count_label(doesnt),
+            "all": f"{total:,}+" if max(works, doesnt) > COUNT_CAP else f"{total:,}",
+        },
     }
 
 
@@ -155,7 +164,9 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
     base = _ordered(filtered_posts(person=person, filters=filters, with_kind=False), filters.sort)
     base = base.select_related("author", "author__department", "movement").prefetch_related("tags")
     if filters.kind:
-        page = _page(base.filter(kind=filters.kind), count=counts[filters.kind], per_page=PAGE_SIZE, page_number=page_number)
+        page = _page(
+            base.filter(kind=filters.kind), count=counts[filters.kind], per_page=PAGE_SIZE, page_number=page_number
+        )
         columns = {filters.kind: list(page.object_list)}
         pages = page
     else:
@@ -166,13 +177,18 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
         pages = _Pages(list(column_pages.values()))
         # A shorter column has no page N: it shows nothing there rather than repeating its last page.
         columns = {
-            kind: list(page.object_list) if page.number == pages.number else []
-            for kind, page in column_pages.items()
+            kind: list(page.object_list) if page.number == pages.number else [] for kind, page in column_pages.items()
         }
     posts = [post for column in columns.values() for post in column]
-    voted_ids = set(
-        Vote.objects.filter(person=person, feedback_id__in=[p.pk for p in posts]).values_list("feedback_id", flat=True)
-    ) if posts else set()
+    voted_ids = (
+        set(
+            Vote.objects.filter(person=person, feedback_id__in=[p.pk for p in posts]).values_list(
+                "feedback_id", flat=True
+            )
+        )
+        if posts
+        else set()
+    )
     for post in posts:
         post.voted = post.pk in voted_ids
     return {
@@ -197,7 +213,9 @@ def filter_choices(*, person, movement_id: int | None = None) -> dict:
     return {
         "tags": list(Tag.objects.order_by("name")),
         # (pk, name) pairs, not model instances.
-        "movements": list(Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()),
+        "movements": list(
+            Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()
+        ),
         "departments": list(Department.objects.order_by("path").values_list("pk", "name")),
     }
 

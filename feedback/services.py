@@ -125,7 +125,9 @@ def anonymous_activity_record(*, now: datetime | None = None) -> int:
     )
     random.SystemRandom().shuffle(posts)
     for post in posts:
-        activity_record(actor=None, verb=Verb.POSTED_FEEDBACK, feedback=post, movement=post.movement, at=post.created_at)
+        activity_record(
+            actor=None, verb=Verb.POSTED_FEEDBACK, feedback=post, movement=post.movement, at=post.created_at
+        )
     return len(posts)
 
 
@@ -175,8 +177,10 @@ def comment_can_change(*, comment: Comment, person) -> bool:
 def comment_edit(*, comment: Comment, person, body: str) -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not comment_can_change(comment=comment, person=person):
-        raise PermissionDenied(_("You can edit your own comment only in the first %(minutes)d minutes.")
-                               % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES})
+        raise PermissionDenied(
+            _("You can edit your own comment only in the first %(minutes)d minutes.")
+            % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES}
+        )
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a comment first.")})
@@ -190,8 +194,10 @@ def comment_edit(*, comment: Comment, person, body: str) -> Comment:
 def comment_delete(*, comment: Comment, person) -> None:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not comment_can_change(comment=comment, person=person):
-        raise PermissionDenied(_("You can delete your own comment only in the first %(minutes)d minutes.")
-                               % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES})
+        raise PermissionDenied(
+            _("You can delete your own comment only in the first %(minutes)d minutes.")
+            % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES}
+        )
     if comment.hidden_at is None:
         Feedback.objects.filter(pk=comment.feedback_id).update(comment_count=Greatest(F("comment_count") - 1, 0))
     comment.delete()
@@ -252,7 +258,9 @@ def report_create(*, reporter, reason: str, feedback: Feedback | None = None, co
     return Report.objects.create(reporter=reporter, reason=reason, feedback=feedback, comment=comment)
 
 
-def _moderate(*, moderator, action: str, reason: str, feedback: Feedback | None, comment: Comment | None) -> ModerationAction:
+def _moderate(
+    *, moderator, action: str, reason: str, feedback: Feedback | None, comment: Comment | None
+) -> ModerationAction:
     if not moderator.can_moderate:
         raise PermissionDenied(_("Only moderators can do this."))
     if (feedback is None) == (comment is None):
@@ -302,7 +310,9 @@ def feedback_turned_into_movement(*, feedback: Feedback, movement: Movement) -> 
 
     The post then links to the movement instead of offering "Turn into a movement" again.
     """
-    updated = Feedback.objects.filter(pk=feedback.pk, resulting_movement__isnull=True).update(resulting_movement=movement)
+    updated = Feedback.objects.filter(pk=feedback.pk, resulting_movement__isnull=True).update(
+        resulting_movement=movement
+    )
     if not updated:
         raise ValidationError({"feedback": _("A movement was already started from this post.")})
     feedback.refresh_from_db(fields=["resulting_movement"])

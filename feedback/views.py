@@ -50,8 +50,11 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         **selectors.feedback_page(person=request.user, filters=filters, page_number=request.GET.get("page")),
     }
     choices = selectors.filter_choices(person=request.user, movement_id=filters.movement)
-    context.update(tags=choices["tags"], movement_options=html.options(choices["movements"], filters.movement),
-                   department_options=html.options(choices["departments"], filters.department))
+    context.update(
+        tags=choices["tags"],
+        movement_options=html.options(choices["movements"], filters.movement),
+        department_options=html.options(choices["departments"], filters.department),
+    )
     # htmx swaps the filters and the results together, so the form always shows what is applied.
     return render(request, "feedback/list.html#browse" if request.htmx else "feedback/list.html", context)
 
@@ -90,7 +93,9 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
         return render(request, "feedback/form.html", {"form": form})
     if anonymous:
         # No post id in the redirect: nothing in the next request ties this person to the post.
-        messages.success(request, _("Posted anonymously. It is not linked to you, so nobody (you included) can edit it."))
+        messages.success(
+            request, _("Posted anonymously. It is not linked to you, so nobody (you included) can edit it.")
+        )
         return redirect(f"{reverse('feedback:list')}?sort=newest")
     messages.success(request, _("Thanks, your feedback is posted."))
     return redirect(post)
@@ -104,7 +109,8 @@ def _detail_context(request: HttpRequest, post: Feedback, **forms) -> dict:
     return {
         "post": post,
         "comment_form": forms.get("comment_form") or CommentForm(),
-        "answer_form": forms.get("answer_form") or (AnswerForm(initial={"status": post.status}) if can_answer else None),
+        "answer_form": forms.get("answer_form")
+        or (AnswerForm(initial={"status": post.status}) if can_answer else None),
         "can_answer": can_answer,
         "can_moderate": person.can_moderate,
         "edit_minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES,
@@ -128,8 +134,9 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def vote_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
     if not shared_ratelimit.hit(scope="vote", person_id=request.user.pk, rate=settings.VOTE_RATE_LIMIT):
-        return shared_ratelimit.too_many(request, rate=settings.VOTE_RATE_LIMIT, doing=_("voting"),
-                                         back_url=post.get_absolute_url())
+        return shared_ratelimit.too_many(
+            request, rate=settings.VOTE_RATE_LIMIT, doing=_("voting"), back_url=post.get_absolute_url()
+        )
     post, voted = services.vote_toggle(feedback=post, person=request.user)
     post.voted = voted
     if request.htmx:
@@ -152,23 +159,34 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(_comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user)
+    comment = get_object_or_404(
+        _comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user
+    )
     if not services.comment_can_change(comment=comment, person=request.user):
-        messages.error(request, _("Comments can be changed only in the first %(minutes)d minutes.")
-                       % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES})
+        messages.error(
+            request,
+            _("Comments can be changed only in the first %(minutes)d minutes.")
+            % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES},
+        )
         return redirect(comment.feedback)
     form = CommentForm(request.POST if request.method == "POST" else None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         services.comment_edit(comment=comment, person=request.user, body=form.cleaned_data["body"])
         messages.success(request, _("Your comment is updated."))
         return redirect(f"{comment.feedback.get_absolute_url()}#comment-{comment.pk}")
-    return render(request, "feedback/comment_edit.html", {"form": form, "comment": comment},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "feedback/comment_edit.html",
+        {"form": form, "comment": comment},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(_comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user)
+    comment = get_object_or_404(
+        _comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user
+    )
     try:
         services.comment_delete(comment=comment, person=request.user)
     except PermissionDenied as exc:
@@ -186,7 +204,10 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnswerForm(request.POST)
     if form.is_valid():
         services.feedback_answer(
-            feedback=post, person=request.user, status=form.cleaned_data["status"], response=form.cleaned_data["response"]
+            feedback=post,
+            person=request.user,
+            status=form.cleaned_data["status"],
+            response=form.cleaned_data["response"],
         )
         messages.success(request, _("Your answer is posted; the author and the voters will be told."))
         return redirect(f"{post.get_absolute_url()}#answers")
@@ -205,13 +226,19 @@ def report(request: HttpRequest, pk: int, target: str) -> HttpResponse:
     form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.report_create(
-            reporter=request.user, reason=form.cleaned_data["reason"],
-            feedback=None if comment else post, comment=comment,
+            reporter=request.user,
+            reason=form.cleaned_data["reason"],
+            feedback=None if comment else post,
+            comment=comment,
         )
         messages.success(request, _("Thanks. A moderator will look at it."))
         return redirect(post)
-    return render(request, "feedback/report.html", {"form": form, "post": post, "comment": comment, "subject": subject},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "feedback/report.html",
+        {"form": form, "post": post, "comment": comment, "subject": subject},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _require_moderator(request: HttpRequest) -> None:
@@ -241,10 +268,17 @@ def moderate(request: HttpRequest, pk: int, target: str) -> HttpResponse:
     form = ModerationForm(data, initial={"action": request.GET.get("action") or initial_action})
     if request.method == "POST" and form.is_valid():
         services.moderation_act(
-            moderator=request.user, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"],
-            feedback=None if comment else post, comment=comment,
+            moderator=request.user,
+            action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+            feedback=None if comment else post,
+            comment=comment,
         )
         messages.success(request, _("Done, and logged."))
         return redirect(_next_url(request, reverse("feedback:moderation")))
-    return render(request, "feedback/moderate.html", {"form": form, "post": post, "comment": comment, "subject": subject},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "feedback/moderate.html",
+        {"form": form, "post": post, "comment": comment, "subject": subject},
+        status=400 if request.method == "POST" else 200,
+    )

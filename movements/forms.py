@@ -24,7 +24,8 @@ class FastSelect(forms.Select):
         final_attrs["name"] = name
         selected = set(self.format_value(value))
         options = format_html_join(
-            "", '<option value="{}"{}>{}</option>',
+            "",
+            '<option value="{}"{}>{}</option>',
             ((key, mark_safe(" selected") if str(key) in selected else "", label) for key, label in self.choices),
         )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
@@ -35,7 +36,9 @@ class BrowseForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices])
-    department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    department = forms.TypedChoiceField(
+        label=_("Department"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
     tool = forms.ChoiceField(label=_("Tool or practice"), required=False, widget=FastSelect)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORT_LABELS.items()))
 
@@ -50,12 +53,22 @@ class BrowseForm(forms.Form):
 class MovementStartForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     pitch = forms.CharField(label=_("Why it matters"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    problem = forms.CharField(label=_("The problem"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
-    use_cases = forms.CharField(label=_("Use cases"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
-                                help_text=_("Where and how people would use it."))
+    problem = forms.CharField(
+        label=_("The problem"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    use_cases = forms.CharField(
+        label=_("Use cases"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+        help_text=_("Where and how people would use it."),
+    )
     tool = forms.CharField(label=_("Tool or practice (optional)"), max_length=120, required=False)
     department = forms.ModelChoiceField(
-        label=_("Who can see it"), queryset=Department.objects.none(), required=False, empty_label=_("Everyone"),
+        label=_("Who can see it"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("Everyone"),
         help_text=_("Limit the movement to your department; people outside it will not see it."),
     )
 
@@ -64,31 +77,41 @@ class MovementStartForm(forms.Form):
         ids = founder.department.ancestor_ids if founder.department_id and founder.department else []
         self.fields["department"].queryset = Department.objects.filter(pk__in=ids).order_by("path")
         self.template_fields = []
-        for index, (value, label) in enumerate(RoleTemplate.choices):
+        for index, (_value, label) in enumerate(RoleTemplate.choices):
             pick, seats = f"template_{index}", f"template_{index}_seats"
             self.fields[pick] = forms.BooleanField(label=label, required=False)
-            self.fields[seats] = forms.IntegerField(label=_("Seats for %(role)s") % {"role": label}, min_value=1,
-                                                    max_value=500, initial=1, required=False)
+            self.fields[seats] = forms.IntegerField(
+                label=_("Seats for %(role)s") % {"role": label}, min_value=1, max_value=500, initial=1, required=False
+            )
             self.template_fields.append((self[pick], self[seats]))
         self.custom_fields = []
         for row in range(1, CUSTOM_ROLE_ROWS + 1):
             name, seats = f"custom_{row}_name", f"custom_{row}_seats"
-            self.fields[name] = forms.CharField(label=_("Your own role %(n)s: name") % {"n": row}, max_length=100, required=False)
-            self.fields[seats] = forms.IntegerField(label=_("Your own role %(n)s: seats") % {"n": row}, min_value=1,
-                                                    max_value=500, initial=1, required=False)
+            self.fields[name] = forms.CharField(
+                label=_("Your own role %(n)s: name") % {"n": row}, max_length=100, required=False
+            )
+            self.fields[seats] = forms.IntegerField(
+                label=_("Your own role %(n)s: seats") % {"n": row},
+                min_value=1,
+                max_value=500,
+                initial=1,
+                required=False,
+            )
             self.custom_fields.append((self[name], self[seats]))
         self.from_feedback = from_feedback
         if from_feedback is not None:
             self.fields["invite_voters"] = forms.BooleanField(
-                label=_("Invite the %(count)s people who said “me too” as first followers") % {"count": from_feedback.vote_count},
-                required=False, initial=True,
+                label=_("Invite the %(count)s people who said “me too” as first followers")
+                % {"count": from_feedback.vote_count},
+                required=False,
+                initial=True,
             )
 
     def clean(self):
         cleaned = super().clean()
         specs: list[RoleSpec] = []
         seen: dict[str, str] = {}
-        for index, (value, label) in enumerate(RoleTemplate.choices):
+        for index, (_value, label) in enumerate(RoleTemplate.choices):
             if cleaned.get(f"template_{index}"):
                 specs.append(RoleSpec(name=str(label), seats=cleaned.get(f"template_{index}_seats") or 1))
                 seen[str(label).casefold()] = f"template_{index}"
@@ -107,7 +130,9 @@ class MovementStartForm(forms.Form):
 
 class RoleForm(forms.Form):
     name = forms.CharField(label=_("Role name"), max_length=100)
-    description = forms.CharField(label=_("What it involves"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    description = forms.CharField(
+        label=_("What it involves"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500, initial=1)
 
 
@@ -122,8 +147,13 @@ class AssignForm(forms.Form):
 class InviteForm(forms.Form):
     invitee = forms.IntegerField(required=False, widget=forms.HiddenInput)
     email = forms.EmailField(label=_("Or invite by email address"), required=False)
-    note = forms.CharField(label=_("Personal note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
-                           help_text=_("Why you thought of them. A personal word works better than a form letter."))
+    note = forms.CharField(
+        label=_("Personal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Why you thought of them. A personal word works better than a form letter."),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -153,10 +183,15 @@ class DateInput(forms.DateInput):
 
 
 class PilotForm(forms.Form):
-    hypothesis = forms.CharField(label=_("Hypothesis"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                                 help_text=_("If we …, then …"))
-    success_measure = forms.CharField(label=_("Success measure"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                                      help_text=_("How you will know it worked."))
+    hypothesis = forms.CharField(
+        label=_("Hypothesis"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, help_text=_("If we …, then …")
+    )
+    success_measure = forms.CharField(
+        label=_("Success measure"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("How you will know it worked."),
+    )
     start = forms.DateField(label=_("Pilot start"), widget=DateInput)
     end = forms.DateField(label=_("Pilot end"), widget=DateInput)
     rationale = forms.CharField(label=_("Why now"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
@@ -171,9 +206,13 @@ class PilotForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
     new_end = forms.DateField(label=_("New end date (extend only)"), widget=DateInput, required=False)
-    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
-                                help_text=_("Why: what the pilot showed. You can cite feedback."),
-                                error_messages={"required": _("Write down why: a decision needs a rationale.")})
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Why: what the pilot showed. You can cite feedback."),
+        error_messages={"required": _("Write down why: a decision needs a rationale.")},
+    )
 
     def __init__(self, *args, movement, **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,13 +99,18 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["movement", "person"], name="membership_one_per_person"),
             models.UniqueConstraint(fields=["movement", "position"], name="membership_unique_position"),
             models.CheckConstraint(condition=Q(position__gte=1), name="membership_position_positive"),
-            models.CheckConstraint(condition=Q(left_at__isnull=True) | Q(is_lead=False), name="membership_left_not_lead"),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(is_lead=False), name="membership_left_not_lead"
+            ),
         ]
         indexes = [
             models.Index(fields=["person", "left_at"], name="membership_person_active"),
             # "needs a lead", the leads on a movement page: the few active leads, not every member.
-            models.Index(fields=["movement", "person"], name="membership_active_leads",
-                         condition=Q(is_lead=True, left_at__isnull=True)),
+            models.Index(
+                fields=["movement", "person"],
+                name="membership_active_leads",
+                condition=Q(is_lead=True, left_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,5 +226,7 @@ class StageChange(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(decision="") | ~Q(rationale=""), name="stage_change_decision_has_rationale"),
+            models.CheckConstraint(
+                condition=Q(decision="") | ~Q(rationale=""), name="stage_change_decision_has_rationale"
+            ),
         ]

@@ -84,9 +84,11 @@ def _faces_prefetch() -> Prefetch:
         "memberships",
         queryset=Membership.objects.filter(
             Q(position__lte=1 + settings.FIRST_FOLLOWERS_COUNT) | Q(is_lead=True, left_at__isnull=True)
-        # People in a second query by primary key: joined here, PostgreSQL misjudged how few rows match
-        # (popular movements have thousands of members) and hashed all 20,000 people (15 ms).
-        ).prefetch_related("person").order_by("position"),
+            # People in a second query by primary key: joined here, PostgreSQL misjudged how few rows match
+            # (popular movements have thousands of members) and hashed all 20,000 people (15 ms).
+        )
+        .prefetch_related("person")
+        .order_by("position"),
         to_attr="faces_and_leads",
     )
 
@@ -110,16 +112,26 @@ class BrowseResult:
 
 
 def movement_browse(
-    *, user: User, words: str = "", stage: str = "", department_id: int | None = None, tool: str = "",
-    sort: str = "newest", page_number: int | str = 1, per_page: int = PER_PAGE,
+    *,
+    user: User,
+    words: str = "",
+    stage: str = "",
+    department_id: int | None = None,
+    tool: str = "",
+    sort: str = "newest",
+    page_number: int | str = 1,
+    per_page: int = PER_PAGE,
 ) -> BrowseResult:
     """Queries: count, the page of movements, their faces and active leads (+ people), departments, tools."""
     visible = Movement.objects.visible_to(user)
     movements = visible
     for word in words.split()[:8]:
         movements = movements.filter(
-            Q(title__icontains=word) | Q(pitch__icontains=word) | Q(problem__icontains=word)
-            | Q(use_cases__icontains=word) | Q(tool__icontains=word)
+            Q(title__icontains=word)
+            | Q(pitch__icontains=word)
+            | Q(problem__icontains=word)
+            | Q(use_cases__icontains=word)
+            | Q(tool__icontains=word)
         )
     if stage in Stage.values:
         movements = movements.filter(stage=stage)
@@ -173,7 +185,11 @@ class OwnershipShare:
 
 
 def ownership_share(
-    *, movement: Movement, now: datetime | None = None, window_days: int = OWNERSHIP_WINDOW_DAYS, active_leads: int | None = None,
+    *,
+    movement: Movement,
+    now: datetime | None = None,
+    window_days: int = OWNERSHIP_WINDOW_DAYS,
+    active_leads: int | None = None,
 ) -> OwnershipShare:
     """Queries: activity in the window split by founder/others, filled seats split the same way, and the
     active leads (unless the caller already has them)."""
@@ -183,13 +199,23 @@ def ownership_share(
         movement=movement, actor__isnull=False, created_at__gt=now - timedelta(days=window_days), created_at__lte=now
     ).aggregate(total=Count("actor_id"), others=Count("actor_id", filter=~Q(actor_id=founder_id)))  # index-only
     seats = RoleAssignment.objects.filter(role__movement=movement).aggregate(
-        total=Count("pk"), others=Count("pk", filter=~Q(person_id=founder_id)),
+        total=Count("pk"),
+        others=Count("pk", filter=~Q(person_id=founder_id)),
     )
-    leads = active_leads if active_leads is not None else Membership.objects.filter(
-        movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True).count()
+    leads = (
+        active_leads
+        if active_leads is not None
+        else Membership.objects.filter(
+            movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True
+        ).count()
+    )
     return OwnershipShare(
-        window_days=window_days, activity_total=activity["total"], activity_by_others=activity["others"],
-        seats_filled=seats["total"], seats_by_others=seats["others"], active_leads=leads,
+        window_days=window_days,
+        activity_total=activity["total"],
+        activity_by_others=activity["others"],
+        seats_filled=seats["total"],
+        seats_by_others=seats["others"],
+        active_leads=leads,
     )
 
 
@@ -202,26 +228,42 @@ def ownership_shares(
     ids = list(founders)
     activity: dict[int, list[int]] = {pk: [0, 0] for pk in ids}
     rows = (
-        Activity.objects.filter(movement_id__in=ids, actor__isnull=False,
-                                created_at__gt=now - timedelta(days=window_days), created_at__lte=now)
-        .values("movement_id", "actor_id").annotate(n=Count("pk"))
+        Activity.objects.filter(
+            movement_id__in=ids,
+            actor__isnull=False,
+            created_at__gt=now - timedelta(days=window_days),
+            created_at__lte=now,
+        )
+        .values("movement_id", "actor_id")
+        .annotate(n=Count("pk"))
     )
     for row in rows:
         activity[row["movement_id"]][0] += row["n"]
         if row["actor_id"] != founders[row["movement_id"]]:
             activity[row["movement_id"]][1] += row["n"]
     seats: dict[int, list[int]] = {pk: [0, 0] for pk in ids}
-    for row in RoleAssignment.objects.filter(role__movement_id__in=ids).values("role__movement_id", "person_id").annotate(n=Count("pk")):
+    for row in (
+        RoleAssignment.objects.filter(role__movement_id__in=ids)
+        .values("role__movement_id", "person_id")
+        .annotate(n=Count("pk"))
+    ):
         seats[row["role__movement_id"]][0] += row["n"]
         if row["person_id"] != founders[row["role__movement_id"]]:
             seats[row["role__movement_id"]][1] += row["n"]
     leads = dict(
         Membership.objects.filter(movement_id__in=ids, is_lead=True, left_at__isnull=True, person__is_active=True)
-        .values_list("movement_id").annotate(n=Count("pk"))
+        .values_list("movement_id")
+        .annotate(n=Count("pk"))
     )
     return {
-        pk: OwnershipShare(window_days=window_days, activity_total=activity[pk][0], activity_by_others=activity[pk][1],
-                           seats_filled=seats[pk][0], seats_by_others=seats[pk][1], active_leads=leads.get(pk, 0))
+        pk: OwnershipShare(
+            window_days=window_days,
+            activity_total=activity[pk][0],
+            activity_by_others=activity[pk][1],
+            seats_filled=seats[pk][0],
+            seats_by_others=seats[pk][1],
+            active_leads=leads.get(pk, 0),
+        )
         for pk in ids
     }
 
@@ -237,7 +279,9 @@ def tipping_point(*, movement: Movement, memberships: list[Membership] | None = 
     """Time from the start to the first follower (join order 2) and to the third (join order 4).
     Counts people who later left: the movement did reach that point."""
     if memberships is None:
-        memberships = list(Membership.objects.filter(movement=movement, position__in=(2, 4)).only("position", "joined_at"))
+        memberships = list(
+            Membership.objects.filter(movement=movement, position__in=(2, 4)).only("position", "joined_at")
+        )
     by_position = {m.position: m.joined_at for m in memberships}
 
     def after(position: int) -> timedelta | None:
@@ -312,15 +356,24 @@ ORDER BY t.depth, t.rank
 
 
 def chain_bounded(
-    *, movement: Movement, include_left: bool = False, orphans_to_founder: bool = True,
-    depth: int = CHAIN_DEPTH, per_node: int = CHAIN_PER_NODE,
+    *,
+    movement: Movement,
+    include_left: bool = False,
+    orphans_to_founder: bool = True,
+    depth: int = CHAIN_DEPTH,
+    per_node: int = CHAIN_PER_NODE,
 ) -> tuple[list[ChainNode], int]:
     """The invitation chain, cut to `per_node` recruits per person and `depth` levels below the roots:
     (roots, roots not shown). Two queries whatever the size: the tree (recursive SQL), the members (+ people).
     Roots: the founder, and whoever has no parent (everyone without a listed recruiter when
     orphans_to_founder is false, or when the founder has left)."""
-    params = {"movement": movement.pk, "include_left": include_left, "orphans_to_founder": orphans_to_founder,
-              "depth": depth, "per_node": per_node}
+    params = {
+        "movement": movement.pk,
+        "include_left": include_left,
+        "orphans_to_founder": orphans_to_founder,
+        "depth": depth,
+        "per_node": per_node,
+    }
     # The tree's shape depends only on the memberships, which change only through services that bump
     # people_version in the same transaction: cached under that version, it is right until the next
     # change. (People's names come fresh from the second query.)
@@ -365,7 +418,9 @@ def _held_roles(memberships: list[Membership], roles: list[Role]) -> dict[int, l
 
 def active_members(*, movement: Movement) -> QuerySet[Membership]:
     """Active members in join order (+ people): the members table and the members page."""
-    return Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person").order_by("position")
+    return (
+        Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person").order_by("position")
+    )
 
 
 def movement_page(*, movement: Movement, viewer: User) -> dict:
@@ -377,19 +432,20 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
     first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
     head = list(
         Membership.objects.filter(movement=movement, position__lte=max(first_follower_limit, 4))
-        .select_related("person").order_by("position")
+        .select_related("person")
+        .order_by("position")
     )
     core = [m for m in head if m.left_at is None and m.position <= first_follower_limit]
-    leads_and_me = list(
-        active_members(movement=movement).filter(Q(is_lead=True) | Q(person=viewer))
-    )
+    leads_and_me = list(active_members(movement=movement).filter(Q(is_lead=True) | Q(person=viewer)))
     shown = list(active_members(movement=movement)[:MEMBERS_SHOWN])
     # follower_count (active members other than the founder) is kept right by the services, in the same transaction
     founder_here = any(m.position == 1 and m.left_at is None for m in head)
     member_total = max(movement.follower_count + founder_here, len(shown))
     roles = list(
         Role.objects.filter(movement=movement).prefetch_related(
-            Prefetch("assignments", queryset=RoleAssignment.objects.select_related("person").order_by("created_at", "pk"))
+            Prefetch(
+                "assignments", queryset=RoleAssignment.objects.select_related("person").order_by("created_at", "pk")
+            )
         )
     )
     roles_by_person = _held_roles(shown + leads_and_me, roles)
@@ -398,12 +454,21 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         movement=movement, left_at__isnull=True, position__gt=1, welcomed_at__isnull=True
     ).count()
     updates = list(
-        Update.objects.filter(movement=movement).select_related("author").prefetch_related("welcomed").order_by("-created_at")[:10]
+        Update.objects.filter(movement=movement)
+        .select_related("author")
+        .prefetch_related("welcomed")
+        .order_by("-created_at")[:10]
     )
-    feedback = Feedback.objects.visible_to(viewer).filter(movement=movement).select_related("author").order_by("-vote_count", "-created_at")
+    feedback = (
+        Feedback.objects.visible_to(viewer)
+        .filter(movement=movement)
+        .select_related("author")
+        .order_by("-vote_count", "-created_at")
+    )
     pending_invitation = (
         Invitation.objects.filter(movement=movement, invitee=viewer, status=InvitationStatus.PENDING).first()
-        if viewer_membership is None else None
+        if viewer_membership is None
+        else None
     )
     chain, chain_more = chain_bounded(movement=movement)
     return {
@@ -426,7 +491,8 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "chain": chain,
         "chain_more": chain_more,
         "ownership": ownership_share(
-            movement=movement, active_leads=sum(1 for m in leads_and_me if m.is_lead and m.person.is_active)),
+            movement=movement, active_leads=sum(1 for m in leads_and_me if m.is_lead and m.person.is_active)
+        ),
         "ownership_rule": OWNERSHIP_RULE_TEXT,
         "tipping": tipping_point(movement=movement, memberships=head),
         "pending_invitation": pending_invitation,
@@ -464,9 +530,11 @@ def directory_search(*, movement: Movement, words: str, limit: int = 10) -> list
     words = words.strip()
     if len(words) < 2:
         return []
-    people = User.objects.filter(is_active=True).filter(
-        Q(display_name__icontains=words) | Q(email__icontains=words)
-    ).exclude(memberships__movement=movement, memberships__left_at__isnull=True)
+    people = (
+        User.objects.filter(is_active=True)
+        .filter(Q(display_name__icontains=words) | Q(email__icontains=words))
+        .exclude(memberships__movement=movement, memberships__left_at__isnull=True)
+    )
     if movement.department_id:
         people = people.filter(department__path__startswith=movement.department.path)
     return list(people.select_related("department").order_by("display_name", "email")[:limit])

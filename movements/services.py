@@ -92,7 +92,9 @@ def _check_role_names(specs: list[RoleSpec]) -> None:
         if not key:
             raise ValidationError(_("Every role needs a name."), code="role_name")
         if key in seen:
-            raise ValidationError(_("There is already a role named “%(name)s”.") % {"name": spec.name}, code="duplicate_role")
+            raise ValidationError(
+                _("There is already a role named “%(name)s”.") % {"name": spec.name}, code="duplicate_role"
+            )
         if spec.seats < 1:
             raise ValidationError(_("A role needs at least one seat."), code="seats")
         seen.add(key)
@@ -127,16 +129,29 @@ def movement_start(
     _check_role_names(roles)
     now = timezone.now()
     movement = Movement.objects.create(
-        title=title, slug=_unique_slug(title), pitch=pitch, problem=problem.strip(), use_cases=use_cases.strip(),
-        tool=tool.strip(), founder=founder, department=department, created_at=now, last_activity_at=now,
+        title=title,
+        slug=_unique_slug(title),
+        pitch=pitch,
+        problem=problem.strip(),
+        use_cases=use_cases.strip(),
+        tool=tool.strip(),
+        founder=founder,
+        department=department,
+        created_at=now,
+        last_activity_at=now,
         open_seats=sum(spec.seats for spec in roles),
     )
     Membership.objects.create(movement=movement, person=founder, position=1, is_lead=True, joined_at=now)
     Role.objects.bulk_create(
         [Role(movement=movement, name=s.name.strip(), description=s.description.strip(), seats=s.seats) for s in roles]
     )
-    StageChange.objects.create(movement=movement, to_stage=Stage.RECRUITING, changed_by=founder,
-                               rationale=_("Started the movement."), created_at=now)
+    StageChange.objects.create(
+        movement=movement,
+        to_stage=Stage.RECRUITING,
+        changed_by=founder,
+        rationale=_("Started the movement."),
+        created_at=now,
+    )
     _record(actor=founder, verb=Verb.STARTED_MOVEMENT, movement=movement)
     if from_feedback is not None:
         type(from_feedback).objects.filter(pk=from_feedback.pk).update(resulting_movement=movement)
@@ -144,8 +159,11 @@ def movement_start(
             voters = User.objects.filter(feedback_votes__feedback=from_feedback, is_active=True).exclude(pk=founder.pk)
             for voter in voters.order_by("pk"):
                 invitation_create(
-                    movement=movement, inviter=founder, invitee=voter,
-                    note=_("You said “me too” on “%(title)s”. Join as one of the first followers?") % {"title": from_feedback.title},
+                    movement=movement,
+                    inviter=founder,
+                    invitee=voter,
+                    note=_("You said “me too” on “%(title)s”. Join as one of the first followers?")
+                    % {"title": from_feedback.title},
                 )
     return movement
 
@@ -227,7 +245,9 @@ def _active_leads_for_update(movement: Movement) -> list[Membership]:
 
 
 def _after_lead_change(movement: Movement) -> None:
-    if not Membership.objects.filter(movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True).exists():
+    if not Membership.objects.filter(
+        movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True
+    ).exists():
         events.movement_needs_lead(movement=movement)
 
 
@@ -236,7 +256,9 @@ def membership_leave(*, movement: Movement, person: User) -> Membership:
     """Leave: the row (and join order) stays, seats are freed; the last lead must hand over first."""
     _lock_movement(movement)
     leads = _active_leads_for_update(movement)
-    membership = Membership.objects.select_for_update().filter(movement=movement, person=person, left_at__isnull=True).first()
+    membership = (
+        Membership.objects.select_for_update().filter(movement=movement, person=person, left_at__isnull=True).first()
+    )
     if membership is None:
         raise ValidationError(_("You do not follow this movement."), code="not_member")
     if membership.is_lead and not [lead for lead in leads if lead.pk != membership.pk and lead.person.is_active]:
@@ -266,7 +288,9 @@ def lead_add(*, movement: Movement, actor: User, membership: Membership) -> Memb
     if membership.left_at is not None:
         raise ValidationError(_("Only current members can become co-lead."), code="not_member")
     if membership.is_lead:
-        raise ValidationError(_("%(name)s already leads this movement.") % {"name": membership.person.name}, code="already_lead")
+        raise ValidationError(
+            _("%(name)s already leads this movement.") % {"name": membership.person.name}, code="already_lead"
+        )
     membership.is_lead = True
     membership.save(update_fields=["is_lead"])
     _record(actor=actor, verb=Verb.BECAME_LEAD, movement=movement, subject_person=membership.person)
@@ -307,12 +331,18 @@ def role_create(*, movement: Movement, actor: User, name: str, seats: int, descr
     require_lead(movement=movement, person=actor)
     _check_role_names([RoleSpec(name=name, seats=seats)])
     if _role_name_taken(movement=movement, name=name):
-        raise ValidationError(_("There is already a role named “%(name)s”.") % {"name": name.strip()}, code="duplicate_role")
+        raise ValidationError(
+            _("There is already a role named “%(name)s”.") % {"name": name.strip()}, code="duplicate_role"
+        )
     try:
         with transaction.atomic():
-            role = Role.objects.create(movement=movement, name=name.strip(), description=description.strip(), seats=seats)
+            role = Role.objects.create(
+                movement=movement, name=name.strip(), description=description.strip(), seats=seats
+            )
     except IntegrityError:
-        raise ValidationError(_("There is already a role named “%(name)s”.") % {"name": name.strip()}, code="duplicate_role")
+        raise ValidationError(
+            _("There is already a role named “%(name)s”.") % {"name": name.strip()}, code="duplicate_role"
+        )
     Movement.objects.filter(pk=movement.pk).update(open_seats=F("open_seats") + seats)
     _record(actor=actor, verb=Verb.EDITED_ROLES, movement=movement)
     return role
@@ -326,10 +356,13 @@ def role_update(*, role: Role, actor: User, name: str, seats: int, description: 
     _check_role_names([RoleSpec(name=name, seats=seats)])
     role = Role.objects.select_for_update().get(pk=role.pk)
     if _role_name_taken(movement=movement, name=name, exclude_pk=role.pk):
-        raise ValidationError(_("There is already a role named “%(name)s”.") % {"name": name.strip()}, code="duplicate_role")
+        raise ValidationError(
+            _("There is already a role named “%(name)s”.") % {"name": name.strip()}, code="duplicate_role"
+        )
     if seats < role.seats_filled:
         raise ValidationError(
-            _("%(count)s people hold this role: free a seat before you lower the seats below that.") % {"count": role.seats_filled},
+            _("%(count)s people hold this role: free a seat before you lower the seats below that.")
+            % {"count": role.seats_filled},
             code="seats_below_filled",
         )
     delta = seats - role.seats
@@ -377,7 +410,12 @@ def role_claim(*, role: Role, person: User, assigned_by: User | None = None) -> 
     except IntegrityError:
         raise ValidationError(_("%(name)s already holds this role.") % {"name": person.name}, code="already_holds")
     Movement.objects.filter(pk=movement.pk).update(open_seats=F("open_seats") - 1)
-    _record(actor=assigned_by or person, verb=Verb.CLAIMED_ROLE, movement=movement, subject_person=person if assigned_by else None)
+    _record(
+        actor=assigned_by or person,
+        verb=Verb.CLAIMED_ROLE,
+        movement=movement,
+        subject_person=person if assigned_by else None,
+    )
     events.person_acted(person=person, verb=Verb.CLAIMED_ROLE, movement=movement)
     return assignment
 
@@ -394,7 +432,12 @@ def role_release(*, role: Role, person: User, actor: User) -> None:
         raise ValidationError(_("%(name)s does not hold this role.") % {"name": person.name}, code="not_holder")
     Role.objects.filter(pk=role.pk).update(seats_filled=F("seats_filled") - 1)
     Movement.objects.filter(pk=movement.pk).update(open_seats=F("open_seats") + 1)
-    _record(actor=actor, verb=Verb.RELEASED_ROLE, movement=movement, subject_person=person if actor.pk != person.pk else None)
+    _record(
+        actor=actor,
+        verb=Verb.RELEASED_ROLE,
+        movement=movement,
+        subject_person=person if actor.pk != person.pk else None,
+    )
 
 
 # --- invitations ---------------------------------------------------------------------------------
@@ -416,8 +459,13 @@ def invitation_create(
         if invitee.pk == inviter.pk:
             raise ValidationError(_("You cannot invite yourself."), code="self")
         if Membership.objects.filter(movement=movement, person=invitee, left_at__isnull=True).exists():
-            raise ValidationError(_("%(name)s already follows this movement.") % {"name": invitee.name}, code="already_member")
-        if movement.department_id is not None and not Movement.objects.visible_to(invitee).filter(pk=movement.pk).exists():
+            raise ValidationError(
+                _("%(name)s already follows this movement.") % {"name": invitee.name}, code="already_member"
+            )
+        if (
+            movement.department_id is not None
+            and not Movement.objects.visible_to(invitee).filter(pk=movement.pk).exists()
+        ):
             raise ValidationError(
                 _("%(name)s cannot see this movement: it is limited to a department.") % {"name": invitee.name},
                 code="not_visible",
@@ -426,7 +474,11 @@ def invitation_create(
     if pending.filter(invitee=invitee).exists() if invitee else pending.filter(email__iexact=email).exists():
         raise ValidationError(_("There is already an open invitation for this person."), code="already_invited")
     invitation = Invitation.objects.create(
-        movement=movement, inviter=inviter, invitee=invitee, email=email, note=note.strip(),
+        movement=movement,
+        inviter=inviter,
+        invitee=invitee,
+        email=email,
+        note=note.strip(),
         token=secrets.token_urlsafe(32),
     )
     _record(actor=inviter, verb=Verb.INVITED, movement=movement, subject_person=invitee)
@@ -538,8 +590,9 @@ def pilot_start(
     movement.stage, movement.hypothesis, movement.success_measure = Stage.PILOTING, hypothesis, success_measure
     movement.pilot_start, movement.pilot_end = start, end
     movement.save(update_fields=["stage", "hypothesis", "success_measure", "pilot_start", "pilot_end"])
-    StageChange.objects.create(movement=movement, from_stage=from_stage, to_stage=Stage.PILOTING,
-                               rationale=rationale, changed_by=actor)
+    StageChange.objects.create(
+        movement=movement, from_stage=from_stage, to_stage=Stage.PILOTING, rationale=rationale, changed_by=actor
+    )
     _record(actor=actor, verb=Verb.CHANGED_STAGE, movement=movement)
     events.person_acted(person=actor, verb=Verb.CHANGED_STAGE, movement=movement)
     return movement
@@ -551,7 +604,9 @@ def decision_record(
 ) -> Movement:
     """At the end of a pilot: adopt (→ adopted), extend (new end date) or retire (→ retired), always with a rationale."""
     decision = Decision(decision)
-    to_stage = {Decision.ADOPT: Stage.ADOPTED, Decision.EXTEND: Stage.PILOTING, Decision.RETIRE: Stage.RETIRED}[decision]
+    to_stage = {Decision.ADOPT: Stage.ADOPTED, Decision.EXTEND: Stage.PILOTING, Decision.RETIRE: Stage.RETIRED}[
+        decision
+    ]
     locked = Movement.objects.filter(pk=movement.pk).values_list("stage", flat=True).first()
     if locked != Stage.PILOTING:
         raise ValidationError(_("A decision can only be recorded while the movement is piloting."), code="transition")
@@ -563,7 +618,9 @@ def decision_record(
     if decision == Decision.EXTEND:
         if new_end is None:
             raise ValidationError(_("An extension needs a new end date."), code="new_end")
-        if (movement.pilot_start and new_end < movement.pilot_start) or (movement.pilot_end and new_end <= movement.pilot_end):
+        if (movement.pilot_start and new_end < movement.pilot_start) or (
+            movement.pilot_end and new_end <= movement.pilot_end
+        ):
             raise ValidationError(_("The new end date must be after the current end date."), code="end_before_start")
         movement.pilot_end = new_end
         update_fields.append("pilot_end")
@@ -572,8 +629,15 @@ def decision_record(
     from_stage = movement.stage
     movement.stage = to_stage
     movement.save(update_fields=update_fields)
-    StageChange.objects.create(movement=movement, from_stage=from_stage, to_stage=to_stage, decision=decision,
-                               new_pilot_end=new_end, rationale=rationale, changed_by=actor)
+    StageChange.objects.create(
+        movement=movement,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        decision=decision,
+        new_pilot_end=new_end,
+        rationale=rationale,
+        changed_by=actor,
+    )
     _record(actor=actor, verb=Verb.RECORDED_DECISION, movement=movement)
     events.person_acted(person=actor, verb=Verb.RECORDED_DECISION, movement=movement)
     return movement

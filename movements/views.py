@@ -39,7 +39,8 @@ def _page_context(request: HttpRequest, movement: Movement) -> dict:
     context = selectors.movement_page(movement=movement, viewer=request.user)
     context["recruit_url"] = (
         request.build_absolute_uri(recruit_link(movement=movement, person=request.user))
-        if context["viewer_membership"] else ""
+        if context["viewer_membership"]
+        else ""
     )
     context["update_form"] = forms.UpdateForm()
     return context
@@ -63,11 +64,18 @@ def recruit_link(*, movement: Movement, person: User) -> str:
 
 @require_GET
 def movement_list(request: HttpRequest) -> HttpResponse:
-    result = selectors.movement_browse(user=request.user, **_browse_filters(request), page_number=request.GET.get("page", 1))
+    result = selectors.movement_browse(
+        user=request.user, **_browse_filters(request), page_number=request.GET.get("page", 1)
+    )
     form = forms.BrowseForm(request.GET, departments=result.departments, tools=result.tools)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": result.page, "query": query.urlencode(), "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool"))}
+    context = {
+        "form": form,
+        "page": result.page,
+        "query": query.urlencode(),
+        "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool")),
+    }
     if request.htmx and not request.htmx.boosted:
         return render(request, "movements/list.html#results", context)
     context["invitations"] = list(selectors.invitations_for(person=request.user)[:5])
@@ -86,8 +94,13 @@ def _browse_filters(request: HttpRequest) -> dict:
     tool = request.GET.get("tool", "")
     tool = "" if "\x00" in tool else tool[:120]
     sort = request.GET.get("sort", "newest")
-    return {"words": words, "stage": stage if stage in Stage.values else "", "department_id": department_id,
-            "tool": tool, "sort": sort if sort in selectors.SORTS else "newest"}
+    return {
+        "words": words,
+        "stage": stage if stage in Stage.values else "",
+        "department_id": department_id,
+        "tool": tool,
+        "sort": sort if sort in selectors.SORTS else "newest",
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,20 +117,32 @@ def movement_start(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 movement = services.movement_start(
-                    founder=request.user, title=data["title"], pitch=data["pitch"], problem=data["problem"],
-                    use_cases=data["use_cases"], tool=data["tool"], department=data["department"], roles=data["roles"],
-                    from_feedback=from_feedback, invite_voters=bool(data.get("invite_voters")),
+                    founder=request.user,
+                    title=data["title"],
+                    pitch=data["pitch"],
+                    problem=data["problem"],
+                    use_cases=data["use_cases"],
+                    tool=data["tool"],
+                    department=data["department"],
+                    roles=data["roles"],
+                    from_feedback=from_feedback,
+                    invite_voters=bool(data.get("invite_voters")),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Your movement has started. Now find your first follower: invite a colleague."))
+                messages.success(
+                    request, _("Your movement has started. Now find your first follower: invite a colleague.")
+                )
                 return redirect(movement)
     else:
         initial = {}
         if from_feedback is not None:
-            initial = {"title": from_feedback.title, "problem": from_feedback.body,
-                       "pitch": _("Many of us said “me too” to this. Let's fix it together.")}
+            initial = {
+                "title": from_feedback.title,
+                "problem": from_feedback.body,
+                "pitch": _("Many of us said “me too” to this. Let's fix it together."),
+            }
         form = forms.MovementStartForm(initial=initial, founder=request.user, from_feedback=from_feedback)
     return render(request, "movements/start.html", {"form": form, "from_feedback": from_feedback})
 
@@ -142,15 +167,21 @@ def movement_members(request: HttpRequest, slug: str) -> HttpResponse:
 def movement_follow(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     if not ratelimit.hit(scope="follow", person_id=request.user.pk, rate=settings.FOLLOW_RATE_LIMIT):
-        return ratelimit.too_many(request, rate=settings.FOLLOW_RATE_LIMIT, doing=_("following movements"),
-                                  back_url=movement.get_absolute_url())
+        return ratelimit.too_many(
+            request,
+            rate=settings.FOLLOW_RATE_LIMIT,
+            doing=_("following movements"),
+            back_url=movement.get_absolute_url(),
+        )
     try:
         membership = services.membership_join(movement=movement, person=request.user)
     except ValidationError as error:
         messages.info(request, _error_text(error))
     else:
         if membership.is_first_follower:
-            messages.success(request, _("Welcome! You are one of the first followers: take a role or bring one colleague."))
+            messages.success(
+                request, _("Welcome! You are one of the first followers: take a role or bring one colleague.")
+            )
         else:
             messages.success(request, _("You follow this movement now."))
     return _after_action(request, movement)
@@ -192,8 +223,11 @@ def roles_manage(request: HttpRequest, slug: str) -> HttpResponse:
         Prefetch("assignments", queryset=RoleAssignment.objects.select_related("person").order_by("created_at", "pk"))
     )
     members = Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person")
-    return render(request, "movements/roles.html", {"movement": movement, "form": form, "roles": roles,
-                                                    "assign_form": forms.AssignForm(memberships=members)})
+    return render(
+        request,
+        "movements/roles.html",
+        {"movement": movement, "form": form, "roles": roles, "assign_form": forms.AssignForm(memberships=members)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -242,8 +276,11 @@ def role_release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     role = _role_or_404(movement, pk)
     person = request.user
     if request.POST.get("person"):
-        membership = get_object_or_404(Membership.objects.select_related("person"), movement=movement,
-                                       person_id=request.POST["person"] if request.POST["person"].isdigit() else 0)
+        membership = get_object_or_404(
+            Membership.objects.select_related("person"),
+            movement=movement,
+            person_id=request.POST["person"] if request.POST["person"].isdigit() else 0,
+        )
         person = membership.person
     try:
         services.role_release(role=role, person=person, actor=request.user)
@@ -272,7 +309,9 @@ def role_assign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, _("%(name)s now holds a seat as %(role)s.") % {"name": person.name, "role": role.name})
+            messages.success(
+                request, _("%(name)s now holds a seat as %(role)s.") % {"name": person.name, "role": role.name}
+            )
     return redirect("movements:roles", slug=movement.slug)
 
 
@@ -319,13 +358,24 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
             invitee = User.objects.filter(pk=data["invitee"], is_active=True).first()
             if invitee is None:
                 form.add_error(None, _("That colleague is not in the directory."))
-        if not form.errors and not ratelimit.hit(scope="invite", person_id=request.user.pk, rate=settings.INVITE_RATE_LIMIT):
-            return ratelimit.too_many(request, rate=settings.INVITE_RATE_LIMIT, doing=_("sending invitations"),
-                                      back_url=reverse("movements:invite", kwargs={"slug": movement.slug}))
+        if not form.errors and not ratelimit.hit(
+            scope="invite", person_id=request.user.pk, rate=settings.INVITE_RATE_LIMIT
+        ):
+            return ratelimit.too_many(
+                request,
+                rate=settings.INVITE_RATE_LIMIT,
+                doing=_("sending invitations"),
+                back_url=reverse("movements:invite", kwargs={"slug": movement.slug}),
+            )
         if not form.errors:
             try:
-                invitation = services.invitation_create(movement=movement, inviter=request.user, invitee=invitee,
-                                                        email=data["email"] or "", note=data["note"])
+                invitation = services.invitation_create(
+                    movement=movement,
+                    inviter=request.user,
+                    invitee=invitee,
+                    email=data["email"] or "",
+                    note=data["note"],
+                )
             except ValidationError as error:
                 form.add_error("email" if data["email"] and not invitee else None, error)
             else:
@@ -335,10 +385,17 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     words = request.GET.get("who", "")
     words = "" if "\x00" in words else words[:100]
     people = selectors.directory_search(movement=movement, words=words)
-    return render(request, "movements/invite.html", {
-        "movement": movement, "form": form, "who": words, "people": people,
-        "recruit_url": request.build_absolute_uri(recruit_link(movement=movement, person=request.user)),
-    })
+    return render(
+        request,
+        "movements/invite.html",
+        {
+            "movement": movement,
+            "form": form,
+            "who": words,
+            "people": people,
+            "recruit_url": request.build_absolute_uri(recruit_link(movement=movement, person=request.user)),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -356,12 +413,17 @@ def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, _error_text(error))
             return redirect("movements:invitation", token=token)
         if accept:
-            messages.success(request, _("Welcome! %(name)s will be glad you said yes.") % {"name": invitation.inviter.name})
+            messages.success(
+                request, _("Welcome! %(name)s will be glad you said yes.") % {"name": invitation.inviter.name}
+            )
             return redirect(invitation.movement)
         messages.info(request, _("Invitation declined. No hard feelings."))
         return redirect("movements:list")
-    return render(request, "movements/invitation.html", {"invitation": invitation,
-                                                         "answered": invitation.status != InvitationStatus.PENDING})
+    return render(
+        request,
+        "movements/invitation.html",
+        {"invitation": invitation, "answered": invitation.status != InvitationStatus.PENDING},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -375,8 +437,12 @@ def recruit(request: HttpRequest, slug: str, person_id: int, token: str) -> Http
     already = services.active_membership(movement=movement, person=request.user) is not None
     if request.method == "POST" and not already:
         if not ratelimit.hit(scope="follow", person_id=request.user.pk, rate=settings.FOLLOW_RATE_LIMIT):
-            return ratelimit.too_many(request, rate=settings.FOLLOW_RATE_LIMIT, doing=_("following movements"),
-                                      back_url=movement.get_absolute_url())
+            return ratelimit.too_many(
+                request,
+                rate=settings.FOLLOW_RATE_LIMIT,
+                doing=_("following movements"),
+                back_url=movement.get_absolute_url(),
+            )
         services.membership_join(movement=movement, person=request.user, recruited_by=recruiter)
         messages.success(request, _("Welcome! You joined through %(name)s.") % {"name": recruiter.name})
         return redirect(movement)
@@ -410,7 +476,11 @@ def update_post(request: HttpRequest, slug: str) -> HttpResponse:
 def welcome(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     services.require_lead(movement=movement, person=request.user)
-    candidates = Membership.objects.filter(movement=movement, left_at__isnull=True, position__gt=1).select_related("person").order_by("position")
+    candidates = (
+        Membership.objects.filter(movement=movement, left_at__isnull=True, position__gt=1)
+        .select_related("person")
+        .order_by("position")
+    )
     initial = {"followers": [m.pk for m in candidates if m.welcomed_at is None]}
     names = ", ".join(m.person.name for m in candidates if m.welcomed_at is None)
     if names:
@@ -418,8 +488,12 @@ def welcome(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.WelcomeForm(request.POST or None, memberships=candidates, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.welcome_post(movement=movement, author=request.user, body=form.cleaned_data["body"],
-                                  memberships=list(form.cleaned_data["followers"]))
+            services.welcome_post(
+                movement=movement,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                memberships=list(form.cleaned_data["followers"]),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -455,10 +529,17 @@ def decision(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.decision_record(movement=movement, actor=request.user, decision=data["decision"],
-                                     rationale=data["rationale"], new_end=data["new_end"])
+            services.decision_record(
+                movement=movement,
+                actor=request.user,
+                decision=data["decision"],
+                rationale=data["rationale"],
+                new_end=data["new_end"],
+            )
         except ValidationError as error:
-            form.add_error({"rationale": "rationale", "new_end": "new_end", "end_before_start": "new_end"}.get(error.code), error)
+            form.add_error(
+                {"rationale": "rationale", "new_end": "new_end", "end_before_start": "new_end"}.get(error.code), error
+            )
         else:
             messages.success(request, _("Decision recorded."))
             return redirect(movement)

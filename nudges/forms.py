@@ -14,14 +14,21 @@ class PreferencesForm(forms.Form):
         for row in rows:
             kind = row["kind"]
             self.fields[f"email_{kind}"] = forms.BooleanField(
-                required=False, initial=row["email"], label=_("Email: %(kind)s") % {"kind": row["label"]})
+                required=False, initial=row["email"], label=_("Email: %(kind)s") % {"kind": row["label"]}
+            )
             self.fields[f"in_app_{kind}"] = forms.BooleanField(
-                required=False, initial=row["in_app"], disabled=row["in_app_locked"],
-                label=_("In the portal: %(kind)s") % {"kind": row["label"]})
+                required=False,
+                initial=row["in_app"],
+                disabled=row["in_app_locked"],
+                label=_("In the portal: %(kind)s") % {"kind": row["label"]},
+            )
 
     def choices(self) -> dict[str, tuple[bool, bool]]:
         data = self.cleaned_data
         return {
-            kind.value: (bool(data.get(f"email_{kind.value}")), bool(data.get(f"in_app_{kind.value}")) or kind in ALWAYS_IN_APP)
+            kind.value: (
+                bool(data.get(f"email_{kind.value}")),
+                bool(data.get(f"in_app_{kind.value}")) or kind in ALWAYS_IN_APP,
+            )
             for kind in Kind
         }

@@ -53,9 +53,14 @@ def headline(nudge: Nudge) -> str:
     other = nudge.subject_person.name if nudge.subject_person_id else _("A colleague")
     match nudge.kind:
         case Kind.FIRST_FOLLOWER_WELCOME:
-            return _("You are one of the first followers of “%(movement)s”. Take a role or bring one colleague.") % {"movement": movement}
+            return _("You are one of the first followers of “%(movement)s”. Take a role or bring one colleague.") % {
+                "movement": movement
+            }
         case Kind.WELCOME_YOUR_FOLLOWER:
-            return _("%(person)s joined “%(movement)s” early. Welcome them in public.") % {"person": other, "movement": movement}
+            return _("%(person)s joined “%(movement)s” early. Welcome them in public.") % {
+                "person": other,
+                "movement": movement,
+            }
         case Kind.FIRST_FOLLOWER_CHECKIN:
             return _("How is “%(movement)s” going for you? One small step keeps it moving.") % {"movement": movement}
         case Kind.FIND_FIRST_FOLLOWER:
@@ -85,49 +90,101 @@ def message_for(nudge: Nudge) -> Message:
     match nudge.kind:
         case Kind.FIRST_FOLLOWER_WELCOME:
             return Message(
-                _("Welcome to “%(movement)s”, you are one of its first followers") % values, greeting,
-                [_("Thank you for following “%(movement)s”. The first followers are what turn one person's idea "
-                   "into a movement, and you are one of them.") % values,
-                 _("Two things help most now: take one of its roles, and bring one colleague along.")],
-                _("Take a role in “%(movement)s”") % values, path)
+                _("Welcome to “%(movement)s”, you are one of its first followers") % values,
+                greeting,
+                [
+                    _(
+                        "Thank you for following “%(movement)s”. The first followers are what turn one person's idea "
+                        "into a movement, and you are one of them."
+                    )
+                    % values,
+                    _("Two things help most now: take one of its roles, and bring one colleague along."),
+                ],
+                _("Take a role in “%(movement)s”") % values,
+                path,
+            )
         case Kind.WELCOME_YOUR_FOLLOWER:
             return Message(
-                _("%(person)s joined “%(movement)s”: welcome them") % values, greeting,
-                [_("%(person)s is one of the first followers of “%(movement)s”. A short public welcome shows "
-                   "everyone that followers are equals, and makes the next person more likely to join.") % values],
-                _("Welcome %(person)s") % values, path)
+                _("%(person)s joined “%(movement)s”: welcome them") % values,
+                greeting,
+                [
+                    _(
+                        "%(person)s is one of the first followers of “%(movement)s”. A short public welcome shows "
+                        "everyone that followers are equals, and makes the next person more likely to join."
+                    )
+                    % values
+                ],
+                _("Welcome %(person)s") % values,
+                path,
+            )
         case Kind.FIRST_FOLLOWER_CHECKIN:
             return Message(
-                _("How is “%(movement)s” going?") % values, greeting,
-                [_("You joined “%(movement)s” a few days ago. Is there one small thing you could do this week? "
-                   "Claim a role, post an update, or invite a colleague.") % values],
-                _("Open “%(movement)s”") % values, path)
+                _("How is “%(movement)s” going?") % values,
+                greeting,
+                [
+                    _(
+                        "You joined “%(movement)s” a few days ago. Is there one small thing you could do this week? "
+                        "Claim a role, post an update, or invite a colleague."
+                    )
+                    % values
+                ],
+                _("Open “%(movement)s”") % values,
+                path,
+            )
         case Kind.FIND_FIRST_FOLLOWER:
             return Message(
-                _("Find the first follower for “%(movement)s”") % values, greeting,
-                [_("“%(movement)s” has been waiting a week for its first follower. Ask one colleague personally: "
-                   "one person joining is what makes an idea a movement.") % values],
-                _("Invite a colleague to “%(movement)s”") % values, path)
+                _("Find the first follower for “%(movement)s”") % values,
+                greeting,
+                [
+                    _(
+                        "“%(movement)s” has been waiting a week for its first follower. Ask one colleague personally: "
+                        "one person joining is what makes an idea a movement."
+                    )
+                    % values
+                ],
+                _("Invite a colleague to “%(movement)s”") % values,
+                path,
+            )
         case Kind.OPEN_ROLES:
             return Message(
-                _("“%(movement)s” has a role for you") % values, greeting,
-                [_("“%(movement)s” has roles with free seats. Taking one is how it becomes everybody's project, "
-                   "not one person's.") % values],
-                _("See the open roles") % values, path)
+                _("“%(movement)s” has a role for you") % values,
+                greeting,
+                [
+                    _(
+                        "“%(movement)s” has roles with free seats. Taking one is how it becomes everybody's project, "
+                        "not one person's."
+                    )
+                    % values
+                ],
+                _("See the open roles") % values,
+                path,
+            )
         case Kind.DECISION_DUE:
             return Message(
-                _("Time to decide about “%(movement)s”") % values, greeting,
-                [_("The pilot of “%(movement)s” has reached its end date. Record the decision: adopt it, "
-                   "extend it with a new end date, or retire it, with a short rationale.") % values],
-                _("Record the decision"), path)
+                _("Time to decide about “%(movement)s”") % values,
+                greeting,
+                [
+                    _(
+                        "The pilot of “%(movement)s” has reached its end date. Record the decision: adopt it, "
+                        "extend it with a new end date, or retire it, with a short rationale."
+                    )
+                    % values
+                ],
+                _("Record the decision"),
+                path,
+            )
         case Kind.INVITATION:
             note = str(nudge.context.get("note", ""))
             paragraphs = [_("%(person)s invited you to join “%(movement)s”.") % values]
             if note:
                 paragraphs.append(_("Their note: “%(note)s”") % {"note": note})
             return Message(
-                _("%(person)s invited you to “%(movement)s”") % values, greeting, paragraphs,
-                _("Have a look at “%(movement)s”") % values, path)
+                _("%(person)s invited you to “%(movement)s”") % values,
+                greeting,
+                paragraphs,
+                _("Have a look at “%(movement)s”") % values,
+                path,
+            )
         case Kind.FEEDBACK_ANSWERED:
             title = nudge.feedback.title if nudge.feedback_id else ""
             status = str(nudge.context.get("status_label", ""))
@@ -136,19 +193,33 @@ def message_for(nudge: Nudge) -> Message:
             if response:
                 paragraphs.append(response)
             return Message(
-                _("Your feedback “%(title)s” was answered") % {"title": title}, greeting, paragraphs,
-                _("Read the answer"), path)
+                _("Your feedback “%(title)s” was answered") % {"title": title},
+                greeting,
+                paragraphs,
+                _("Read the answer"),
+                path,
+            )
         case Kind.WEEKLY_DIGEST:
             from . import selectors
 
             digest = selectors.weekly_digest_for(person=nudge.recipient)
-            items = [_("%(movement)s: %(count)s new updates") % {"movement": m.title, "count": m.recent_updates}
-                     for m in digest["movements"]]
-            items += [_("Open role: %(role)s in %(movement)s") % {"role": r.name, "movement": r.movement.title}
-                      for r in digest["open_roles"]]
+            items = [
+                _("%(movement)s: %(count)s new updates") % {"movement": m.title, "count": m.recent_updates}
+                for m in digest["movements"]
+            ]
+            items += [
+                _("Open role: %(role)s in %(movement)s") % {"role": r.name, "movement": r.movement.title}
+                for r in digest["open_roles"]
+            ]
             return Message(
-                _("Your week in %(site)s") % values, greeting,
-                [_("Here is what moved this week. %(count)s new feedback posts were shared.")
-                 % {"count": digest["new_feedback"]}],
-                _("Open %(site)s") % values, path, items)
+                _("Your week in %(site)s") % values,
+                greeting,
+                [
+                    _("Here is what moved this week. %(count)s new feedback posts were shared.")
+                    % {"count": digest["new_feedback"]}
+                ],
+                _("Open %(site)s") % values,
+                path,
+                items,
+            )
     raise ValueError(f"unknown nudge kind {nudge.kind}")

@@ -81,10 +81,12 @@ class Nudge(models.Model):
             models.Index(fields=["kind", "sent_at"], name="nudge_kind_sent"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(email=True) | Q(in_app=True) | Q(cancelled_at__isnull=False),
-                                   name="nudge_has_a_channel"),
-            models.CheckConstraint(condition=Q(emailed_at__isnull=True) | Q(sent_at__isnull=False),
-                                   name="nudge_emailed_only_when_sent"),
+            models.CheckConstraint(
+                condition=Q(email=True) | Q(in_app=True) | Q(cancelled_at__isnull=False), name="nudge_has_a_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(emailed_at__isnull=True) | Q(sent_at__isnull=False), name="nudge_emailed_only_when_sent"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,7 +96,9 @@ class Nudge(models.Model):
 class NotificationPreference(models.Model):
     """A person's choice for one kind. No row means both channels are on."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     email = models.BooleanField(_("email"), default=True)
     in_app = models.BooleanField(_("in the portal"), default=True)

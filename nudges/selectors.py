@@ -40,37 +40,51 @@ def preferences_for(*, person) -> list[dict]:
     rows = []
     for kind in Kind:
         preference = saved.get(kind.value)
-        rows.append({
-            "kind": kind.value,
-            "label": kind.label,
-            "email": preference.email if preference else True,
-            "in_app": (preference.in_app if preference else True) or kind in ALWAYS_IN_APP,
-            "in_app_locked": kind in ALWAYS_IN_APP,
-        })
+        rows.append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "email": preference.email if preference else True,
+                "in_app": (preference.in_app if preference else True) or kind in ALWAYS_IN_APP,
+                "in_app_locked": kind in ALWAYS_IN_APP,
+            }
+        )
     return rows
 
 
 def nudges_due(*, now: dt.datetime | None = None) -> QuerySet[Nudge]:
     now = now or timezone.now()
-    return Nudge.objects.filter(
-        sent_at__isnull=True, cancelled_at__isnull=True, claimed_at__isnull=True, due_at__lte=now,
-        attempts__lt=settings.NUDGES_MAX_ATTEMPTS,
-    ).select_related("recipient").order_by("due_at")
+    return (
+        Nudge.objects.filter(
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+            claimed_at__isnull=True,
+            due_at__lte=now,
+            attempts__lt=settings.NUDGES_MAX_ATTEMPTS,
+        )
+        .select_related("recipient")
+        .order_by("due_at")
+    )
 
 
 def nudges_stuck(*, now: dt.datetime | None = None) -> QuerySet[Nudge]:
     now = now or timezone.now()
     limit = now - dt.timedelta(seconds=settings.NUDGES_STUCK_CLAIM_SECONDS)
-    return Nudge.objects.filter(
-        sent_at__isnull=True, cancelled_at__isnull=True, claimed_at__lt=limit
-    ).select_related("recipient").order_by("claimed_at")
+    return (
+        Nudge.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True, claimed_at__lt=limit)
+        .select_related("recipient")
+        .order_by("claimed_at")
+    )
 
 
 def nudges_failed() -> QuerySet[Nudge]:
     """Unsent nudges whose last attempt failed (they may still be retrying) or that ran out of attempts."""
-    return Nudge.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True).filter(
-        ~Q(last_error="") | Q(attempts__gte=settings.NUDGES_MAX_ATTEMPTS)
-    ).select_related("recipient").order_by("-attempts", "pk")
+    return (
+        Nudge.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+        .filter(~Q(last_error="") | Q(attempts__gte=settings.NUDGES_MAX_ATTEMPTS))
+        .select_related("recipient")
+        .order_by("-attempts", "pk")
+    )
 
 
 def weekly_digest_for(*, person) -> dict:
@@ -86,9 +100,12 @@ def weekly_digest_for(*, person) -> dict:
     )
     open_roles = list(
         Role.objects.filter(
-            movement__memberships__person=person, movement__memberships__left_at__isnull=True,
+            movement__memberships__person=person,
+            movement__memberships__left_at__isnull=True,
             seats_filled__lt=F("seats"),
-        ).exclude(assignments__person=person).select_related("movement")[:5]
+        )
+        .exclude(assignments__person=person)
+        .select_related("movement")[:5]
     )
     new_feedback = Feedback.objects.visible_to(person).filter(created_at__gte=since).count()
     return {"movements": movements, "open_roles": open_roles, "new_feedback": new_feedback}

@@ -24,8 +24,11 @@ READ_EVENT = "nudges-read"
 def bell(request: HttpRequest) -> HttpResponse:
     """The header bell with the unread count (htmx asks for it on load, on a timer and after reading)."""
     count = selectors.unread_count(person=request.user)
-    return render(request, "nudges/_bell.html", {"unread_count": count, "bell_loaded": True,
-                                                  "poll_seconds": settings.NUDGES_BELL_POLL_SECONDS})
+    return render(
+        request,
+        "nudges/_bell.html",
+        {"unread_count": count, "bell_loaded": True, "poll_seconds": settings.NUDGES_BELL_POLL_SECONDS},
+    )
 
 
 @require_GET
@@ -36,7 +39,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    nudge = get_object_or_404(Nudge.objects.in_app_for(request.user).select_related("movement", "feedback", "subject_person"), pk=pk)
+    nudge = get_object_or_404(
+        Nudge.objects.in_app_for(request.user).select_related("movement", "feedback", "subject_person"), pk=pk
+    )
     services.nudge_mark_read(nudge=nudge, person=request.user)
     if request.htmx:
         nudge.headline, nudge.link = headline(nudge), action_path(nudge)
@@ -62,9 +67,13 @@ def preferences(request: HttpRequest) -> HttpResponse:
         services.preferences_update(person=request.user, choices=form.choices())
         messages.success(request, _("Your notification choices are saved."))
         return redirect("nudges:preferences")
-    table = [{**row, "email_field": form[f"email_{row['kind']}"], "in_app_field": form[f"in_app_{row['kind']}"]} for row in rows]
-    return render(request, "nudges/preferences.html", {"form": form, "table": table,
-                                                        "daily_cap": settings.NUDGES_DAILY_EMAIL_CAP})
+    table = [
+        {**row, "email_field": form[f"email_{row['kind']}"], "in_app_field": form[f"in_app_{row['kind']}"]}
+        for row in rows
+    ]
+    return render(
+        request, "nudges/preferences.html", {"form": form, "table": table, "daily_cap": settings.NUDGES_DAILY_EMAIL_CAP}
+    )
 
 
 @login_not_required

@@ -186,4 +186,3 @@ def sso_refresh_profile(*, person, claims: dict) -> None:
             person.department, changed = department, [*changed, "department"]
     if changed:
         person.save(update_fields=changed)
-

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -23,8 +23,14 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["department", "manager"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("display_name", "job_title", "department", "manager", "location", "time_zone", "employee_id")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_moderator", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Profile"),
+            {"fields": ("display_name", "job_title", "department", "manager", "location", "time_zone", "employee_id")},
+        ),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_moderator", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
@@ -87,7 +93,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.action(description=_("Carry out the erasure"))
 def carry_out_erasure(modeladmin, request, queryset):
-    open_requests = list(queryset.filter(completed_at__isnull=True).exclude(person=request.user).select_related("person"))
+    open_requests = list(
+        queryset.filter(completed_at__isnull=True).exclude(person=request.user).select_related("person")
+    )
     if request.POST.get("confirm_erasure") != "yes":
         return _confirm_erasure(modeladmin, request, queryset, [r.person for r in open_requests], "carry_out_erasure")
     done = 0

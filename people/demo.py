@@ -24,13 +24,58 @@ DEPARTMENTS = {
     "Operations": [],
 }
 FIRST_NAMES = [
-    "Ada", "Bruno", "Chioma", "Dmitri", "Elena", "Farah", "Gustavo", "Hana", "Ivan", "Jia", "Kwame", "Lena",
-    "Mateo", "Nadia", "Oskar", "Priya", "Quinn", "Rosa", "Sami", "Tomas", "Uma", "Viktor", "Wen", "Ximena",
-    "Yusuf", "Zofia", "Amara", "Björn", "Carmen", "Deniz",
+    "Ada",
+    "Bruno",
+    "Chioma",
+    "Dmitri",
+    "Elena",
+    "Farah",
+    "Gustavo",
+    "Hana",
+    "Ivan",
+    "Jia",
+    "Kwame",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Oskar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tomas",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zofia",
+    "Amara",
+    "Björn",
+    "Carmen",
+    "Deniz",
 ]
 LAST_NAMES = [
-    "Okafor", "Lindqvist", "Haddad", "Moreau", "Tanaka", "Kowalski", "Silva", "Nguyen", "Schmidt", "Rossi",
-    "Mensah", "Fischer", "Patel", "Novak", "Garcia", "Larsen", "Cohen", "Ivanova", "Dubois", "Mbeki",
+    "Okafor",
+    "Lindqvist",
+    "Haddad",
+    "Moreau",
+    "Tanaka",
+    "Kowalski",
+    "Silva",
+    "Nguyen",
+    "Schmidt",
+    "Rossi",
+    "Mensah",
+    "Fischer",
+    "Patel",
+    "Novak",
+    "Garcia",
+    "Larsen",
+    "Cohen",
+    "Ivanova",
+    "Dubois",
+    "Mbeki",
 ]
 TITLES = ["Engineer", "Analyst", "Specialist", "Coordinator", "Consultant", "Designer", "Manager"]
 LOCATIONS = ["Berlin", "Lisbon", "Toronto", "Nairobi", "Singapore", "Remote"]
@@ -83,15 +128,34 @@ def seed_people(*, rng: random.Random) -> dict:
             person.manager = head
             person.save(update_fields=["manager"])
 
-    admin, is_new = _person(DEMO_LOGINS["admin"], "Alex Admin", job_title="Portal administrator",
-                            department=departments[-1], is_staff=True, is_superuser=True, is_moderator=True,
-                            password_hash=password_hash)
+    admin, is_new = _person(
+        DEMO_LOGINS["admin"],
+        "Alex Admin",
+        job_title="Portal administrator",
+        department=departments[-1],
+        is_staff=True,
+        is_superuser=True,
+        is_moderator=True,
+        password_hash=password_hash,
+    )
     created += is_new
-    champion, is_new = _person(DEMO_LOGINS["champion"], "Charlie Champion", job_title="Team lead",
-                               department=departments[1], location="Berlin", password_hash=password_hash)
+    champion, is_new = _person(
+        DEMO_LOGINS["champion"],
+        "Charlie Champion",
+        job_title="Team lead",
+        department=departments[1],
+        location="Berlin",
+        password_hash=password_hash,
+    )
     created += is_new
-    employee, is_new = _person(DEMO_LOGINS["employee"], "Emery Employee", job_title="Account executive",
-                               department=departments[3], location="Lisbon", password_hash=password_hash)
+    employee, is_new = _person(
+        DEMO_LOGINS["employee"],
+        "Emery Employee",
+        job_title="Account executive",
+        department=departments[3],
+        location="Lisbon",
+        password_hash=password_hash,
+    )
     created += is_new
     return {
         "departments": departments,

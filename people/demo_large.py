@@ -46,10 +46,11 @@ class Scale:
 LARGE = Scale()
 
 
-def zipf_sizes(total: int, buckets: int, rng: random.Random, *, minimum: int = 0, cap: int | None = None,
-               exponent: float = 1.1) -> list[int]:
+def zipf_sizes(
+    total: int, buckets: int, rng: random.Random, *, minimum: int = 0, cap: int | None = None, exponent: float = 1.1
+) -> list[int]:
     """Split `total` over `buckets` with a Zipf-like skew (shuffled), each at least `minimum` and at most `cap`."""
-    weights = [1 / (rank ** exponent) for rank in range(1, buckets + 1)]
+    weights = [1 / (rank**exponent) for rank in range(1, buckets + 1)]
     spread = total - minimum * buckets
     scale = spread / sum(weights)
     sizes = [minimum + int(w * scale) for w in weights]
@@ -99,7 +100,9 @@ class Progress:
         self.started = time.monotonic()
 
     def step(self, label: str, count: int, began: float) -> None:
-        self.write(f"  {label:<14} {count:>10,} rows  {time.monotonic() - began:6.1f}s  (total {time.monotonic() - self.started:6.1f}s)")
+        self.write(
+            f"  {label:<14} {count:>10,} rows  {time.monotonic() - began:6.1f}s  (total {time.monotonic() - self.started:6.1f}s)"
+        )
 
 
 def seed_large(*, write: Callable[[str], None], scale: Scale = LARGE, seed: int = 7) -> dict[str, int]:
@@ -121,7 +124,18 @@ def seed_large(*, write: Callable[[str], None], scale: Scale = LARGE, seed: int 
         with transaction.atomic():
             counts.update(_seed(rng=rng, now=now, scale=scale, progress=progress))
             counts["nudges"] = _seed_nudges(rng=rng, now=now, scale=scale, progress=progress)
-            for model in (Department, User, Movement, Membership, Role, RoleAssignment, Feedback, Vote, Activity, Nudge):
+            for model in (
+                Department,
+                User,
+                Movement,
+                Membership,
+                Role,
+                RoleAssignment,
+                Feedback,
+                Vote,
+                Activity,
+                Nudge,
+            ):
                 reset_sequence(model)
     began = time.monotonic()
     with connection.cursor() as cursor:
@@ -161,15 +175,44 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
     first_person = next_id(User)
     person_ids = list(range(first_person, first_person + scale.people))
     person_department = {pk: rng.choice(department_ids) for pk in person_ids}
-    user_fields = ("id", "password", "is_superuser", "email", "display_name", "job_title", "department_id", "manager_id",
-                   "location", "time_zone", "employee_id", "is_moderator", "is_staff", "is_active", "date_joined")
+    user_fields = (
+        "id",
+        "password",
+        "is_superuser",
+        "email",
+        "display_name",
+        "job_title",
+        "department_id",
+        "manager_id",
+        "location",
+        "time_zone",
+        "employee_id",
+        "is_moderator",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
 
     def people_rows() -> Iterator[tuple]:
         for index, pk in enumerate(person_ids):
             manager = person_ids[index // 8] if index >= 8 else None
-            yield (pk, password, False, f"large.{index}@example.com", f"Person {index}", "Employee",
-                   person_department[pk], None if manager == pk else manager, "HQ", "UTC", f"L{index}", False,
-                   False, True, now - timedelta(days=400))
+            yield (
+                pk,
+                password,
+                False,
+                f"large.{index}@example.com",
+                f"Person {index}",
+                "Employee",
+                person_department[pk],
+                None if manager == pk else manager,
+                "HQ",
+                "UTC",
+                f"L{index}",
+                False,
+                False,
+                True,
+                now - timedelta(days=400),
+            )
 
     counts["people"] = copy_rows(User, list(user_fields), people_rows())
     progress.step("people", counts["people"], began)
@@ -181,10 +224,13 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
     sizes = zipf_sizes(scale.memberships, scale.movements, rng, minimum=1, cap=scale.people // 2)
     stages = [Stage.RECRUITING] * 50 + [Stage.PILOTING] * 25 + [Stage.ADOPTED] * 15 + [Stage.RETIRED] * 10
     movement_meta: dict[int, dict] = {}
-    for pk, size in zip(movement_ids, sizes):
+    for pk, size in zip(movement_ids, sizes, strict=True):
         movement_meta[pk] = {
-            "founder": rng.choice(person_ids), "size": size, "stage": rng.choice(stages),
-            "created_at": random_time(), "department": rng.choice(department_ids) if rng.random() < 0.1 else None,
+            "founder": rng.choice(person_ids),
+            "size": size,
+            "stage": rng.choice(stages),
+            "created_at": random_time(),
+            "department": rng.choice(department_ids) if rng.random() < 0.1 else None,
         }
 
     # Memberships: founder at 1, then distinct people in join order; a few have left.
@@ -207,18 +253,36 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
                 left = joined + (now - joined) / 2
             else:
                 active_others += position > 1
-            membership_rows.append((first_membership + len(membership_rows), pk, person, position, joined,
-                                    people[rng.randrange(position - 1)] if position > 1 else None,
-                                    left, is_lead, None))
+            membership_rows.append(
+                (
+                    first_membership + len(membership_rows),
+                    pk,
+                    person,
+                    position,
+                    joined,
+                    people[rng.randrange(position - 1)] if position > 1 else None,
+                    left,
+                    is_lead,
+                    None,
+                )
+            )
         meta["followers"] = active_others
         meta["last_activity_at"] = joined
 
     # Roles and seats: 5 per movement on average, popular movements' roles mostly filled.
     role_rows, assignment_rows = [], []
     first_role, first_assignment = next_id(Role), next_id(RoleAssignment)
-    role_names = ["Co-lead", "Pilot tester", "Evangelist", "Trainer", "Feedback collector", "Team liaison", "Note-taker"]
+    role_names = [
+        "Co-lead",
+        "Pilot tester",
+        "Evangelist",
+        "Trainer",
+        "Feedback collector",
+        "Team liaison",
+        "Note-taker",
+    ]
     roles_per_movement = zipf_sizes(scale.roles, scale.movements, rng, minimum=1, cap=len(role_names), exponent=0.3)
-    for pk, role_count in zip(movement_ids, roles_per_movement):
+    for pk, role_count in zip(movement_ids, roles_per_movement, strict=True):
         meta = movement_meta[pk]
         members = members_of[pk]
         open_seats = 0
@@ -228,13 +292,32 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
             role_id = first_role + len(role_rows)
             role_rows.append((role_id, pk, name, f"Help as {name.lower()}.", seats, len(holders), meta["created_at"]))
             for holder in holders:
-                assignment_rows.append((first_assignment + len(assignment_rows), role_id, holder, None, meta["created_at"]))
+                assignment_rows.append(
+                    (first_assignment + len(assignment_rows), role_id, holder, None, meta["created_at"])
+                )
             open_seats += seats - len(holders)
         meta["open_seats"] = open_seats
 
-    movement_columns = ["id", "title", "slug", "pitch", "problem", "use_cases", "tool", "founder_id", "department_id",
-                        "stage", "hypothesis", "success_measure", "pilot_start", "pilot_end", "follower_count",
-                        "open_seats", "created_at", "last_activity_at"]
+    movement_columns = [
+        "id",
+        "title",
+        "slug",
+        "pitch",
+        "problem",
+        "use_cases",
+        "tool",
+        "founder_id",
+        "department_id",
+        "stage",
+        "hypothesis",
+        "success_measure",
+        "pilot_start",
+        "pilot_end",
+        "follower_count",
+        "open_seats",
+        "created_at",
+        "last_activity_at",
+    ]
     tools = ["", "", "Wiki", "Team channels", "Video", "Kanban board", "Podcast"]
 
     def movement_rows() -> Iterator[tuple]:
@@ -243,22 +326,53 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
             piloted = meta["stage"] != Stage.RECRUITING
             start = (meta["created_at"] + timedelta(days=14)).date() if piloted else None
             end = (start + timedelta(days=rng.randint(20, 120))) if piloted else None
-            yield (pk, f"Large movement {index + 1}: working better together", f"large-movement-{index + 1}",
-                   "Why it matters: it saves everyone time.", "The problem today.", "", rng.choice(tools),
-                   meta["founder"], meta["department"], meta["stage"], "A hypothesis." if piloted else "",
-                   "A measure." if piloted else "", start, end, meta["followers"], meta["open_seats"],
-                   meta["created_at"], meta["last_activity_at"])
+            yield (
+                pk,
+                f"Large movement {index + 1}: working better together",
+                f"large-movement-{index + 1}",
+                "Why it matters: it saves everyone time.",
+                "The problem today.",
+                "",
+                rng.choice(tools),
+                meta["founder"],
+                meta["department"],
+                meta["stage"],
+                "A hypothesis." if piloted else "",
+                "A measure." if piloted else "",
+                start,
+                end,
+                meta["followers"],
+                meta["open_seats"],
+                meta["created_at"],
+                meta["last_activity_at"],
+            )
 
     counts["movements"] = copy_rows(Movement, movement_columns, movement_rows())
     progress.step("movements", counts["movements"], began)
     began = time.monotonic()
     counts["memberships"] = copy_rows(
-        Membership, ["id", "movement_id", "person_id", "position", "joined_at", "recruited_by_id", "left_at", "is_lead", "welcomed_at"],
-        membership_rows)
+        Membership,
+        [
+            "id",
+            "movement_id",
+            "person_id",
+            "position",
+            "joined_at",
+            "recruited_by_id",
+            "left_at",
+            "is_lead",
+            "welcomed_at",
+        ],
+        membership_rows,
+    )
     progress.step("memberships", counts["memberships"], began)
     began = time.monotonic()
-    counts["roles"] = copy_rows(Role, ["id", "movement_id", "name", "description", "seats", "seats_filled", "created_at"], role_rows)
-    counts["role seats"] = copy_rows(RoleAssignment, ["id", "role_id", "person_id", "assigned_by_id", "created_at"], assignment_rows)
+    counts["roles"] = copy_rows(
+        Role, ["id", "movement_id", "name", "description", "seats", "seats_filled", "created_at"], role_rows
+    )
+    counts["role seats"] = copy_rows(
+        RoleAssignment, ["id", "role_id", "person_id", "assigned_by_id", "created_at"], assignment_rows
+    )
     progress.step("roles", counts["roles"] + counts["role seats"], began)
     del membership_rows, role_rows, assignment_rows
 
@@ -267,7 +381,13 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
     first_feedback = next_id(Feedback)
     feedback_ids = list(range(first_feedback, first_feedback + scale.feedback))
     vote_sizes = zipf_sizes(scale.votes, scale.feedback, rng, minimum=0, cap=scale.people // 2, exponent=1.0)
-    statuses = [Status.NEW] * 6 + [Status.ACKNOWLEDGED, Status.PLANNED, Status.IN_PROGRESS, Status.RESOLVED, Status.WONT_FIX]
+    statuses = [Status.NEW] * 6 + [
+        Status.ACKNOWLEDGED,
+        Status.PLANNED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.WONT_FIX,
+    ]
     feedback_created: dict[int, object] = {}
 
     def feedback_rows() -> Iterator[tuple]:
@@ -279,15 +399,45 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
             feedback_created[pk] = created
             status = rng.choice(statuses)
             answered = created + timedelta(days=rng.randint(1, 20)) if status != Status.NEW else None
-            yield (pk, Kind.WORKS if rng.random() < 0.5 else Kind.DOESNT, f"Feedback {index + 1} about how we work",
-                   "Body of the post.", "<p>Body of the post.</p>", None if anonymous else rng.choice(person_ids),
-                   anonymous, rng.choice(movement_ids) if rng.random() < 0.3 else None, None, status,
-                   vote_sizes[index], 0, created, answered, None)
+            yield (
+                pk,
+                Kind.WORKS if rng.random() < 0.5 else Kind.DOESNT,
+                f"Feedback {index + 1} about how we work",
+                "Body of the post.",
+                "<p>Body of the post.</p>",
+                None if anonymous else rng.choice(person_ids),
+                anonymous,
+                rng.choice(movement_ids) if rng.random() < 0.3 else None,
+                None,
+                status,
+                vote_sizes[index],
+                0,
+                created,
+                answered,
+                None,
+            )
 
     counts["feedback"] = copy_rows(
-        Feedback, ["id", "kind", "title", "body", "body_html", "author_id", "is_anonymous", "movement_id",
-                   "resulting_movement_id", "status", "vote_count", "comment_count", "created_at", "first_answered_at",
-                   "hidden_at"], feedback_rows())
+        Feedback,
+        [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "body_html",
+            "author_id",
+            "is_anonymous",
+            "movement_id",
+            "resulting_movement_id",
+            "status",
+            "vote_count",
+            "comment_count",
+            "created_at",
+            "first_answered_at",
+            "hidden_at",
+        ],
+        feedback_rows(),
+    )
     progress.step("feedback", counts["feedback"], began)
 
     began = time.monotonic()
@@ -295,7 +445,7 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
     vote_id = itertools.count(first_vote)
 
     def vote_rows() -> Iterator[tuple]:
-        for pk, size in zip(feedback_ids, vote_sizes):
+        for pk, size in zip(feedback_ids, vote_sizes, strict=True):
             if size:
                 for voter in rng.sample(person_ids, size):
                     yield (next(vote_id), pk, voter, random_time(after=feedback_created[pk]))
@@ -308,7 +458,15 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
     first_activity = next_id(Activity)
     movement_weights = [movement_meta[pk]["size"] for pk in movement_ids]
     movement_choices = rng.choices(movement_ids, weights=movement_weights, k=scale.activity)
-    verbs = [Verb.JOINED, Verb.CLAIMED_ROLE, Verb.POSTED_UPDATE, Verb.INVITED, Verb.VOTED, Verb.COMMENTED, Verb.POSTED_FEEDBACK]
+    verbs = [
+        Verb.JOINED,
+        Verb.CLAIMED_ROLE,
+        Verb.POSTED_UPDATE,
+        Verb.INVITED,
+        Verb.VOTED,
+        Verb.COMMENTED,
+        Verb.POSTED_FEEDBACK,
+    ]
 
     def activity_rows() -> Iterator[tuple]:
         for offset, movement in enumerate(movement_choices):
@@ -317,22 +475,58 @@ def _seed(*, rng: random.Random, now, scale: Scale, progress: Progress) -> dict[
             yield (first_activity + offset, actor, rng.choice(verbs), movement, None, None, random_time())
 
     counts["activity"] = copy_rows(
-        Activity, ["id", "actor_id", "verb", "movement_id", "feedback_id", "subject_person_id", "created_at"], activity_rows())
+        Activity,
+        ["id", "actor_id", "verb", "movement_id", "feedback_id", "subject_person_id", "created_at"],
+        activity_rows(),
+    )
     progress.step("activity", counts["activity"], began)
     return counts
 
 
-NUDGE_COLUMNS = ["id", "kind", "recipient_id", "movement_id", "feedback_id", "subject_person_id", "context", "dedupe_key",
-                 "email", "in_app", "created_at", "due_at", "queued_at", "claimed_at", "sent_at", "emailed_at",
-                 "cancelled_at", "read_at", "acted_on_at", "attempts", "last_error"]
+NUDGE_COLUMNS = [
+    "id",
+    "kind",
+    "recipient_id",
+    "movement_id",
+    "feedback_id",
+    "subject_person_id",
+    "context",
+    "dedupe_key",
+    "email",
+    "in_app",
+    "created_at",
+    "due_at",
+    "queued_at",
+    "claimed_at",
+    "sent_at",
+    "emailed_at",
+    "cancelled_at",
+    "read_at",
+    "acted_on_at",
+    "attempts",
+    "last_error",
+]
 # Share of each kind in a year of nudges: digests and open roles dominate; event nudges follow the events.
 NUDGE_MIX = [
-    (NudgeKind.WEEKLY_DIGEST, 0.42), (NudgeKind.OPEN_ROLES, 0.22), (NudgeKind.INVITATION, 0.10),
-    (NudgeKind.FEEDBACK_ANSWERED, 0.12), (NudgeKind.FIRST_FOLLOWER_WELCOME, 0.03), (NudgeKind.WELCOME_YOUR_FOLLOWER, 0.03),
-    (NudgeKind.FIRST_FOLLOWER_CHECKIN, 0.03), (NudgeKind.FIND_FIRST_FOLLOWER, 0.02), (NudgeKind.DECISION_DUE, 0.03),
+    (NudgeKind.WEEKLY_DIGEST, 0.42),
+    (NudgeKind.OPEN_ROLES, 0.22),
+    (NudgeKind.INVITATION, 0.10),
+    (NudgeKind.FEEDBACK_ANSWERED, 0.12),
+    (NudgeKind.FIRST_FOLLOWER_WELCOME, 0.03),
+    (NudgeKind.WELCOME_YOUR_FOLLOWER, 0.03),
+    (NudgeKind.FIRST_FOLLOWER_CHECKIN, 0.03),
+    (NudgeKind.FIND_FIRST_FOLLOWER, 0.02),
+    (NudgeKind.DECISION_DUE, 0.03),
 ]
-ACTIONABLE = {NudgeKind.INVITATION, NudgeKind.OPEN_ROLES, NudgeKind.WELCOME_YOUR_FOLLOWER, NudgeKind.FIRST_FOLLOWER_WELCOME,
-              NudgeKind.FIND_FIRST_FOLLOWER, NudgeKind.DECISION_DUE, NudgeKind.FIRST_FOLLOWER_CHECKIN}
+ACTIONABLE = {
+    NudgeKind.INVITATION,
+    NudgeKind.OPEN_ROLES,
+    NudgeKind.WELCOME_YOUR_FOLLOWER,
+    NudgeKind.FIRST_FOLLOWER_WELCOME,
+    NudgeKind.FIND_FIRST_FOLLOWER,
+    NudgeKind.DECISION_DUE,
+    NudgeKind.FIRST_FOLLOWER_CHECKIN,
+}
 
 
 def _seed_nudges(*, rng: random.Random, now, scale: Scale, progress: Progress) -> int:
@@ -343,18 +537,25 @@ def _seed_nudges(*, rng: random.Random, now, scale: Scale, progress: Progress) -
     people = list(User.objects.filter(email__startswith="large.").values_list("pk", flat=True))
     movements = {
         pk: (founder, stage, pilot_end, created)
-        for pk, founder, stage, pilot_end, created in Movement.objects.filter(slug__startswith="large-movement-")
-        .values_list("pk", "founder_id", "stage", "pilot_end", "created_at")
+        for pk, founder, stage, pilot_end, created in Movement.objects.filter(
+            slug__startswith="large-movement-"
+        ).values_list("pk", "founder_id", "stage", "pilot_end", "created_at")
     }
-    members = list(Membership.objects.filter(movement_id__in=list(movements)).values_list(
-        "movement_id", "person_id", "position", "is_lead", "joined_at", "recruited_by_id"))
+    members = list(
+        Membership.objects.filter(movement_id__in=list(movements)).values_list(
+            "movement_id", "person_id", "position", "is_lead", "joined_at", "recruited_by_id"
+        )
+    )
     first_followers = [m for m in members if 2 <= m[2] <= 4]
     leads: dict[int, list[int]] = {}
     for movement_id, person, _position, is_lead, _joined, _by in members:
         if is_lead:
             leads.setdefault(movement_id, []).append(person)
-    answered = list(Feedback.objects.filter(first_answered_at__isnull=False, title__startswith="Feedback ")
-                    .values_list("pk", "author_id", "first_answered_at")[:200_000])
+    answered = list(
+        Feedback.objects.filter(first_answered_at__isnull=False, title__startswith="Feedback ").values_list(
+            "pk", "author_id", "first_answered_at"
+        )[:200_000]
+    )
     lonely = [pk for pk, meta in movements.items() if meta[1] == Stage.RECRUITING]
     piloting = [pk for pk, meta in movements.items() if meta[2] is not None]
     year = timedelta(days=365)
@@ -386,13 +587,31 @@ def _seed_nudges(*, rng: random.Random, now, scale: Scale, progress: Progress) -
         if kind == NudgeKind.FEEDBACK_ANSWERED:
             feedback_id, author, answered_at = rng.choice(answered)
             person = author if author and rng.random() < 0.3 else rng.choice(people)
-            return person, None, feedback_id, None, f"feedback_answered:f{feedback_id}:u{person}:r{answered_at:%Y%m%d}", answered_at
-        if kind in (NudgeKind.FIRST_FOLLOWER_WELCOME, NudgeKind.FIRST_FOLLOWER_CHECKIN, NudgeKind.WELCOME_YOUR_FOLLOWER):
+            return (
+                person,
+                None,
+                feedback_id,
+                None,
+                f"feedback_answered:f{feedback_id}:u{person}:r{answered_at:%Y%m%d}",
+                answered_at,
+            )
+        if kind in (
+            NudgeKind.FIRST_FOLLOWER_WELCOME,
+            NudgeKind.FIRST_FOLLOWER_CHECKIN,
+            NudgeKind.WELCOME_YOUR_FOLLOWER,
+        ):
             movement_id, person, _p, _l, joined, _by = rng.choice(first_followers)
             if kind == NudgeKind.FIRST_FOLLOWER_WELCOME:
                 return person, movement_id, None, None, f"first_follower_welcome:m{movement_id}:u{person}", joined
             if kind == NudgeKind.FIRST_FOLLOWER_CHECKIN:
-                return person, movement_id, None, None, f"first_follower_checkin:m{movement_id}:u{person}", joined + timedelta(days=3)
+                return (
+                    person,
+                    movement_id,
+                    None,
+                    None,
+                    f"first_follower_checkin:m{movement_id}:u{person}",
+                    joined + timedelta(days=3),
+                )
             lead = rng.choice(leads.get(movement_id) or [movements[movement_id][0]])
             return lead, movement_id, None, person, f"welcome_your_follower:m{movement_id}:u{person}:to{lead}", joined
         if kind == NudgeKind.FIND_FIRST_FOLLOWER:
@@ -402,7 +621,14 @@ def _seed_nudges(*, rng: random.Random, now, scale: Scale, progress: Progress) -
         movement_id = rng.choice(piloting)  # decision due
         pilot_end = movements[movement_id][2]
         lead = rng.choice(leads.get(movement_id) or [movements[movement_id][0]])
-        return lead, movement_id, None, None, f"decision_due:m{movement_id}:e{pilot_end:%Y%m%d}:u{lead}", now - timedelta(days=rng.randint(1, 60))
+        return (
+            lead,
+            movement_id,
+            None,
+            None,
+            f"decision_due:m{movement_id}:e{pilot_end:%Y%m%d}:u{lead}",
+            now - timedelta(days=rng.randint(1, 60)),
+        )
 
     kinds = [kind for kind, _share in NUDGE_MIX]
     shares = [share for _kind, share in NUDGE_MIX]
@@ -438,8 +664,29 @@ def _seed_nudges(*, rng: random.Random, now, scale: Scale, progress: Progress) -
                 cancelled = created + timedelta(seconds=1)
             else:  # still waiting: due later today (quiet hours, the daily cap)
                 due = now + timedelta(hours=rng.random() * 12)
-            yield (first + made, kind, recipient, movement_id, feedback_id, subject, "{}", key, email, True,
-                   created, due, queued, claimed, sent, emailed, cancelled, read, acted, attempts, "")
+            yield (
+                first + made,
+                kind,
+                recipient,
+                movement_id,
+                feedback_id,
+                subject,
+                "{}",
+                key,
+                email,
+                True,
+                created,
+                due,
+                queued,
+                claimed,
+                sent,
+                emailed,
+                cancelled,
+                read,
+                acted,
+                attempts,
+                "",
+            )
             made += 1
 
     count = copy_rows(Nudge, NUDGE_COLUMNS, nudge_rows())

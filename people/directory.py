@@ -61,13 +61,27 @@ class ImportReport:
 
     @property
     def changed_anything(self) -> bool:
-        return any((self.created, self.updated, self.deactivated, self.reactivated, self.managers_set, self.departments_created))
+        return any(
+            (
+                self.created,
+                self.updated,
+                self.deactivated,
+                self.reactivated,
+                self.managers_set,
+                self.departments_created,
+            )
+        )
 
     def as_dict(self) -> dict:
         return {
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "deactivated": self.deactivated, "reactivated": self.reactivated, "managers_set": self.managers_set,
-            "departments_created": self.departments_created, "errors": len(self.errors),
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deactivated": self.deactivated,
+            "reactivated": self.reactivated,
+            "managers_set": self.managers_set,
+            "departments_created": self.departments_created,
+            "errors": len(self.errors),
         }
 
 
@@ -79,7 +93,9 @@ def split_path(path: str) -> list[str]:
     return [part.strip() for part in path.split("/") if part.strip()]
 
 
-def department_for_path(path: str, known: dict[tuple[str, ...], Department] | None = None, report: ImportReport | None = None) -> Department:
+def department_for_path(
+    path: str, known: dict[tuple[str, ...], Department] | None = None, report: ImportReport | None = None
+) -> Department:
     """The department at `path` ("Engineering/Platform"), creating missing levels of the tree."""
     parts = split_path(path)
     parent: Department | None = None
@@ -113,7 +129,9 @@ def parse_rows(lines: Iterable[str], report: ImportReport) -> list[DirectoryRow]
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = REQUIRED_COLUMNS - set(header)
     if missing:
-        raise DirectoryFileError(f"The file has no {', '.join(sorted(missing))} column. Expected columns: {','.join(COLUMNS)}.")
+        raise DirectoryFileError(
+            f"The file has no {', '.join(sorted(missing))} column. Expected columns: {','.join(COLUMNS)}."
+        )
     reader.fieldnames = header
     rows: list[DirectoryRow] = []
     seen_ids: dict[str, int] = {}
@@ -280,7 +298,10 @@ def _bulk_update(people: list[User], attnames: list[str]) -> None:
     if connection.vendor != "postgresql":
         User.objects.bulk_update(people, attnames, batch_size=BATCH_SIZE)
         return
-    fields = [User._meta.get_field(name.removesuffix("_id") if name.endswith("_id") and name != "employee_id" else name) for name in attnames]
+    fields = [
+        User._meta.get_field(name.removesuffix("_id") if name.endswith("_id") and name != "employee_id" else name)
+        for name in attnames
+    ]
     quote = connection.ops.quote_name
     types = ["bigint" if f.is_relation else "text" for f in fields]
     columns = ", ".join(quote(f.column) for f in fields)
@@ -315,7 +336,9 @@ def _write_batch(batch, departments, report: ImportReport, by_employee_id: dict,
         profile = _profile_of(row, departments)
         if person is None:
             # An unusable password ("!" prefix): directory people sign in through SSO or a password reset.
-            user = User(employee_id=row.employee_id, password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30), **profile)
+            user = User(
+                employee_id=row.employee_id, password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30), **profile
+            )
             to_create.append((row, user))
             continue
         changed = [f for f, value in profile.items() if getattr(person, f) != value]

@@ -21,6 +21,8 @@ class ErasureRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     confirm = forms.BooleanField(
-        label=_("I understand that my name, email and profile will be removed and that I will no longer be able to sign in."),
+        label=_(
+            "I understand that my name, email and profile will be removed and that I will no longer be able to sign in."
+        ),
         required=True,
     )

@@ -16,7 +16,9 @@ class Department(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     # Materialised path of ids, e.g. "/1/5/12/": a subtree is `path__startswith`, ancestors are its ids.
     path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
-    external_key = models.CharField(max_length=500, blank=True, default="", help_text=_("Full department path in the directory."))
+    external_key = models.CharField(
+        max_length=500, blank=True, default="", help_text=_("Full department path in the directory.")
+    )
 
     class Meta:
         ordering = ["path"]
@@ -78,7 +80,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people", verbose_name=_("department")
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        verbose_name=_("department"),
     )
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports", verbose_name=_("manager")

@@ -26,7 +26,14 @@ TOKEN_AUTH_METHODS = {"client_secret_post", "client_secret_basic"}
 
 
 def _app(
-    *, provider_id: str, issuer: str, client_id: str, secret: str, label: str, scopes: list[str] | None, token_auth_method: str = ""
+    *,
+    provider_id: str,
+    issuer: str,
+    client_id: str,
+    secret: str,
+    label: str,
+    scopes: list[str] | None,
+    token_auth_method: str = "",
 ) -> dict:
     if not PROVIDER_ID.match(provider_id):
         raise OIDCConfigError(f"OpenID Connect provider id {provider_id!r}: use lower-case letters, digits and '-'.")

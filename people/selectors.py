@@ -11,9 +11,7 @@ def home_for(*, person) -> dict:
         .select_related("movement")
         .order_by("-movement__last_activity_at")[:6]
     )
-    newest_feedback = list(
-        Feedback.objects.visible_to(person).select_related("author").order_by("-created_at")[:5]
-    )
+    newest_feedback = list(Feedback.objects.visible_to(person).select_related("author").order_by("-created_at")[:5])
     # An anti-join on the (movement, person) unique index, read in "most followers" index order.
     popular_movements = list(
         Movement.objects.visible_to(person)
@@ -26,7 +24,6 @@ def home_for(*, person) -> dict:
         "newest_feedback": newest_feedback,
         "suggested_movements": popular_movements,
     }
-
 
 
 def _iso(value) -> str | None:
@@ -81,7 +78,9 @@ def privacy_export_for(*, person) -> dict:
         ],
         "roles": [
             {"movement": a.role.movement.title, "role": a.role.name, "since": _iso(a.created_at)}
-            for a in RoleAssignment.objects.filter(person=person).select_related("role__movement").order_by("created_at", "pk")
+            for a in RoleAssignment.objects.filter(person=person)
+            .select_related("role__movement")
+            .order_by("created_at", "pk")
         ],
         "invitations_sent": [
             {"movement": i.movement.title, "note": i.note, "status": i.status, "created_at": _iso(i.created_at)}

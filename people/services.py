@@ -194,7 +194,9 @@ def _scrub_logs(*, person: User, old_email: str, old_name: str) -> None:
             event.target_repr = event.target_repr.replace(needle, erased_repr)
             event.detail = {}
             event.save(update_fields=["target_repr", "detail"])
-    LogEntry.objects.filter(content_type=ctype, object_id=str(person.pk)).update(object_repr=erased_repr, change_message="")
+    LogEntry.objects.filter(content_type=ctype, object_id=str(person.pk)).update(
+        object_repr=erased_repr, change_message=""
+    )
     for needle in needles:
         LogEntry.objects.filter(object_repr__icontains=needle).update(object_repr=erased_repr)
         LogEntry.objects.filter(change_message__icontains=needle).update(change_message="")

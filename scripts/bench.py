@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,12 +33,22 @@ SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "300"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 NOTE = os.environ.get("BENCH_NOTE", "")  # e.g. what else the machine was doing during the run
 
-os.environ.update({
-    "DATABASE_URL": BENCH_DB, "REDIS_URL": REDIS, "DJANGO_DEBUG": "false", "DJANGO_HTTPS": "false",
-    "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"),
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "STATIC_MANIFEST": "false", "BENCHMARK_HELLO": "true",
-    "DJANGO_SETTINGS_MODULE": "socialbiz.settings", "LOG_LEVEL": "ERROR",
-})
+os.environ.update(
+    {
+        "DATABASE_URL": BENCH_DB,
+        "REDIS_URL": REDIS,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_HTTPS": "false",
+        "DJANGO_SECRET_KEY": os.environ.get(
+            "DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+        ),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "STATIC_MANIFEST": "false",
+        "BENCHMARK_HELLO": "true",
+        "DJANGO_SETTINGS_MODULE": "socialbiz.settings",
+        "LOG_LEVEL": "ERROR",
+    }
+)
 
 
 def say(message: str) -> None:
@@ -72,9 +82,17 @@ def pages() -> dict[str, list[str]]:
     from feedback.models import Feedback
     from movements.models import Movement
 
-    popular = list(Movement.objects.filter(department__isnull=True).order_by("-follower_count").values_list("slug", flat=True)[:3])
-    ordinary = list(Movement.objects.filter(department__isnull=True, follower_count__lt=50).order_by("pk").values_list("slug", flat=True)[:7])
-    top_posts = list(Feedback.objects.filter(movement__isnull=True).order_by("-vote_count").values_list("pk", flat=True)[:3])
+    popular = list(
+        Movement.objects.filter(department__isnull=True).order_by("-follower_count").values_list("slug", flat=True)[:3]
+    )
+    ordinary = list(
+        Movement.objects.filter(department__isnull=True, follower_count__lt=50)
+        .order_by("pk")
+        .values_list("slug", flat=True)[:7]
+    )
+    top_posts = list(
+        Feedback.objects.filter(movement__isnull=True).order_by("-vote_count").values_list("pk", flat=True)[:3]
+    )
     other_posts = list(Feedback.objects.filter(movement__isnull=True).order_by("pk").values_list("pk", flat=True)[:7])
     return {
         "home": ["/"],
@@ -94,9 +112,14 @@ def typical_employee():
     from people.models import User
 
     # A typical employee: follows a few movements, not staff.
-    return (User.objects.filter(email__startswith="large.", is_staff=False, department__movements__isnull=True)
-            .annotate(n=Count("memberships")).filter(n__gte=3).order_by("n", "pk").first()
-            or User.objects.filter(email__startswith="large.").first())
+    return (
+        User.objects.filter(email__startswith="large.", is_staff=False, department__movements__isnull=True)
+        .annotate(n=Count("memberships"))
+        .filter(n__gte=3)
+        .order_by("n", "pk")
+        .first()
+        or User.objects.filter(email__startswith="large.").first()
+    )
 
 
 def staff_person():
@@ -104,7 +127,9 @@ def staff_person():
 
     person = User.objects.filter(email="bench.admin@example.com").first()
     if not person:
-        person = User.objects.create_user("bench.admin@example.com", "bench-password-1", display_name="Bench Admin", is_staff=True)
+        person = User.objects.create_user(
+            "bench.admin@example.com", "bench-password-1", display_name="Bench Admin", is_staff=True
+        )
     return person
 
 
@@ -127,8 +152,10 @@ def server_times(urls: dict[str, list[str]]) -> dict[str, dict]:
             timings.append((time.perf_counter() - began) * 1000)
             statuses.add(response.status_code)
         results[name] = {"p50": percentile(timings, 50), "p95": percentile(timings, 95), "statuses": sorted(statuses)}
-        say(f"  {name:<20} p50 {results[name]['p50']:7.1f} ms  p95 {results[name]['p95']:7.1f} ms  {sorted(statuses)}"
-            + ("" if results[name]["statuses"] == [200] else "  FAILED: not every response was 200"))
+        say(
+            f"  {name:<20} p50 {results[name]['p50']:7.1f} ms  p95 {results[name]['p95']:7.1f} ms  {sorted(statuses)}"
+            + ("" if results[name]["statuses"] == [200] else "  FAILED: not every response was 200")
+        )
     return results
 
 
@@ -143,8 +170,19 @@ def session_cookie(person) -> str:
 
 def start_gunicorn() -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "socialbiz.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
-         "--log-level", "warning"], cwd=ROOT, start_new_session=True)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "socialbiz.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+    )
     for _ in range(100):
         try:
             import urllib.request
@@ -161,15 +199,34 @@ WRK_LINE = re.compile(r"Requests/sec:\s+([\d.]+)")
 
 def wrk(path: str, cookie: str, connections: int, seconds: int) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}",
-         f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True).stdout
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Cookie: {cookie}",
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
     def latency(label: str) -> str:
         match = re.search(rf"^\s+{label}%\s+(\S+)", out, flags=re.M)
         return match.group(1) if match else "?"
+
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": float(WRK_LINE.search(out).group(1)), "p50": latency("50"), "p99": latency("99"),
-            "non2xx": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else "none"}
+    return {
+        "rps": float(WRK_LINE.search(out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "non2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "none",
+    }
 
 
 def worker_rss_kb(master: subprocess.Popen) -> list[int]:
@@ -191,8 +248,12 @@ def load(urls: dict[str, list[str]]) -> tuple[list[dict], dict]:
     server = start_gunicorn()
     rows, memory = [], {}
     try:
-        targets = [("hello (floor)", "/bench/hello"), ("movement list", urls["movement list"][0]),
-                   ("feedback list", urls["feedback list"][0]), ("movement page", urls["movement page"][0])]
+        targets = [
+            ("hello (floor)", "/bench/hello"),
+            ("movement list", urls["movement list"][0]),
+            ("feedback list", urls["feedback list"][0]),
+            ("movement page", urls["movement page"][0]),
+        ]
         for connections in (16, 64):
             floor = None
             for name, path in targets:
@@ -201,14 +262,19 @@ def load(urls: dict[str, list[str]]) -> tuple[list[dict], dict]:
                 # A floor of 0 req/s (the hello view failed) makes every fraction 0, reported as a failure.
                 result.update(name=name, connections=connections, fraction=result["rps"] / floor if floor else 0.0)
                 rows.append(result)
-                say(f"  c={connections:<3} {name:<15} {result['rps']:8.1f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "
-                    f"({result['fraction']:.2f} of floor, non-2xx {result['non2xx']})")
+                say(
+                    f"  c={connections:<3} {name:<15} {result['rps']:8.1f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "
+                    f"({result['fraction']:.2f} of floor, non-2xx {result['non2xx']})"
+                )
         if SOAK_SECONDS:
             before = worker_rss_kb(server)
             wrk(urls["movement list"][0], cookie, 16, SOAK_SECONDS)
             after = worker_rss_kb(server)
-            memory = {"before_kb": before, "after_kb": after,
-                      "growth": max((a - b) / b for a, b in zip(after, before)) if before and after else 0.0}
+            memory = {
+                "before_kb": before,
+                "after_kb": after,
+                "growth": max((a - b) / b for a, b in zip(after, before, strict=False)) if before and after else 0.0,
+            }
             say(f"  worker RSS before {before} kB, after {SOAK_SECONDS}s load {after} kB")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -268,10 +334,16 @@ def nudge_sweep() -> dict:
         say(f"  nudge sweep FAILED: {error}")
         return {"error": error}
     data = json.loads(match.group(1))
-    result = {"seconds": data["seconds"], "peak_mb": data["peak_kb"] / 1024, "memberships": data["memberships"],
-              "result": ", ".join(f"{kind} {n:,}" for kind, n in data["written"].items())}
-    say(f"  nudge sweep over {result['memberships']:,} memberships: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB "
-        f"({result['result']})")
+    result = {
+        "seconds": data["seconds"],
+        "peak_mb": data["peak_kb"] / 1024,
+        "memberships": data["memberships"],
+        "result": ", ".join(f"{kind} {n:,}" for kind, n in data["written"].items()),
+    }
+    say(
+        f"  nudge sweep over {result['memberships']:,} memberships: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB "
+        f"({result['result']})"
+    )
     return result
 
 
@@ -312,70 +384,116 @@ def load_targets(load_rows: list[dict]) -> list[str]:
             clean = not row["non2xx"] and row["socket_errors"] == "none"
             p99 = wrk_ms(row["p99"])
             ok = clean and p99 < 500
-            lines.append(f"- {row['name']} at 64 connections, no errors and p99 under 500 ms: {verdict(ok)} "
-                         f"({'no errors' if clean else 'errors: ' + row['socket_errors']}, p99 {row['p99']})")
+            lines.append(
+                f"- {row['name']} at 64 connections, no errors and p99 under 500 ms: {verdict(ok)} "
+                f"({'no errors' if clean else 'errors: ' + row['socket_errors']}, p99 {row['p99']})"
+            )
         if row["name"] in LISTS:
-            lines.append(f"- {row['name']} at {row['connections']} connections, at least 0.10 of the hello floor: "
-                         f"{verdict(row['fraction'] >= 0.10)} ({row['fraction']:.3f})")
+            lines.append(
+                f"- {row['name']} at {row['connections']} connections, at least 0.10 of the hello floor: "
+                f"{verdict(row['fraction'] >= 0.10)} ({row['fraction']:.3f})"
+            )
     return lines
 
 
 def failures(times: dict, load_rows: list[dict], dashboard: dict, sweep: dict) -> list[str]:
     """Every page that answered anything but 200, every load run with errors, a sweep that did not run."""
     found = [f"{name}: statuses {row['statuses']}" for name, row in times.items() if row["statuses"] != [200]]
-    found += [f"{row['name']} at {row['connections']} connections: {row['non2xx']} non-2xx, socket errors {row['socket_errors']}"
-              for row in load_rows if row["non2xx"] or row["socket_errors"] != "none"]
-    found += [f"{row['name']} at {row['connections']} connections: no request completed"
-              for row in load_rows if not row["rps"]]
+    found += [
+        f"{row['name']} at {row['connections']} connections: {row['non2xx']} non-2xx, socket errors {row['socket_errors']}"
+        for row in load_rows
+        if row["non2xx"] or row["socket_errors"] != "none"
+    ]
+    found += [
+        f"{row['name']} at {row['connections']} connections: no request completed"
+        for row in load_rows
+        if not row["rps"]
+    ]
     found += [f"dashboard {label}: status {row['status']}" for label, row in dashboard.items() if row["status"] != 200]
     if "error" in sweep:
         found.append(f"nudge sweep: {sweep['error']}")
     return found
 
 
-def write_report(times: dict, load_rows: list[dict], memory: dict, dashboard: dict, sweep: dict, counts: dict,
-                 rolled: dict, load_before: tuple) -> None:
+def write_report(
+    times: dict,
+    load_rows: list[dict],
+    memory: dict,
+    dashboard: dict,
+    sweep: dict,
+    counts: dict,
+    rolled: dict,
+    load_before: tuple,
+) -> None:
     failed = failures(times, load_rows, dashboard, sweep)
     lines = [
-        "# Benchmarks", "",
-        f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench` on {platform.node()}: "
+        "# Benchmarks",
+        "",
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` on {platform.node()}: "
         f"{os.cpu_count()} cores, {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, "
-        f"{platform.platform()}, Python {platform.python_version()}, PostgreSQL and Redis on the same machine.", "",
+        f"{platform.platform()}, Python {platform.python_version()}, PostgreSQL and Redis on the same machine.",
+        "",
         f"Load average when the run started: {load_before[0]:.2f} / {load_before[1]:.2f} / {load_before[2]:.2f} (1/5/15 min)."
-        + (f" {NOTE}" if NOTE else ""), "",
-        "Data: " + ", ".join(f"{value:,} {name}" for name, value in counts.items()) + ".", "",
-        f"Before measuring, the dashboards rollup ran once as beat would have ({rolled['days']} days, {rolled['seconds']:.1f} s).", "",
-        "## Failures", "",
-        *([f"- **FAILED** {line}" for line in failed] or ["- none: every page answered 200, no load run had errors."]), "",
-        f"## 1. Server time per page ({REQUESTS} requests each, in-process, typical employee; staff for dashboards)", "",
-        "| page | p50 ms | p95 ms | target p95 < 100 ms | statuses |", "| --- | ---: | ---: | --- | --- |",
+        + (f" {NOTE}" if NOTE else ""),
+        "",
+        "Data: " + ", ".join(f"{value:,} {name}" for name, value in counts.items()) + ".",
+        "",
+        f"Before measuring, the dashboards rollup ran once as beat would have ({rolled['days']} days, {rolled['seconds']:.1f} s).",
+        "",
+        "## Failures",
+        "",
+        *([f"- **FAILED** {line}" for line in failed] or ["- none: every page answered 200, no load run had errors."]),
+        "",
+        f"## 1. Server time per page ({REQUESTS} requests each, in-process, typical employee; staff for dashboards)",
+        "",
+        "| page | p50 ms | p95 ms | target p95 < 100 ms | statuses |",
+        "| --- | ---: | ---: | --- | --- |",
     ]
     for name, row in times.items():
         ok = row["p95"] < 100 and row["statuses"] == [200]
         lines.append(f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {verdict(ok)} | {row['statuses']} |")
-    lines += ["", f"## 2. Throughput under load (gunicorn 2 workers, wrk 2 threads, {LOAD_SECONDS} s each)", "",
-              "| connections | page | req/s | fraction of hello floor | p50 | p99 | non-2xx | socket errors |",
-              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines += [
+        "",
+        f"## 2. Throughput under load (gunicorn 2 workers, wrk 2 threads, {LOAD_SECONDS} s each)",
+        "",
+        "| connections | page | req/s | fraction of hello floor | p50 | p99 | non-2xx | socket errors |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
     for row in load_rows:
-        lines.append(f"| {row['connections']} | {row['name']} | {row['rps']:.0f} | {row['fraction']:.2f} | {row['p50']} | {row['p99']} | {row['non2xx']} | {row['socket_errors']} |")
+        lines.append(
+            f"| {row['connections']} | {row['name']} | {row['rps']:.0f} | {row['fraction']:.2f} | {row['p50']} | {row['p99']} | {row['non2xx']} | {row['socket_errors']} |"
+        )
     lines += ["", "Targets:", "", *load_targets(load_rows)]
     if memory:
-        lines += ["", f"Web worker memory over {SOAK_SECONDS} s of load: before {memory['before_kb']} kB, after {memory['after_kb']} kB, "
-                      f"largest growth {memory['growth']:.1%} (target under 10%: {verdict(memory['growth'] < 0.10)})."]
+        lines += [
+            "",
+            f"Web worker memory over {SOAK_SECONDS} s of load: before {memory['before_kb']} kB, after {memory['after_kb']} kB, "
+            f"largest growth {memory['growth']:.1%} (target under 10%: {verdict(memory['growth'] < 0.10)}).",
+        ]
     lines += ["", "## 3. Dashboard at the large scale", ""]
     for label, row in dashboard.items():
         target = 300 if label == "cold" else 50
         ok = row["median"] < target and row["status"] == 200
-        lines.append(f"- {label}: median {row['median']:.1f} ms (target < {target} ms: {verdict(ok)}; status {row['status']})")
+        lines.append(
+            f"- {label}: median {row['median']:.1f} ms (target < {target} ms: {verdict(ok)}; status {row['status']})"
+        )
     lines += ["", "## 4. Nudge sweep over all memberships", ""]
     if "error" in sweep:
         lines.append(f"- **FAILED**: `{sweep['error']}`")
     else:
-        lines.append(f"- `nudges.services.nudges_sweep_time_based()` over {sweep['memberships']:,} memberships: "
-                     f"{sweep['seconds']:.1f} s (target < 30 s: {verdict(sweep['seconds'] < 30)}), peak memory of the process "
-                     f"{sweep['peak_mb']:.0f} MB, Django included (target < 300 MB: {verdict(sweep['peak_mb'] < 300)}).")
-        lines.append(f"- Nudges it would write: {sweep['result']} (run in a transaction that is rolled back, so each run measures the same work).")
-    lines += ["", "Command: `make bench` (environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REQUESTS, BENCH_LOAD_SECONDS, BENCH_SOAK_SECONDS).", ""]
+        lines.append(
+            f"- `nudges.services.nudges_sweep_time_based()` over {sweep['memberships']:,} memberships: "
+            f"{sweep['seconds']:.1f} s (target < 30 s: {verdict(sweep['seconds'] < 30)}), peak memory of the process "
+            f"{sweep['peak_mb']:.0f} MB, Django included (target < 300 MB: {verdict(sweep['peak_mb'] < 300)})."
+        )
+        lines.append(
+            f"- Nudges it would write: {sweep['result']} (run in a transaction that is rolled back, so each run measures the same work)."
+        )
+    lines += [
+        "",
+        "Command: `make bench` (environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REQUESTS, BENCH_LOAD_SECONDS, BENCH_SOAK_SECONDS).",
+        "",
+    ]
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
     say(f"==> wrote {ROOT / 'docs' / 'benchmarks.md'}")
@@ -391,7 +509,10 @@ def main() -> None:
     from movements.models import Membership, Movement, Role
     from people.models import Department, User
 
-    counts = {m._meta.verbose_name_plural: m.objects.count() for m in (User, Department, Movement, Membership, Role, Feedback, Vote, Activity)}
+    counts = {
+        m._meta.verbose_name_plural: m.objects.count()
+        for m in (User, Department, Movement, Membership, Role, Feedback, Vote, Activity)
+    }
     try:
         from nudges.models import Nudge
 

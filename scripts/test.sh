@@ -4,7 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-uv.sh
 
-export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/socialbiz}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 
 port_of() { uv run python - "$1" <<'PY'
@@ -15,7 +14,11 @@ PY
 }
 reachable() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
-read -r PG_HOST PG_PORT < <(port_of "$DATABASE_URL")
+read -r PG_HOST PG_PORT < <(port_of "${DATABASE_URL:-postgres://127.0.0.1:5432/x}")
+read -r REDIS_HOST REDIS_PORT < <(port_of "$REDIS_URL")
+# Chromium, the database and Redis servers, npm, docker-compose, wrk, gettext: installed when missing.
+PG_HOST="$PG_HOST" PG_PORT="$PG_PORT" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" bash scripts/system-deps.sh
+
 if ! reachable "$PG_HOST" "$PG_PORT"; then
   if command -v pg_ctlcluster >/dev/null 2>&1 && ls /etc/postgresql >/dev/null 2>&1; then
     echo "==> starting the local PostgreSQL cluster"
@@ -23,13 +26,24 @@ if ! reachable "$PG_HOST" "$PG_PORT"; then
     sleep 2
   fi
   reachable "$PG_HOST" "$PG_PORT" || {
-    echo "PostgreSQL is not reachable at $PG_HOST:$PG_PORT (DATABASE_URL=$DATABASE_URL)." >&2
+    echo "PostgreSQL is not reachable at $PG_HOST:$PG_PORT (DATABASE_URL=${DATABASE_URL:-unset})." >&2
     echo "Install it (Debian: apt-get install -y postgresql) or set DATABASE_URL to a server you can use." >&2
     exit 1
   }
 fi
 
-read -r REDIS_HOST REDIS_PORT < <(port_of "$REDIS_URL")
+# A stock cluster (peer auth for postgres): make a test role that may create databases.
+if [[ -z "${DATABASE_URL:-}" ]]; then
+  if uv run python -c "import psycopg; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres').close()" 2>/dev/null; then
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/socialbiz"
+  else
+    echo "==> creating the PostgreSQL role socialbiz for the tests"
+    (cd / && runuser -u postgres -- psql -q -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='socialbiz') THEN CREATE ROLE socialbiz LOGIN CREATEDB PASSWORD 'socialbiz'; END IF; END\$\$;")
+    (cd / && runuser -u postgres -- psql -q -d socialbiz -c "SELECT 1" >/dev/null 2>&1) || (cd / && runuser -u postgres -- createdb -O socialbiz socialbiz)
+    export DATABASE_URL="postgres://socialbiz:socialbiz@127.0.0.1:5432/socialbiz"
+  fi
+fi
+
 if ! reachable "$REDIS_HOST" "$REDIS_PORT"; then
   if command -v redis-server >/dev/null 2>&1; then
     echo "==> starting a local Redis server"
@@ -71,6 +85,10 @@ export DJANGO_HTTPS=false
 export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1,testserver}"
 export STATIC_MANIFEST=false
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+echo "==> lint (ruff check, ruff format --check)"
+uv run ruff check --quiet . || { echo "ruff found lint errors: fix them, or run uv run ruff check --fix ." >&2; exit 1; }
+uv run ruff format --check --quiet . || { echo "Some files are not formatted: run uv run ruff format ." >&2; exit 1; }
 
 echo "==> running the test suite (database: $DATABASE_URL, redis: $REDIS_URL)"
 exec uv run pytest "$@"

@@ -29,5 +29,12 @@ def _log_tasks(sender, **kwargs):
     @task_postrun.connect(weak=False)
     def after(task_id=None, task=None, state=None, **rest):
         began = started.pop(task_id, None)
-        logger.info("task", extra={"task": task.name, "task_id": task_id, "state": state,
-                                   "duration_ms": round((time.perf_counter() - began) * 1000, 1) if began else None})
+        logger.info(
+            "task",
+            extra={
+                "task": task.name,
+                "task_id": task_id,
+                "state": state,
+                "duration_ms": round((time.perf_counter() - began) * 1000, 1) if began else None,
+            },
+        )

@@ -30,8 +30,11 @@ class Rate:
     seconds: int
 
     def window_text(self) -> str:
-        for unit, label in ((86400, ("%(n)d day", "%(n)d days")), (3600, ("%(n)d hour", "%(n)d hours")),
-                            (60, ("%(n)d minute", "%(n)d minutes"))):
+        for unit, label in (
+            (86400, ("%(n)d day", "%(n)d days")),
+            (3600, ("%(n)d hour", "%(n)d hours")),
+            (60, ("%(n)d minute", "%(n)d minutes")),
+        ):
             if self.seconds % unit == 0:
                 n = self.seconds // unit
                 return ngettext(label[0], label[1], n) % {"n": n}
@@ -74,8 +77,10 @@ def too_many(request: HttpRequest, *, rate: str, doing: str, back_url: str) -> H
     """The refusal: a 429 page saying what was limited and for how long; nothing was changed.
     htmx does not swap error answers, so an htmx request gets the message and a reload of `back_url`."""
     parsed = parse_rate(rate)
-    message = _("You are %(doing)s faster than the site allows (%(count)d per %(window)s). Nothing was changed: "
-                "wait a little, then try again.") % {"doing": doing, "count": parsed.count, "window": parsed.window_text()}
+    message = _(
+        "You are %(doing)s faster than the site allows (%(count)d per %(window)s). Nothing was changed: "
+        "wait a little, then try again."
+    ) % {"doing": doing, "count": parsed.count, "window": parsed.window_text()}
     if getattr(request, "htmx", False):
         messages.error(request, message)
         response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")

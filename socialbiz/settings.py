@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -168,9 +168,18 @@ NUDGES_RELAY_EVERY_SECONDS = env.float("NUDGES_RELAY_EVERY_SECONDS", default=60.
 NUDGES_SWEEP_EVERY_SECONDS = env.float("NUDGES_SWEEP_EVERY_SECONDS", default=3600.0)
 NUDGES_BELL_POLL_SECONDS = env.int("NUDGES_BELL_POLL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["nudges-relay"] = {"task": "nudges.tasks.relay_due_nudges", "schedule": NUDGES_RELAY_EVERY_SECONDS}
-CELERY_BEAT_SCHEDULE["nudges-requeue-stuck"] = {"task": "nudges.tasks.requeue_stuck_nudges", "schedule": NUDGES_RELAY_EVERY_SECONDS}
-CELERY_BEAT_SCHEDULE["nudges-time-based"] = {"task": "nudges.tasks.sweep_time_based_nudges", "schedule": NUDGES_SWEEP_EVERY_SECONDS}
-CELERY_BEAT_SCHEDULE["nudges-weekly-digest"] = {"task": "nudges.tasks.sweep_weekly_digest", "schedule": NUDGES_SWEEP_EVERY_SECONDS}
+CELERY_BEAT_SCHEDULE["nudges-requeue-stuck"] = {
+    "task": "nudges.tasks.requeue_stuck_nudges",
+    "schedule": NUDGES_RELAY_EVERY_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["nudges-time-based"] = {
+    "task": "nudges.tasks.sweep_time_based_nudges",
+    "schedule": NUDGES_SWEEP_EVERY_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["nudges-weekly-digest"] = {
+    "task": "nudges.tasks.sweep_weekly_digest",
+    "schedule": NUDGES_SWEEP_EVERY_SECONDS,
+}
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"
@@ -245,7 +254,10 @@ ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
 # After authentication and messages: signs out leavers and timed-out sessions (people/middleware.py).
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1, "people.middleware.SessionPolicyMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "people.middleware.SessionPolicyMiddleware",
+)
 
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -297,7 +309,10 @@ FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10
 # Minutes during which a person may edit or delete their own comment.
 FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
 # Hourly: activity rows of yesterday's anonymous posts, written in a shuffled batch (see feedback.services).
-CELERY_BEAT_SCHEDULE["feedback-anonymous-activity"] = {"task": "feedback.tasks.record_anonymous_activity", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["feedback-anonymous-activity"] = {
+    "task": "feedback.tasks.record_anonymous_activity",
+    "schedule": 3600.0,
+}
 
 # A one-line "hello" view at /bench/hello for `make bench` to compare pages against.
 BENCHMARK_HELLO = env.bool("BENCHMARK_HELLO", default=False)

@@ -25,7 +25,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Use the system Chromium (CHROMIUM_EXECUTABLE or /usr/bin/chromium); else Playwright's own download."""
-    executable = os.environ.get("CHROMIUM_EXECUTABLE") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    executable = os.environ.get("CHROMIUM_EXECUTABLE") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
     args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
     if executable:
         args["executable_path"] = executable

@@ -52,7 +52,9 @@ class MovementFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def founder_membership(obj, create, extracted, **kwargs):
         if create:
-            Membership.objects.create(movement=obj, person=obj.founder, position=1, is_lead=True, joined_at=obj.created_at)
+            Membership.objects.create(
+                movement=obj, person=obj.founder, position=1, is_lead=True, joined_at=obj.created_at
+            )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -22,13 +22,35 @@ from .common import (
 from .feedback import feedback_answers, feedback_weekly, unresolved_doesnt
 from .movement import movement_analytics, movement_for_analytics
 from .movements import movement_funnel, ownership, pilots_overdue
-from .overview import Dashboard, cache_key, dashboard, dashboard_for
 from .nudges import movement_nudges, nudges_by_kind
+from .overview import Dashboard, cache_key, dashboard, dashboard_for
 from .people import DepartmentNode, Organisation, daily_active, organisation, participation
 
 __all__ = [
-    "DEFAULT_RANGE", "OWNERSHIP_ROWS_SHOWN", "RANGE_CHOICES", "Dashboard",
-    "DepartmentNode", "Link", "Organisation", "Window", "cache_key", "daily_active", "dashboard", "dashboard_for", "feedback_answers", "feedback_weekly",
-    "movement_analytics", "movement_for_analytics", "movement_funnel", "movement_nudges", "nudges_by_kind", "organisation", "ownership", "participation",
-    "pilots_overdue", "rolled_through", "unresolved_doesnt", "window",
+    "DEFAULT_RANGE",
+    "OWNERSHIP_ROWS_SHOWN",
+    "RANGE_CHOICES",
+    "Dashboard",
+    "DepartmentNode",
+    "Link",
+    "Organisation",
+    "Window",
+    "cache_key",
+    "daily_active",
+    "dashboard",
+    "dashboard_for",
+    "feedback_answers",
+    "feedback_weekly",
+    "movement_analytics",
+    "movement_for_analytics",
+    "movement_funnel",
+    "movement_nudges",
+    "nudges_by_kind",
+    "organisation",
+    "ownership",
+    "participation",
+    "pilots_overdue",
+    "rolled_through",
+    "unresolved_doesnt",
+    "window",
 ]

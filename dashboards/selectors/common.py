@@ -1,6 +1,5 @@
 """Shared pieces of the dashboard selectors: the window, the rollup boundary, SQL helpers."""
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -94,5 +93,3 @@ def _pct(part: float, whole: float) -> float | None:
 
 def _days(seconds: float | None) -> float | None:
     return round(seconds / 86400, 1) if seconds is not None else None
-
-

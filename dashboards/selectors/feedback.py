@@ -41,8 +41,11 @@ def feedback_weekly(*, win: Window, node: DepartmentNode) -> Table:
         {"start": _ts(win.start), **params},
     )
     by_week = {week: (works, doesnt) for week, works, doesnt in rows}
-    table = Table("feedback_weekly", _("What Works and What Doesn't per week"),
-                  [_("Week starting"), _("What Works"), _("What Doesn't")])
+    table = Table(
+        "feedback_weekly",
+        _("What Works and What Doesn't per week"),
+        [_("Week starting"), _("What Works"), _("What Doesn't")],
+    )
     week = win.start - dt.timedelta(days=win.start.weekday())
     while week <= win.today:
         works, doesnt = by_week.get(week, (0, 0))
@@ -58,7 +61,7 @@ def feedback_answers(*, win: Window, node: DepartmentNode) -> Table:
     time to first answer = first_answered_at minus created_at, median over the answered posts.
     """
     condition, params = _feedback_filter(node)
-    (total, answered, median), = _fetch(
+    ((total, answered, median),) = _fetch(
         f"""
         SELECT count(*), count(f.first_answered_at),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM f.first_answered_at - f.created_at))
@@ -82,12 +85,21 @@ def unresolved_doesnt(*, node: DepartmentNode, limit: int = 10) -> Table:
     posts = Feedback.objects.filter(kind=Kind.DOESNT, status__in=UNRESOLVED_STATUSES, hidden_at__isnull=True)
     if node.id is not None:
         posts = posts.filter(author__department__path__startswith=node.path)
-    table = Table("unresolved_doesnt", _("Top unresolved “What Doesn't” by votes"),
-                  [_("Post"), _("Votes"), _("Status"), _("Posted")])
+    table = Table(
+        "unresolved_doesnt",
+        _("Top unresolved “What Doesn't” by votes"),
+        [_("Post"), _("Votes"), _("Status"), _("Posted")],
+    )
     statuses = dict(Feedback._meta.get_field("status").choices)
     for pk, title, votes, status, created_at in posts.order_by("-vote_count", "created_at", "pk").values_list(
         "pk", "title", "vote_count", "status", "created_at"
     )[:limit]:
-        table.rows.append([Link(title, reverse("feedback:detail", kwargs={"pk": pk})),
-                           votes, str(statuses.get(status, status)), created_at.date().isoformat()])
+        table.rows.append(
+            [
+                Link(title, reverse("feedback:detail", kwargs={"pk": pk})),
+                votes,
+                str(statuses.get(status, status)),
+                created_at.date().isoformat(),
+            ]
+        )
     return table

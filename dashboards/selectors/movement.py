@@ -24,7 +24,6 @@ from .common import (
 )
 from .nudges import movement_nudges
 
-
 CHAIN_TABLE_ROWS = 50
 
 
@@ -43,7 +42,11 @@ def _week_start(day: dt.date) -> dt.date:
 
 
 def movement_analytics(
-    *, movement: Movement, today: dt.date | None = None, use_rollups: bool = True, full_chain: bool = False,
+    *,
+    movement: Movement,
+    today: dt.date | None = None,
+    use_rollups: bool = True,
+    full_chain: bool = False,
 ) -> dict:
     """Queries (fixed, whatever the movement's size): weekly joins and leaves, the chain (tree: from the cache
     until the movement's members change; members), the
@@ -70,7 +73,9 @@ def movement_analytics(
         """,
         {"movement": movement.pk, "founder": movement.founder_id},
     )
-    followers = Table("followers", _("Followers over time"), [_("Week starting"), _("Followers at the end of the week")])
+    followers = Table(
+        "followers", _("Followers over time"), [_("Week starting"), _("Followers at the end of the week")]
+    )
     for week in weeks:
         count = sum(n if tag == "j" else -n for tag, moved_week, n in moves if moved_week <= week)
         followers.rows.append([week.isoformat(), count])
@@ -82,21 +87,37 @@ def movement_analytics(
     founder_chain = founder_node.children if founder_node else []
     founder_more = founder_node.more if founder_node else 0
     self_joined = [node for node in roots if node.membership.position != 1]
-    chain_table = Table("invitation_chain", _("Invitation chain"),
-                        [_("Join order"), _("Member"), _("Recruited by"), _("Joined"), _("Left")])
-    chain_rows = Membership.objects.filter(movement=movement).select_related("person", "recruited_by").order_by("position")
+    chain_table = Table(
+        "invitation_chain",
+        _("Invitation chain"),
+        [_("Join order"), _("Member"), _("Recruited by"), _("Joined"), _("Left")],
+    )
+    chain_rows = (
+        Membership.objects.filter(movement=movement).select_related("person", "recruited_by").order_by("position")
+    )
     for m in chain_rows if full_chain else chain_rows[:CHAIN_TABLE_ROWS]:
-        chain_table.rows.append([m.position, m.person.name, m.recruited_by.name if m.recruited_by else "",
-                                 m.joined_at.date().isoformat(), m.left_at.date().isoformat() if m.left_at else ""])
+        chain_table.rows.append(
+            [
+                m.position,
+                m.person.name,
+                m.recruited_by.name if m.recruited_by else "",
+                m.joined_at.date().isoformat(),
+                m.left_at.date().isoformat() if m.left_at else "",
+            ]
+        )
 
     # Seats: filled = role assignments now; held by others = assignments to someone other than the founder.
     roles = list(
         Role.objects.filter(movement=movement)
-        .annotate(filled=Count("assignments"),
-                  by_others=Count("assignments", filter=~Q(assignments__person_id=movement.founder_id)))
+        .annotate(
+            filled=Count("assignments"),
+            by_others=Count("assignments", filter=~Q(assignments__person_id=movement.founder_id)),
+        )
         .order_by("created_at", "pk")
     )
-    seats = Table("seats", _("Seats filled"), [_("Role"), _("Seats"), _("Filled"), _("Held by others than the founder")])
+    seats = Table(
+        "seats", _("Seats filled"), [_("Role"), _("Seats"), _("Filled"), _("Held by others than the founder")]
+    )
     seats.rows = [[role.name, role.seats, role.filled, role.by_others] for role in roles]
 
     # Ownership share per week = activity rows about the movement whose actor is not the founder / all its rows.
@@ -113,12 +134,20 @@ def movement_analytics(
             FROM activity_activity WHERE movement_id = %(movement)s AND created_at >= %(live_ts)s
         ) x GROUP BY week
         """,
-        {"movement": movement.pk, "founder": movement.founder_id, "start": weeks[0],
-         "live_day": win.live_from(weeks[0]), "live_ts": _ts(win.live_from(weeks[0]))},
+        {
+            "movement": movement.pk,
+            "founder": movement.founder_id,
+            "start": weeks[0],
+            "live_day": win.live_from(weeks[0]),
+            "live_ts": _ts(win.live_from(weeks[0])),
+        },
     )
     by_week = {week: (int(total), int(founder)) for week, total, founder in rows}
-    share = Table("ownership_over_time", _("Ownership share over time"),
-                  [_("Week starting"), _("Activity rows"), _("Done by others (%)")])
+    share = Table(
+        "ownership_over_time",
+        _("Ownership share over time"),
+        [_("Week starting"), _("Activity rows"), _("Done by others (%)")],
+    )
     for week in weeks:
         total, founder = by_week.get(week, (0, 0))
         share.rows.append([week.isoformat(), total, _pct(total - founder, total)])
@@ -131,14 +160,23 @@ def movement_analytics(
         unresolved=Count("pk", filter=Q(status__in=UNRESOLVED_STATUSES)),
         answered=Count("pk", filter=Q(first_answered_at__isnull=False)),
     )
-    feedback = Table("movement_feedback", _("Its feedback"), [_("Post"), _("Kind"), _("Status"), _("Votes"), _("Posted")])
+    feedback = Table(
+        "movement_feedback", _("Its feedback"), [_("Post"), _("Kind"), _("Status"), _("Votes"), _("Posted")]
+    )
     kinds = dict(Kind.choices)
     statuses = dict(Feedback._meta.get_field("status").choices)
     for pk, title, kind, status, votes, created_at in posts.order_by("-vote_count", "-created_at").values_list(
         "pk", "title", "kind", "status", "vote_count", "created_at"
     )[:20]:
-        feedback.rows.append([Link(title, reverse("feedback:detail", kwargs={"pk": pk})), str(kinds[kind]),
-                              str(statuses.get(status, status)), votes, created_at.date().isoformat()])
+        feedback.rows.append(
+            [
+                Link(title, reverse("feedback:detail", kwargs={"pk": pk})),
+                str(kinds[kind]),
+                str(statuses.get(status, status)),
+                votes,
+                created_at.date().isoformat(),
+            ]
+        )
 
     nudges = movement_nudges(movement=movement)
 

@@ -33,7 +33,7 @@ def movement_funnel(*, win: Window, node: DepartmentNode) -> dict:
                        that reached it.
     """
     condition, params = _department_filter("m.founder_id", node)
-    (started, piloting, adopted, retired, first_n, first_median, third_n, third_median), = _fetch(
+    ((started, piloting, adopted, retired, first_n, first_median, third_n, third_median),) = _fetch(
         f"""
         SELECT count(*),
                count(*) FILTER (WHERE m.stage IN ('piloting', 'adopted') OR EXISTS (
@@ -58,16 +58,24 @@ def movement_funnel(*, win: Window, node: DepartmentNode) -> dict:
         [_("Adopted"), adopted, _pct(adopted, piloting)],
         [_("Retired"), retired, _pct(retired, started)],
     ]
-    tipping = Table("tipping_point", _("Time to first and third follower"),
-                    [_("Milestone"), _("Movements that reached it"), _("Median days")])
+    tipping = Table(
+        "tipping_point",
+        _("Time to first and third follower"),
+        [_("Milestone"), _("Movements that reached it"), _("Median days")],
+    )
     tipping.rows = [
         [_("First follower"), first_n, _days(first_median)],
         [_("Third follower"), third_n, _days(third_median)],
     ]
     return {
-        "started": started, "piloting": piloting, "adopted": adopted, "retired": retired,
-        "first_median_days": _days(first_median), "third_median_days": _days(third_median),
-        "funnel": funnel, "tipping": tipping,
+        "started": started,
+        "piloting": piloting,
+        "adopted": adopted,
+        "retired": retired,
+        "first_median_days": _days(first_median),
+        "third_median_days": _days(third_median),
+        "funnel": funnel,
+        "tipping": tipping,
     }
 
 
@@ -129,27 +137,48 @@ def ownership(*, win: Window, node: DepartmentNode) -> dict:
         total, founder = int(total), int(founder)
         link = Link(title, url(slug))
         activity_share = _pct(total - founder, total)
-        shares.append([link, stage_names.get(stage, stage), total, activity_share, filled,
-                       _pct(by_others, filled), leads])
-        share = OwnershipShare(window_days=win.days, activity_total=total, activity_by_others=total - founder,
-                               seats_filled=int(filled), seats_by_others=int(by_others), active_leads=int(leads))
+        shares.append(
+            [link, stage_names.get(stage, stage), total, activity_share, filled, _pct(by_others, filled), leads]
+        )
+        share = OwnershipShare(
+            window_days=win.days,
+            activity_total=total,
+            activity_by_others=total - founder,
+            seats_filled=int(filled),
+            seats_by_others=int(by_others),
+            active_leads=int(leads),
+        )
         if total and share.label == SOLO:
             solo.append([link, total, _pct(founder, total), leads])
     # Least shared first; movements without activity in the range last.
     shares.sort(key=lambda row: (row[3] is None, row[3] if row[3] is not None else 0, row[0].text))
     solo.sort(key=lambda row: (-row[2], row[0].text))
     share_table = Table(
-        "ownership", _("Ownership share"),
-        [_("Movement"), _("Stage"), _("Activity rows in range"), _("Activity by others (%)"),
-         _("Filled seats"), _("Seats held by others (%)"), _("Active leads")],
+        "ownership",
+        _("Ownership share"),
+        [
+            _("Movement"),
+            _("Stage"),
+            _("Activity rows in range"),
+            _("Activity by others (%)"),
+            _("Filled seats"),
+            _("Seats held by others (%)"),
+            _("Active leads"),
+        ],
         shares,
     )
     if len(shares) > OWNERSHIP_ROWS_SHOWN:
         share_table.note = _("%(total)d movements, %(shown)d a page; the CSV has all of them.") % {
-            "shown": OWNERSHIP_ROWS_SHOWN, "total": len(shares)}
-    solo_table = Table("solo_projects", _("Solo projects that need help"),
-                       [_("Movement"), _("Activity rows in range"), _("Done by the founder (%)"), _("Active leads")], solo,
-                       shown=OWNERSHIP_ROWS_SHOWN)
+            "shown": OWNERSHIP_ROWS_SHOWN,
+            "total": len(shares),
+        }
+    solo_table = Table(
+        "solo_projects",
+        _("Solo projects that need help"),
+        [_("Movement"), _("Activity rows in range"), _("Done by the founder (%)"), _("Active leads")],
+        solo,
+        shown=OWNERSHIP_ROWS_SHOWN,
+    )
     return {"ownership": share_table, "solo": solo_table}
 
 
@@ -161,10 +190,13 @@ def pilots_overdue(*, win: Window, node: DepartmentNode) -> Table:
     movements = Movement.objects.filter(stage=Stage.PILOTING, pilot_end__lt=win.today)
     if node.id is not None:
         movements = movements.filter(founder__department__path__startswith=node.path)
-    table = Table("pilots_overdue", _("Pilots past their end date without a decision"),
-                  [_("Movement"), _("Pilot ended"), _("Days overdue")], shown=OWNERSHIP_ROWS_SHOWN)
+    table = Table(
+        "pilots_overdue",
+        _("Pilots past their end date without a decision"),
+        [_("Movement"), _("Pilot ended"), _("Days overdue")],
+        shown=OWNERSHIP_ROWS_SHOWN,
+    )
     url = _analytics_url()
     for title, slug, pilot_end in movements.order_by("pilot_end", "title").values_list("title", "slug", "pilot_end"):
-        table.rows.append([Link(title, url(slug)),
-                           pilot_end.isoformat(), (win.today - pilot_end).days])
+        table.rows.append([Link(title, url(slug)), pilot_end.isoformat(), (win.today - pilot_end).days])
     return table

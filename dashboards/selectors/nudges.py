@@ -98,8 +98,13 @@ def nudges_by_kind(*, win: Window, org: Organisation, node: DepartmentNode) -> T
         UNION ALL
         SELECT NULL, live.* FROM ({NUDGE_ROWS_SQL}) live WHERE NOT EXISTS (SELECT 1 FROM run)
         """,
-        {"use_run": win.rollup_until is not None, "days": win.days, "start_day": win.start,
-         "kinds": list(Kind.values), "start": _ts(win.start)},
+        {
+            "use_run": win.rollup_until is not None,
+            "days": win.days,
+            "start_day": win.start,
+            "kinds": list(Kind.values),
+            "start": _ts(win.start),
+        },
     )
     as_of = found[0][0] if found else None
     rows = [row[1:] for row in found if row[1] is not None]

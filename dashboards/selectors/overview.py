@@ -41,9 +41,17 @@ class Dashboard:
     @property
     def tables(self) -> dict[str, Table]:
         tables = [
-            self.participation["summary"], self.participation["by_department"], self.daily_active,
-            self.movements["funnel"], self.movements["tipping"], self.ownership["ownership"], self.ownership["solo"],
-            self.pilots_overdue, self.feedback_weekly, self.feedback_answers, self.unresolved_doesnt,
+            self.participation["summary"],
+            self.participation["by_department"],
+            self.daily_active,
+            self.movements["funnel"],
+            self.movements["tipping"],
+            self.ownership["ownership"],
+            self.ownership["solo"],
+            self.pilots_overdue,
+            self.feedback_weekly,
+            self.feedback_answers,
+            self.unresolved_doesnt,
             self.nudges,
         ]
         return {table.name: table for table in tables}
@@ -76,8 +84,14 @@ def dashboard_for(key: CacheKey) -> Dashboard:
 _READ_IT = object()
 
 
-def dashboard(*, days: int, department_id: int | None, today: dt.date | None = None, use_rollups: bool = True,
-              rollup_until=_READ_IT) -> Dashboard:
+def dashboard(
+    *,
+    days: int,
+    department_id: int | None,
+    today: dt.date | None = None,
+    use_rollups: bool = True,
+    rollup_until=_READ_IT,
+) -> Dashboard:
     """Everything /dashboards/ shows. Queries (fixed): rollup boundary (unless given), departments, people
     per department, daily active, funnel, ownership, overdue pilots, feedback per week, answers,
     unresolved posts, nudges per kind."""
@@ -90,7 +104,10 @@ def dashboard(*, days: int, department_id: int | None, today: dt.date | None = N
     if refused:
         node = org.root
     return Dashboard(
-        win=win, node=node, org=org, department_refused=refused,
+        win=win,
+        node=node,
+        org=org,
+        department_refused=refused,
         participation=participation(org=org, node=node),
         daily_active=daily_active(win=win, node=node),
         movements=movement_funnel(win=win, node=node),

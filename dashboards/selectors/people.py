@@ -77,8 +77,17 @@ def _department_stats_live(win: Window) -> list[tuple]:
         GROUP BY u.department_id
     """
     live_day = win.live_from(since)
-    return _fetch(sql, {"since": since, "live_day": live_day, "live_ts": _ts(live_day),
-                        "d7": win.since(7), "d28": win.since(28), "range_start": win.start})
+    return _fetch(
+        sql,
+        {
+            "since": since,
+            "live_day": live_day,
+            "live_ts": _ts(live_day),
+            "d7": win.since(7),
+            "d28": win.since(28),
+            "range_start": win.start,
+        },
+    )
 
 
 def _department_stats_rolled(win: Window) -> list[tuple]:
@@ -118,8 +127,9 @@ def _department_stats_rolled(win: Window) -> list[tuple]:
         SELECT p.department_id, p.headcount, p.in_movement, p.a7, p.a28, p.ar, p.live_days + COALESCE(r.days, 0)
         FROM people p LEFT JOIN rolled_days r ON r.department_id IS NOT DISTINCT FROM p.department_id
     """
-    return _fetch(sql, {"live_day": live_day, "live_ts": _ts(live_day), "d7": win.since(7), "d28": d28,
-                        "range_start": win.start})
+    return _fetch(
+        sql, {"live_day": live_day, "live_ts": _ts(live_day), "d7": win.since(7), "d28": d28, "range_start": win.start}
+    )
 
 
 def _empty_figures() -> dict:
@@ -158,8 +168,15 @@ def organisation(*, win: Window) -> Organisation:
     """Two queries: the departments, and the per-department people figures."""
     from people.models import Department
 
-    root = DepartmentNode(id=None, name=_("Whole organisation"), path="", parent_id=None,
-                          direct=_empty_figures(), subtree=_empty_figures(), selectable=True)
+    root = DepartmentNode(
+        id=None,
+        name=_("Whole organisation"),
+        path="",
+        parent_id=None,
+        direct=_empty_figures(),
+        subtree=_empty_figures(),
+        selectable=True,
+    )
     nodes: dict[int, DepartmentNode] = {}
     for pk, name, path, parent_id in Department.objects.order_by("path").values_list("id", "name", "path", "parent_id"):
         nodes[pk] = DepartmentNode(pk, name, path, parent_id, direct=_empty_figures(), subtree=_empty_figures())
@@ -173,8 +190,11 @@ def organisation(*, win: Window) -> Organisation:
         values = dict(zip(PEOPLE_FIGURES, (int(value) for value in figures), strict=True))
         direct_node = nodes.get(department_id, root) if department_id else root
         direct_node.direct = values
-        targets = [root] + ([nodes[int(p)] for p in direct_node.path.strip("/").split("/") if p and int(p) in nodes]
-                            if department_id else [])
+        targets = [root] + (
+            [nodes[int(p)] for p in direct_node.path.strip("/").split("/") if p and int(p) in nodes]
+            if department_id
+            else []
+        )
         for target in targets:
             for key in PEOPLE_FIGURES:
                 target.subtree[key] += values[key]
@@ -217,7 +237,8 @@ def participation(*, org: Organisation, node: DepartmentNode) -> dict:
     groups = org.partition(node)
     hidden, all_hidden = hidden_groups({index: g[2]["headcount"] for index, g in enumerate(groups)})
     by_department = Table(
-        "participation_by_department", _("Participation by department"),
+        "participation_by_department",
+        _("Participation by department"),
         [_("Department"), _("People"), _("In a movement"), _("Participation rate (%)"), _("Active in range")],
     )
     chart_labels, chart_values = [], []
@@ -259,8 +280,10 @@ def _in_subtree(column: str, node: DepartmentNode) -> tuple[str, dict]:
     """SQL condition: the department column is the selected department or one below it."""
     if node.id is None:
         return "TRUE", {}
-    return (f"{column} IN (SELECT id FROM people_department WHERE path LIKE %(department_path)s)",
-            {"department_path": node.path + "%"})
+    return (
+        f"{column} IN (SELECT id FROM people_department WHERE path LIKE %(department_path)s)",
+        {"department_path": node.path + "%"},
+    )
 
 
 def daily_active(*, win: Window, node: DepartmentNode) -> Table:

@@ -22,7 +22,9 @@ def chain_list(nodes) -> str:
         membership = node.membership
         return format_html(
             '<span class="chain-member">{}</span> <span class="muted">#{} · {}{}</span>',
-            membership.person.name, membership.position, date_format(localtime(membership.joined_at), "Y-m-d"),
+            membership.person.name,
+            membership.position,
+            date_format(localtime(membership.joined_at), "Y-m-d"),
             f" · {left}" if membership.left_at else "",
         )
 

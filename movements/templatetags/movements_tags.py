@@ -26,9 +26,16 @@ def timedelta_days(value: timedelta | None) -> str:
 def person(membership, first_follower_limit: int) -> str:
     """A member's avatar initials and name, with a badge when their account is deactivated."""
     first = " first-follower" if 1 < membership.position <= first_follower_limit else ""
-    left = format_html(' <span class="badge">{}</span>', _("left the company")) if not membership.person.is_active else ""
-    return format_html('<span class="avatar{}" aria-hidden="true">{}</span> {}{}',
-                       first, membership.person.initials, membership.person.name, left)
+    left = (
+        format_html(' <span class="badge">{}</span>', _("left the company")) if not membership.person.is_active else ""
+    )
+    return format_html(
+        '<span class="avatar{}" aria-hidden="true">{}</span> {}{}',
+        first,
+        membership.person.initials,
+        membership.person.name,
+        left,
+    )
 
 
 def chain_html(nodes, label) -> str:
@@ -40,8 +47,14 @@ def chain_html(nodes, label) -> str:
         items = []
         for node in level:
             children = render(node.children) if node.children else ""
-            more = format_html('<span class="muted chain-more">{}</span>', ngettext(
-                "+%(counter)s more", "+%(counter)s more", node.more) % {"counter": node.more}) if node.more else ""
+            more = (
+                format_html(
+                    '<span class="muted chain-more">{}</span>',
+                    ngettext("+%(counter)s more", "+%(counter)s more", node.more) % {"counter": node.more},
+                )
+                if node.more
+                else ""
+            )
             items.append(format_html("<li>{}{}{}</li>", label(node), children, more))
         return format_html('<ul class="chain">{}</ul>', mark_safe("".join(items)))
 

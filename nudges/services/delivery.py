@@ -26,6 +26,7 @@ UNSUBSCRIBE_SALT = "nudges.unsubscribe"
 
 # --- Delivery -------------------------------------------------------------------------------------
 
+
 class Outcome:
     SENT = "sent"
     IN_APP_ONLY = "in_app_only"
@@ -46,19 +47,27 @@ def _still_relevant(nudge: Nudge) -> bool:
     if not nudge.recipient.is_active:
         return False
     if nudge.kind == Kind.WELCOME_YOUR_FOLLOWER:
-        return Membership.objects.filter(
-            movement_id=nudge.movement_id, person_id=nudge.subject_person_id, left_at__isnull=True,
-            welcomed_at__isnull=True,
-        ).exists() and Membership.objects.filter(
-            movement_id=nudge.movement_id, person_id=nudge.recipient_id, left_at__isnull=True, is_lead=True
-        ).exists()
+        return (
+            Membership.objects.filter(
+                movement_id=nudge.movement_id,
+                person_id=nudge.subject_person_id,
+                left_at__isnull=True,
+                welcomed_at__isnull=True,
+            ).exists()
+            and Membership.objects.filter(
+                movement_id=nudge.movement_id, person_id=nudge.recipient_id, left_at__isnull=True, is_lead=True
+            ).exists()
+        )
     if nudge.kind == Kind.FIND_FIRST_FOLLOWER:
-        return not Membership.objects.filter(movement_id=nudge.movement_id, position__gt=1, left_at__isnull=True).exists()
+        return not Membership.objects.filter(
+            movement_id=nudge.movement_id, position__gt=1, left_at__isnull=True
+        ).exists()
     if nudge.kind == Kind.OPEN_ROLES:
         from movements.models import Role
 
         return Role.objects.filter(movement_id=nudge.movement_id, seats_filled__lt=F("seats")).exists() or bool(
-            nudge.context.get("needs_lead"))
+            nudge.context.get("needs_lead")
+        )
     if nudge.kind == Kind.DECISION_DUE:
         return nudge.movement is not None and nudge.movement.stage == Stage.PILOTING
     if nudge.kind == Kind.INVITATION and nudge.context.get("invitation_id"):
@@ -80,7 +89,10 @@ def nudge_deliver(*, nudge_id: int) -> str:
         recipient = User.objects.select_for_update().get(pk=recipient_id)
         claimed = Nudge.objects.filter(
             Q(claimed_at__isnull=True) | Q(claimed_at__lt=stuck_before),
-            pk=nudge_id, sent_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now,
+            pk=nudge_id,
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+            due_at__lte=now,
         ).update(claimed_at=now, attempts=F("attempts") + 1)
         if not claimed:
             return Outcome.SKIPPED
@@ -99,10 +111,15 @@ def nudge_deliver(*, nudge_id: int) -> str:
         if not wants_email:
             Nudge.objects.filter(pk=nudge_id).update(sent_at=now, email=False, in_app=True)
             return Outcome.IN_APP_ONLY
-        emailed_today = Nudge.objects.filter(recipient=recipient).exclude(pk=nudge_id).filter(
-            Q(emailed_at__gte=_local_day_start(recipient, now))
-            | Q(email=True, claimed_at__isnull=False, sent_at__isnull=True)
-        ).count()
+        emailed_today = (
+            Nudge.objects.filter(recipient=recipient)
+            .exclude(pk=nudge_id)
+            .filter(
+                Q(emailed_at__gte=_local_day_start(recipient, now))
+                | Q(email=True, claimed_at__isnull=False, sent_at__isnull=True)
+            )
+            .count()
+        )
         if emailed_today >= settings.NUDGES_DAILY_EMAIL_CAP:
             tomorrow = _local_day_start(recipient, now) + dt.timedelta(days=1)
             Nudge.objects.filter(pk=nudge_id).update(
@@ -133,8 +150,12 @@ def _send_email(nudge: Nudge) -> None:
     message = message_for(nudge)
     unsubscribe = unsubscribe_url(person=nudge.recipient, kind=nudge.kind)
     context = {
-        "message": message, "nudge": nudge, "kind_label": nudge.get_kind_display(), "unsubscribe_url": unsubscribe,
-        "preferences_url": absolute(reverse("nudges:preferences")), "SITE_NAME": settings.SITE_NAME,
+        "message": message,
+        "nudge": nudge,
+        "kind_label": nudge.get_kind_display(),
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": absolute(reverse("nudges:preferences")),
+        "SITE_NAME": settings.SITE_NAME,
     }
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -157,8 +178,15 @@ def nudge_resend(*, nudge: Nudge) -> Nudge:
     """Send a nudge again on purpose (operations): clear its delivery state and queue it after commit."""
     now = timezone.now()
     Nudge.objects.filter(pk=nudge.pk).update(
-        sent_at=None, emailed_at=None, claimed_at=None, queued_at=None, cancelled_at=None, due_at=now,
-        attempts=0, last_error="", email=True,
+        sent_at=None,
+        emailed_at=None,
+        claimed_at=None,
+        queued_at=None,
+        cancelled_at=None,
+        due_at=now,
+        attempts=0,
+        last_error="",
+        email=True,
     )
     transaction.on_commit(partial(_relay_after_commit, [nudge.dedupe_key]))
     nudge.refresh_from_db()

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 # --- Writing the outbox -------------------------------------------------------------------------
 
+
 @dataclass
 class Draft:
     kind: Kind
@@ -54,11 +55,21 @@ def nudges_write(*, drafts: list[Draft]) -> list[str]:
         in_app = (preference.in_app if preference else True) or draft.kind in ALWAYS_IN_APP
         if not (email or in_app):
             continue
-        rows.append(Nudge(
-            kind=draft.kind, recipient_id=draft.recipient_id, dedupe_key=draft.dedupe_key,
-            movement_id=draft.movement_id, feedback_id=draft.feedback_id, subject_person_id=draft.subject_person_id,
-            due_at=draft.due_at or now, created_at=now, context=draft.context or {}, email=email, in_app=in_app,
-        ))
+        rows.append(
+            Nudge(
+                kind=draft.kind,
+                recipient_id=draft.recipient_id,
+                dedupe_key=draft.dedupe_key,
+                movement_id=draft.movement_id,
+                feedback_id=draft.feedback_id,
+                subject_person_id=draft.subject_person_id,
+                due_at=draft.due_at or now,
+                created_at=now,
+                context=draft.context or {},
+                email=email,
+                in_app=in_app,
+            )
+        )
     Nudge.objects.bulk_create(rows, ignore_conflicts=True)
     keys = [row.dedupe_key for row in rows if row.due_at <= now]
     if keys:
@@ -82,7 +93,10 @@ def nudges_relay(*, dedupe_keys: list[str] | None = None, limit: int = 500) -> i
     stale = now - dt.timedelta(seconds=settings.NUDGES_REQUEUE_AFTER_SECONDS)
     with transaction.atomic():
         due = Nudge.objects.filter(
-            sent_at__isnull=True, cancelled_at__isnull=True, claimed_at__isnull=True, due_at__lte=now,
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+            claimed_at__isnull=True,
+            due_at__lte=now,
             attempts__lt=settings.NUDGES_MAX_ATTEMPTS,
         ).filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
         if dedupe_keys is not None:

@@ -16,8 +16,8 @@ from activity.models import Verb
 from ..models import ALWAYS_IN_APP, Kind, NotificationPreference, Nudge
 from .delivery import UNSUBSCRIBE_SALT
 
-
 # --- In-app reading and preferences -----------------------------------------------------------
+
 
 @transaction.atomic
 def nudge_mark_read(*, nudge: Nudge, person) -> Nudge:
@@ -70,8 +70,15 @@ SUGGESTED_VERBS: dict[str, set[str]] = {
     Kind.DECISION_DUE: {Verb.RECORDED_DECISION, Verb.CHANGED_STAGE},
     Kind.INVITATION: {Verb.JOINED, Verb.ACCEPTED_INVITATION},
     Kind.FEEDBACK_ANSWERED: {Verb.COMMENTED, Verb.VOTED},
-    Kind.WEEKLY_DIGEST: {Verb.JOINED, Verb.CLAIMED_ROLE, Verb.POSTED_FEEDBACK, Verb.VOTED, Verb.COMMENTED,
-                         Verb.INVITED, Verb.POSTED_UPDATE},
+    Kind.WEEKLY_DIGEST: {
+        Verb.JOINED,
+        Verb.CLAIMED_ROLE,
+        Verb.POSTED_FEEDBACK,
+        Verb.VOTED,
+        Verb.COMMENTED,
+        Verb.INVITED,
+        Verb.POSTED_UPDATE,
+    },
 }
 # Kinds not tied to one movement: any matching action counts.
 ANY_MOVEMENT = {Kind.FEEDBACK_ANSWERED, Kind.WEEKLY_DIGEST}
@@ -87,7 +94,14 @@ def nudges_mark_acted_on(*, person, verb: str, movement=None) -> int:
     scoped = Q(kind__in=[k for k in kinds if k in ANY_MOVEMENT])
     if movement is not None:
         scoped |= Q(kind__in=[k for k in kinds if k not in ANY_MOVEMENT], movement=movement)
-    return Nudge.objects.filter(scoped).filter(
-        recipient=person, acted_on_at__isnull=True, sent_at__isnull=False, cancelled_at__isnull=True,
-        sent_at__gte=now - dt.timedelta(days=settings.NUDGES_ACTED_ON_WITHIN_DAYS),
-    ).update(acted_on_at=now)
+    return (
+        Nudge.objects.filter(scoped)
+        .filter(
+            recipient=person,
+            acted_on_at__isnull=True,
+            sent_at__isnull=False,
+            cancelled_at__isnull=True,
+            sent_at__gte=now - dt.timedelta(days=settings.NUDGES_ACTED_ON_WITHIN_DAYS),
+        )
+        .update(acted_on_at=now)
+    )

@@ -14,8 +14,8 @@ from activity.models import Activity, Verb
 from ..models import Kind, Nudge
 from .outbox import Draft, nudges_write
 
-
 # --- The time-based sweeps ------------------------------------------------------------------------
+
 
 def nudges_sweep_checkins(*, now: dt.datetime | None = None) -> int:
     """First followers who have done nothing in the movement for N days since joining."""
@@ -26,13 +26,27 @@ def nudges_sweep_checkins(*, now: dt.datetime | None = None) -> int:
     acted = Activity.objects.filter(
         actor=OuterRef("person"), movement=OuterRef("movement"), created_at__gt=OuterRef("joined_at")
     ).exclude(verb__in=[Verb.JOINED, Verb.ACCEPTED_INVITATION])
-    memberships = Membership.objects.filter(
-        left_at__isnull=True, position__gte=2, position__lte=1 + settings.FIRST_FOLLOWERS_COUNT,
-        joined_at__lte=quiet, joined_at__gte=now - dt.timedelta(days=settings.NUDGES_LOOKBACK_DAYS),
-        person__is_active=True,
-    ).exclude(Exists(acted)).values_list("movement_id", "person_id")
-    drafts = [Draft(Kind.FIRST_FOLLOWER_CHECKIN, person_id, f"first_follower_checkin:m{movement_id}:u{person_id}",
-                    movement_id=movement_id) for movement_id, person_id in memberships]
+    memberships = (
+        Membership.objects.filter(
+            left_at__isnull=True,
+            position__gte=2,
+            position__lte=1 + settings.FIRST_FOLLOWERS_COUNT,
+            joined_at__lte=quiet,
+            joined_at__gte=now - dt.timedelta(days=settings.NUDGES_LOOKBACK_DAYS),
+            person__is_active=True,
+        )
+        .exclude(Exists(acted))
+        .values_list("movement_id", "person_id")
+    )
+    drafts = [
+        Draft(
+            Kind.FIRST_FOLLOWER_CHECKIN,
+            person_id,
+            f"first_follower_checkin:m{movement_id}:u{person_id}",
+            movement_id=movement_id,
+        )
+        for movement_id, person_id in memberships
+    ]
     return len(nudges_write(drafts=drafts))
 
 
@@ -42,13 +56,20 @@ def nudges_sweep_find_first_follower(*, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     followers = Membership.objects.filter(movement=OuterRef("pk"), position__gt=1, left_at__isnull=True)
-    movements = Movement.objects.filter(
-        stage=Stage.RECRUITING, founder__is_active=True,
-        created_at__lte=now - dt.timedelta(days=settings.NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS),
-        created_at__gte=now - dt.timedelta(days=settings.NUDGES_LOOKBACK_DAYS),
-    ).exclude(Exists(followers)).values_list("pk", "founder_id")
-    drafts = [Draft(Kind.FIND_FIRST_FOLLOWER, founder_id, f"find_first_follower:m{pk}", movement_id=pk)
-              for pk, founder_id in movements]
+    movements = (
+        Movement.objects.filter(
+            stage=Stage.RECRUITING,
+            founder__is_active=True,
+            created_at__lte=now - dt.timedelta(days=settings.NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS),
+            created_at__gte=now - dt.timedelta(days=settings.NUDGES_LOOKBACK_DAYS),
+        )
+        .exclude(Exists(followers))
+        .values_list("pk", "founder_id")
+    )
+    drafts = [
+        Draft(Kind.FIND_FIRST_FOLLOWER, founder_id, f"find_first_follower:m{pk}", movement_id=pk)
+        for pk, founder_id in movements
+    ]
     return len(nudges_write(drafts=drafts))
 
 
@@ -61,16 +82,28 @@ def nudges_sweep_open_roles(*, now: dt.datetime | None = None) -> int:
     open_role = Role.objects.filter(movement=OuterRef("movement"), seats_filled__lt=F("seats"))
     has_role = RoleAssignment.objects.filter(role__movement=OuterRef("movement"), person=OuterRef("person"))
     recently = Nudge.objects.filter(
-        kind=Kind.OPEN_ROLES, recipient=OuterRef("person"), movement=OuterRef("movement"),
+        kind=Kind.OPEN_ROLES,
+        recipient=OuterRef("person"),
+        movement=OuterRef("movement"),
         created_at__gt=now - dt.timedelta(days=every),
     )
-    memberships = Membership.objects.filter(
-        left_at__isnull=True, is_lead=False, person__is_active=True,
-        movement__stage__in=[Stage.RECRUITING, Stage.PILOTING],
-    ).filter(Exists(open_role)).exclude(Exists(has_role)).exclude(Exists(recently)).values_list("movement_id", "person_id")
+    memberships = (
+        Membership.objects.filter(
+            left_at__isnull=True,
+            is_lead=False,
+            person__is_active=True,
+            movement__stage__in=[Stage.RECRUITING, Stage.PILOTING],
+        )
+        .filter(Exists(open_role))
+        .exclude(Exists(has_role))
+        .exclude(Exists(recently))
+        .values_list("movement_id", "person_id")
+    )
     period = now.date().toordinal() // max(every, 1)
-    drafts = [Draft(Kind.OPEN_ROLES, person_id, f"open_roles:m{movement_id}:u{person_id}:p{period}",
-                    movement_id=movement_id) for movement_id, person_id in memberships]
+    drafts = [
+        Draft(Kind.OPEN_ROLES, person_id, f"open_roles:m{movement_id}:u{person_id}:p{period}", movement_id=movement_id)
+        for movement_id, person_id in memberships
+    ]
     return len(nudges_write(drafts=drafts))
 
 
@@ -81,11 +114,21 @@ def nudges_sweep_decision_due(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     last_day = (now - dt.timedelta(days=settings.NUDGES_DECISION_DUE_AFTER_DAYS)).date()
     leads = Membership.objects.filter(
-        is_lead=True, left_at__isnull=True, person__is_active=True,
-        movement__stage=Stage.PILOTING, movement__pilot_end__lt=last_day,
+        is_lead=True,
+        left_at__isnull=True,
+        person__is_active=True,
+        movement__stage=Stage.PILOTING,
+        movement__pilot_end__lt=last_day,
     ).values_list("movement_id", "movement__pilot_end", "person_id")
-    drafts = [Draft(Kind.DECISION_DUE, person_id, f"decision_due:m{movement_id}:e{pilot_end:%Y%m%d}:u{person_id}",
-                    movement_id=movement_id) for movement_id, pilot_end, person_id in leads]
+    drafts = [
+        Draft(
+            Kind.DECISION_DUE,
+            person_id,
+            f"decision_due:m{movement_id}:e{pilot_end:%Y%m%d}:u{person_id}",
+            movement_id=movement_id,
+        )
+        for movement_id, pilot_end, person_id in leads
+    ]
     return len(nudges_write(drafts=drafts))
 
 
@@ -97,7 +140,9 @@ def nudges_sweep_weekly_digest(*, now: dt.datetime | None = None) -> int:
     created = 0
     ids = list(person_ids)
     for start in range(0, len(ids), 1000):
-        drafts = [Draft(Kind.WEEKLY_DIGEST, pk, f"weekly_digest:u{pk}:w{year}-{week:02d}") for pk in ids[start:start + 1000]]
+        drafts = [
+            Draft(Kind.WEEKLY_DIGEST, pk, f"weekly_digest:u{pk}:w{year}-{week:02d}") for pk in ids[start : start + 1000]
+        ]
         created += len(nudges_write(drafts=drafts))
     return created
 

@@ -24,24 +24,49 @@ def organisation(transactional_db, settings):
     lead = people[0]
     movement = MovementFactory(title="Async stand-ups", founder=lead, created_at=now - dt.timedelta(days=60))
     for n, person in enumerate(people[1:6], start=1):
-        MembershipFactory(movement=movement, person=person, joined_at=now - dt.timedelta(days=60 - 5 * n),
-                          recruited_by=lead if n < 3 else people[1])
-        Activity.objects.create(actor=person, movement=movement, verb=Verb.COMMENTED, created_at=now - dt.timedelta(days=n * 7))
+        MembershipFactory(
+            movement=movement,
+            person=person,
+            joined_at=now - dt.timedelta(days=60 - 5 * n),
+            recruited_by=lead if n < 3 else people[1],
+        )
+        Activity.objects.create(
+            actor=person, movement=movement, verb=Verb.COMMENTED, created_at=now - dt.timedelta(days=n * 7)
+        )
     role = Role.objects.create(movement=movement, name="Note-taker", seats=2, seats_filled=1)
     RoleAssignment.objects.create(role=role, person=people[2])
     for n in range(6):
-        Activity.objects.create(actor=lead, movement=movement, verb=Verb.POSTED_UPDATE, created_at=now - dt.timedelta(days=n * 11))
-        FeedbackFactory(kind=Kind.WORKS if n % 2 else Kind.DOESNT, author=people[n], movement=movement,
-                        created_at=now - dt.timedelta(days=n * 13), vote_count=n)
+        Activity.objects.create(
+            actor=lead, movement=movement, verb=Verb.POSTED_UPDATE, created_at=now - dt.timedelta(days=n * 11)
+        )
+        FeedbackFactory(
+            kind=Kind.WORKS if n % 2 else Kind.DOESNT,
+            author=people[n],
+            movement=movement,
+            created_at=now - dt.timedelta(days=n * 13),
+            vote_count=n,
+        )
     # Nudges: a weekly digest to all 12 (half read, a third acted on), open roles in the movement to 5 members.
     for n, person in enumerate(people):
         sent = now - dt.timedelta(days=1)
-        Nudge.objects.create(kind=NudgeKind.WEEKLY_DIGEST, recipient=person, dedupe_key=f"digest:{person.pk}",
-                             sent_at=sent, read_at=sent if n % 2 else None, acted_on_at=sent if n % 3 == 0 else None)
+        Nudge.objects.create(
+            kind=NudgeKind.WEEKLY_DIGEST,
+            recipient=person,
+            dedupe_key=f"digest:{person.pk}",
+            sent_at=sent,
+            read_at=sent if n % 2 else None,
+            acted_on_at=sent if n % 3 == 0 else None,
+        )
     for person in people[1:6]:
         sent = now - dt.timedelta(days=3)
-        Nudge.objects.create(kind=NudgeKind.OPEN_ROLES, recipient=person, movement=movement,
-                             dedupe_key=f"roles:{person.pk}", sent_at=sent, read_at=sent)
+        Nudge.objects.create(
+            kind=NudgeKind.OPEN_ROLES,
+            recipient=person,
+            movement=movement,
+            dedupe_key=f"roles:{person.pk}",
+            sent_at=sent,
+            read_at=sent,
+        )
     return {"admin": admin, "lead": lead, "movement": movement}
 
 
@@ -87,7 +112,9 @@ def test_dashboard_filters_work_without_javascript(organisation, live_server, br
     context.close()
 
 
-def test_lead_reads_their_movements_analytics_without_accessibility_violations(organisation, live_server, page, login_in_browser, axe):
+def test_lead_reads_their_movements_analytics_without_accessibility_violations(
+    organisation, live_server, page, login_in_browser, axe
+):
     login_in_browser(organisation["lead"])
     page.goto(f"{live_server.url}/movements/{organisation['movement'].slug}/analytics/")
     assert page.get_by_role("heading", level=1).inner_text() == "Analytics: Async stand-ups"

@@ -24,7 +24,9 @@ def switch_to(page, login_in_browser, person):
     login_in_browser(person)
 
 
-def test_anonymous_doesnt_post_gets_a_vote_and_an_official_planned_answer(people, live_server, page, login_in_browser, axe):
+def test_anonymous_doesnt_post_gets_a_vote_and_an_official_planned_answer(
+    people, live_server, page, login_in_browser, axe
+):
     login_in_browser(people["poster"])
     page.goto(f"{live_server.url}/feedback/new/")
     assert axe(page) == []
@@ -68,13 +70,15 @@ def test_anonymous_doesnt_post_gets_a_vote_and_an_official_planned_answer(people
 
 def test_xss_payloads_in_a_post_and_a_comment_do_not_run(people, live_server, page, login_in_browser):
     post = services.feedback_post(
-        person=people["poster"], kind=Kind.WORKS, anonymous=False,
+        person=people["poster"],
+        kind=Kind.WORKS,
+        anonymous=False,
         title="<script>window.__xss = 'title'</script><img src=x onerror=\"window.__xss='title-img'\">",
         body=(
             "<script>window.__xss = 'script'</script>\n\n"
             "<img src=x onerror=\"window.__xss = 'img'\">\n\n"
             "[click me](javascript:window.__xss='link')\n\n"
-            "<a href=\"#\" hx-get=\"/feedback/\" hx-trigger=\"load\" hx-on::after-request=\"window.__xss='htmx'\">htmx</a>\n\n"
+            '<a href="#" hx-get="/feedback/" hx-trigger="load" hx-on::after-request="window.__xss=\'htmx\'">htmx</a>\n\n'
             "<svg onload=\"window.__xss='svg'\"></svg>"
         ),
     )
@@ -93,7 +97,9 @@ def test_xss_payloads_in_a_post_and_a_comment_do_not_run(people, live_server, pa
 
 
 def test_a_reported_comment_is_hidden_from_the_moderation_queue(people, live_server, page, login_in_browser, axe):
-    post = services.feedback_post(person=people["poster"], kind=Kind.DOESNT, title="Hot-desking", body="No desks.", anonymous=False)
+    post = services.feedback_post(
+        person=people["poster"], kind=Kind.DOESNT, title="Hot-desking", body="No desks.", anonymous=False
+    )
     services.comment_add(feedback=post, author=people["poster"], body="Whoever planned this is an idiot.")
     login_in_browser(people["voter"])
     page.goto(f"{live_server.url}/feedback/{post.pk}/")
@@ -118,7 +124,11 @@ def test_a_reported_comment_is_hidden_from_the_moderation_queue(people, live_ser
 
 
 def test_tabs_filters_and_search_update_the_list_in_place(people, live_server, page, login_in_browser):
-    for title, kind in [("Standups too long", Kind.DOESNT), ("Wiki search is broken", Kind.DOESNT), ("Pairing works", Kind.WORKS)]:
+    for title, kind in [
+        ("Standups too long", Kind.DOESNT),
+        ("Wiki search is broken", Kind.DOESNT),
+        ("Pairing works", Kind.WORKS),
+    ]:
         services.feedback_post(person=people["poster"], kind=kind, title=title, body=title, anonymous=False)
     Feedback.objects.filter(title="Wiki search is broken").update(status=Status.PLANNED)
     login_in_browser(people["voter"])

@@ -95,12 +95,16 @@ def test_a_movement_grows_from_founder_to_first_follower_to_third(live_server, p
     assert axe(page) == []
 
 
-def test_the_lead_forms_have_no_accessibility_violations_even_with_errors(live_server, page, people, login_in_browser, axe):
+def test_the_lead_forms_have_no_accessibility_violations_even_with_errors(
+    live_server, page, people, login_in_browser, axe
+):
     from movements import services
     from movements.services import RoleSpec
 
     champion, follower = people["champion"], people["follower"]
-    movement = services.movement_start(founder=champion, title="Quiet hours", pitch="Focus time.", roles=[RoleSpec("Trainer", 2)])
+    movement = services.movement_start(
+        founder=champion, title="Quiet hours", pitch="Focus time.", roles=[RoleSpec("Trainer", 2)]
+    )
     services.membership_join(movement=movement, person=follower)
     login_in_browser(champion)
     base = f"{live_server.url}/movements/{movement.slug}"

@@ -5,8 +5,13 @@ import pytest
 from people.models import AuditAction, AuditEvent, User
 from tests.people.oidc import OIDCProvider
 
-ALICE = {"email": "alice@acme.test", "email_verified": True, "name": "Alice Able",
-         "department": "Engineering/Platform", "job_title": "Platform engineer"}
+ALICE = {
+    "email": "alice@acme.test",
+    "email_verified": True,
+    "name": "Alice Able",
+    "department": "Engineering/Platform",
+    "job_title": "Platform engineer",
+}
 
 
 @pytest.fixture(scope="module")

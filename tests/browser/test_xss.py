@@ -37,7 +37,9 @@ def world(transactional_db, settings):
         "lead": UserFactory(display_name=PAYLOADS[0][:60], department=department),
         "member": UserFactory(display_name="Max Member", department=department),
         "invitee": UserFactory(display_name="Ivo Invitee", department=department),
-        "moderator": UserFactory(display_name="Mona Moderator", department=department, is_moderator=True, is_staff=True),
+        "moderator": UserFactory(
+            display_name="Mona Moderator", department=department, is_moderator=True, is_staff=True
+        ),
     }
     return people
 
@@ -57,8 +59,19 @@ def _post(client: Client, url: str, data: dict, expect: int = 302):
 def _post_payloads_everywhere(people) -> dict:
     lead, member, moderator = _client(people["lead"]), _client(people["member"]), _client(people["moderator"])
     assert len(ALL) <= 200
-    _post(lead, reverse("movements:new"), {"title": ALL, "pitch": ALL, "problem": ALL, "use_cases": ALL, "tool": ALL[:120],
-                                           "custom_1_name": "Own " + PAYLOADS[2], "custom_1_seats": 2})
+    _post(
+        lead,
+        reverse("movements:new"),
+        {
+            "title": ALL,
+            "pitch": ALL,
+            "problem": ALL,
+            "use_cases": ALL,
+            "tool": ALL[:120],
+            "custom_1_name": "Own " + PAYLOADS[2],
+            "custom_1_seats": 2,
+        },
+    )
     movement = Movement.objects.get()
     slug = movement.slug
     for payload in PAYLOADS:
@@ -66,10 +79,16 @@ def _post_payloads_everywhere(people) -> dict:
     _post(member, reverse("movements:follow", args=[slug]), {})
     _post(member, reverse("movements:update_post", args=[slug]), {"body": ALL})
     _post(lead, reverse("movements:invite", args=[slug]), {"invitee": people["invitee"].pk, "note": ALL})
-    _post(lead, reverse("movements:pilot", args=[slug]), {"hypothesis": ALL, "success_measure": ALL, "start": "2026-01-01",
-                                                          "end": "2026-02-01", "rationale": ALL})
-    _post(member, reverse("feedback:new"), {"kind": "doesnt", "title": ALL, "body": MARKDOWN, "movement": movement.pk,
-                                           "new_tags": "xss"})
+    _post(
+        lead,
+        reverse("movements:pilot", args=[slug]),
+        {"hypothesis": ALL, "success_measure": ALL, "start": "2026-01-01", "end": "2026-02-01", "rationale": ALL},
+    )
+    _post(
+        member,
+        reverse("feedback:new"),
+        {"kind": "doesnt", "title": ALL, "body": MARKDOWN, "movement": movement.pk, "new_tags": "xss"},
+    )
     post = Feedback.objects.get()
     _post(member, reverse("feedback:comment_add", args=[post.pk]), {"body": ALL})
     comment = Comment.objects.get()
@@ -87,7 +106,9 @@ def _post_payloads_everywhere(people) -> dict:
 def _sign_in(page, live_server, person) -> None:
     client = _client(person)
     page.context.clear_cookies()
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 def test_payloads_posted_everywhere_never_run_in_the_browser(world, live_server, page):
@@ -95,7 +116,9 @@ def test_payloads_posted_everywhere_never_run_in_the_browser(world, live_server,
     movement, post, invitation = made["movement"], made["post"], made["invitation"]
     dialogs, hx_requests, csp_violations, page_errors = [], [], [], []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("request", lambda request: urlsplit(request.url).path.startswith(HX_TARGET) and hx_requests.append(request.url))
+    page.on(
+        "request", lambda request: urlsplit(request.url).path.startswith(HX_TARGET) and hx_requests.append(request.url)
+    )
     page.on("console", lambda msg: "Content Security Policy" in msg.text and csp_violations.append(msg.text))
     page.on("pageerror", lambda error: page_errors.append(str(error)))
 
@@ -131,7 +154,10 @@ def test_payloads_posted_everywhere_never_run_in_the_browser(world, live_server,
               text: document.body.innerText,
             };
         }""")
-        assert (found["jsLinks"], found["handlers"], found["hxToTarget"], found["injectedSvgOrImg"]) == (0, 0, 0, 0), (path, found)
+        assert (found["jsLinks"], found["handlers"], found["hxToTarget"], found["injectedSvgOrImg"]) == (0, 0, 0, 0), (
+            path,
+            found,
+        )
         shown_literally += PAYLOADS[0] in found["text"]
     assert dialogs == []
     assert hx_requests == []

@@ -57,8 +57,10 @@ def org(db, frozen_now):
     legal = DepartmentFactory(name="Legal")
 
     def people(prefix, department, count):
-        return [UserFactory(display_name=f"{prefix}{n}", email=f"{prefix}{n}@example.com", department=department)
-                for n in range(1, count + 1)]
+        return [
+            UserFactory(display_name=f"{prefix}{n}", email=f"{prefix}{n}@example.com", department=department)
+            for n in range(1, count + 1)
+        ]
 
     e1, e2, e3 = people("e", eng, 3)
     p1, p2, p3, p4, p5 = people("p", platform, 5)
@@ -67,18 +69,32 @@ def org(db, frozen_now):
     deactivated = UserFactory(display_name="Gone", email="gone@example.com", department=sales, is_active=False)
     l1, l2 = people("l", legal, 2)
 
-    m1 = MovementFactory(title="Async stand-ups", founder=p1, created_at=days_ago(30), stage=Stage.PILOTING,
-                         pilot_start=(NOW - dt.timedelta(days=20)).date(), pilot_end=(NOW - dt.timedelta(days=1)).date())
-    StageChange.objects.create(movement=m1, from_stage=Stage.RECRUITING, to_stage=Stage.PILOTING, changed_by=p1,
-                               created_at=days_ago(20))
+    m1 = MovementFactory(
+        title="Async stand-ups",
+        founder=p1,
+        created_at=days_ago(30),
+        stage=Stage.PILOTING,
+        pilot_start=(NOW - dt.timedelta(days=20)).date(),
+        pilot_end=(NOW - dt.timedelta(days=1)).date(),
+    )
+    StageChange.objects.create(
+        movement=m1, from_stage=Stage.RECRUITING, to_stage=Stage.PILOTING, changed_by=p1, created_at=days_ago(20)
+    )
     MembershipFactory(movement=m1, person=p2, joined_at=days_ago(28), recruited_by=p1)
     MembershipFactory(movement=m1, person=p3, joined_at=days_ago(27), recruited_by=p2)
     MembershipFactory(movement=m1, person=e1, joined_at=days_ago(24), left_at=days_ago(1))
     m2 = MovementFactory(title="Peer thanks", founder=s1, created_at=days_ago(10))
     MembershipFactory(movement=m2, person=s2, joined_at=days_ago(9))
     m3 = MovementFactory(title="Quiet Fridays", founder=e2, created_at=days_ago(5), stage=Stage.RETIRED)
-    StageChange.objects.create(movement=m3, from_stage=Stage.RECRUITING, to_stage=Stage.RETIRED, changed_by=e2,
-                               decision="retire", rationale="Nobody came.", created_at=days_ago(1))
+    StageChange.objects.create(
+        movement=m3,
+        from_stage=Stage.RECRUITING,
+        to_stage=Stage.RETIRED,
+        changed_by=e2,
+        decision="retire",
+        rationale="Nobody came.",
+        created_at=days_ago(1),
+    )
     m4 = MovementFactory(title="Wiki notes", founder=p4, created_at=days_ago(200), stage=Stage.ADOPTED)
 
     tester = Role.objects.create(movement=m1, name="Tester", seats=2, seats_filled=2)
@@ -88,15 +104,25 @@ def org(db, frozen_now):
     RoleAssignment.objects.create(role=editor, person=p5)
 
     for actor, movement, ago, verb in [
-        (p1, m1, 0, Verb.POSTED_UPDATE), (p1, m1, 3, Verb.POSTED_UPDATE), (p1, m1, 10, Verb.WELCOMED),
-        (p2, m1, 20, Verb.CLAIMED_ROLE), (s1, m2, 40, Verb.STARTED_MOVEMENT), (e1, None, 0, Verb.VOTED),
-        (None, None, 0, Verb.POSTED_FEEDBACK), (deactivated, None, 0, Verb.VOTED),
+        (p1, m1, 0, Verb.POSTED_UPDATE),
+        (p1, m1, 3, Verb.POSTED_UPDATE),
+        (p1, m1, 10, Verb.WELCOMED),
+        (p2, m1, 20, Verb.CLAIMED_ROLE),
+        (s1, m2, 40, Verb.STARTED_MOVEMENT),
+        (e1, None, 0, Verb.VOTED),
+        (None, None, 0, Verb.POSTED_FEEDBACK),
+        (deactivated, None, 0, Verb.VOTED),
     ]:
         Activity.objects.create(actor=actor, movement=movement, verb=verb, created_at=days_ago(ago))
 
     def post(kind, author, created, *, answered_after=None, status=Status.NEW, votes=0, hidden=False):
         return FeedbackFactory(
-            kind=kind, author=author, is_anonymous=author is None, created_at=created, status=status, vote_count=votes,
+            kind=kind,
+            author=author,
+            is_anonymous=author is None,
+            created_at=created,
+            status=status,
+            vote_count=votes,
             first_answered_at=created + dt.timedelta(days=answered_after) if answered_after is not None else None,
             hidden_at=created if hidden else None,
         )
@@ -104,8 +130,14 @@ def org(db, frozen_now):
     day = lambda m, d: dt.datetime(2026, m, d, 10, 0, tzinfo=dt.UTC)  # noqa: E731
     f1 = post(Kind.WORKS, p1, day(3, 16), answered_after=1, status=Status.ACKNOWLEDGED)
     f2 = post(Kind.DOESNT, s1, day(3, 10), votes=7)
-    f3 = post(Kind.DOESNT, None, dt.datetime(2026, 3, 12, tzinfo=dt.UTC), answered_after=3,
-              status=Status.ACKNOWLEDGED, votes=9)
+    f3 = post(
+        Kind.DOESNT,
+        None,
+        dt.datetime(2026, 3, 12, tzinfo=dt.UTC),
+        answered_after=3,
+        status=Status.ACKNOWLEDGED,
+        votes=9,
+    )
     f4 = post(Kind.DOESNT, e1, day(2, 10), status=Status.PLANNED, votes=3)
     f5 = post(Kind.WORKS, p2, day(3, 2), hidden=True)
     f6 = post(Kind.DOESNT, s2, day(2, 25), answered_after=2, status=Status.RESOLVED, votes=20)
@@ -126,7 +158,9 @@ def more_of_everything(org):
             role = Role.objects.create(movement=movement, name="Helper", seats=2, seats_filled=1)
             RoleAssignment.objects.create(role=role, person=member)
             for ago in range(3):
-                Activity.objects.create(actor=person, movement=movement, verb=Verb.POSTED_UPDATE, created_at=days_ago(ago))
+                Activity.objects.create(
+                    actor=person, movement=movement, verb=Verb.POSTED_UPDATE, created_at=days_ago(ago)
+                )
             Activity.objects.create(actor=member, movement=org.m1, verb=Verb.COMMENTED, created_at=days_ago(n))
             FeedbackFactory(kind=Kind.DOESNT, author=member, movement=org.m1, created_at=days_ago(n), vote_count=n)
             nudge("open_roles", member, sent_days_ago=n, movement=org.m1, read=n % 2 == 0, acted=n % 3 == 0)
@@ -142,10 +176,15 @@ def nudge(kind, recipient, *, sent_days_ago=None, read=False, acted=False, movem
     sent_at = days_ago(sent_days_ago) if sent_days_ago is not None else None
     later = sent_at + dt.timedelta(hours=1) if sent_at else None
     return Nudge.objects.create(
-        kind=kind, recipient=recipient, movement=movement,
+        kind=kind,
+        recipient=recipient,
+        movement=movement,
         dedupe_key=f"test:{kind}:{recipient.pk}:{sent_days_ago}:{movement.pk if movement else '-'}:{cancelled}",
-        created_at=sent_at or NOW, due_at=sent_at or NOW + dt.timedelta(days=1), sent_at=sent_at,
-        read_at=later if read else None, acted_on_at=later if acted else None,
+        created_at=sent_at or NOW,
+        due_at=sent_at or NOW + dt.timedelta(days=1),
+        sent_at=sent_at,
+        read_at=later if read else None,
+        acted_on_at=later if acted else None,
         cancelled_at=NOW if cancelled else None,
     )
 
@@ -165,13 +204,24 @@ def nudges(org):
 
     o = org
     for person, ago in [(o.p1, 2), (o.p2, 2), (o.p3, 2), (o.p4, 2), (o.p5, 2), (o.e1, 3), (o.e2, 3)]:
-        nudge(NudgeKind.OPEN_ROLES, person, sent_days_ago=ago, movement=o.m1,
-              read=person in (o.p1, o.p2, o.p3, o.e1), acted=person in (o.p1, o.e1))
+        nudge(
+            NudgeKind.OPEN_ROLES,
+            person,
+            sent_days_ago=ago,
+            movement=o.m1,
+            read=person in (o.p1, o.p2, o.p3, o.e1),
+            acted=person in (o.p1, o.e1),
+        )
     nudge(NudgeKind.OPEN_ROLES, o.s1, sent_days_ago=5, movement=o.m2)
     nudge(NudgeKind.OPEN_ROLES, o.p1, sent_days_ago=30, movement=o.m1)
     for person in [o.e1, o.e2, o.e3, o.p1, o.p2, o.p3, o.p4, o.p5, o.admin, o.s1, o.s2, o.s3, o.s4, o.s5, o.l1, o.l2]:
-        nudge(NudgeKind.WEEKLY_DIGEST, person, sent_days_ago=1,
-              read=person in (o.p1, o.p2, o.e3, o.s1), acted=person in (o.p1, o.s2))
+        nudge(
+            NudgeKind.WEEKLY_DIGEST,
+            person,
+            sent_days_ago=1,
+            read=person in (o.p1, o.p2, o.e3, o.s1),
+            acted=person in (o.p1, o.s2),
+        )
     nudge(NudgeKind.DECISION_DUE, o.p1, sent_days_ago=1, movement=o.m1, read=True)
     nudge(NudgeKind.WELCOME_YOUR_FOLLOWER, o.p1, sent_days_ago=27, movement=o.m1)
     nudge(NudgeKind.INVITATION, o.l1, sent_days_ago=40)

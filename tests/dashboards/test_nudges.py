@@ -44,7 +44,13 @@ def test_a_longer_range_takes_in_older_nudges(nudges):
     assert rows["Open roles"] == [9, 44.4, 22.2]
     # l1's invitation (40 days ago): one person, hidden.
     assert rows["Invitations"] == [F, F, F]
-    assert list(rows) == ["Welcome your new follower", "Open roles", "Pilot decision due", "Invitations", "Weekly digest"]
+    assert list(rows) == [
+        "Welcome your new follower",
+        "Open roles",
+        "Pilot decision due",
+        "Invitations",
+        "Weekly digest",
+    ]
 
 
 def test_department_filter_counts_nudges_in_the_recipients_department(nudges):
@@ -142,7 +148,7 @@ def test_nudges_export_follows_the_department_filter(staff_client, nudges):
 def test_htmx_range_change_redraws_the_nudges(staff_client):
     html = staff_client.get("/dashboards/", {"range": 90}, HTTP_HX_REQUEST="true").content.decode()
     assert html.lstrip().startswith('<div id="dashboard-results"')
-    assert "<th scope=\"row\">Invitations</th>" in html
+    assert '<th scope="row">Invitations</th>' in html
 
 
 def test_movement_analytics_shows_and_exports_its_nudges(client, nudges):
@@ -164,7 +170,6 @@ def test_another_movements_lead_gets_404_for_its_nudges_export(client, nudges):
     client.force_login(nudges.s1)
     url = reverse("movement_analytics", kwargs={"slug": nudges.m1.slug})
     assert client.get(url, {"export": "movement_nudges"}).status_code == 404
-
 
 
 @pytest.mark.parametrize("days", [7, 28, 90, 365])
@@ -195,5 +200,7 @@ def test_the_page_says_when_the_nudge_figures_were_computed(nudges, client):
     assert "These figures were computed at" not in client.get("/dashboards/").content.decode()
     dashboards_rollup()
     client.get("/dashboards/?range=7")  # another key: the figures above are still cached for 28 days
-    assert "These figures were computed at 12:00 UTC and are recomputed every hour." in client.get(
-        "/dashboards/?range=7").content.decode()
+    assert (
+        "These figures were computed at 12:00 UTC and are recomputed every hour."
+        in client.get("/dashboards/?range=7").content.decode()
+    )

@@ -1,6 +1,6 @@
 """The k-anonymity rule on its own: small groups hidden, and enough more hidden that subtraction reveals nothing."""
 
-from dashboards.exports import csv_cell, table_csv, Table
+from dashboards.exports import Table, csv_cell, table_csv
 from dashboards.privacy import SUPPRESSED, hidden_groups
 
 
@@ -32,10 +32,21 @@ def test_a_breakdown_with_nothing_else_to_hide_is_hidden_entirely():
 
 def test_hidden_cells_read_fewer_than_5():
     assert str(SUPPRESSED) == "fewer than 5"
-    assert table_csv(Table("t", "T", ["Group", "People"], [["Legal", SUPPRESSED]])) == "Group,People\r\nLegal,fewer than 5\r\n"
+    assert (
+        table_csv(Table("t", "T", ["Group", "People"], [["Legal", SUPPRESSED]]))
+        == "Group,People\r\nLegal,fewer than 5\r\n"
+    )
 
 
 def test_csv_cells_starting_like_a_formula_get_an_apostrophe():
     assert [csv_cell(v) for v in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "plain", 42, None, "a=b"]] == [
-        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=1", "plain", "42", "", "a=b",
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\t=1",
+        "plain",
+        "42",
+        "",
+        "a=b",
     ]

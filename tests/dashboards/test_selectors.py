@@ -48,8 +48,13 @@ def test_participation_of_a_department_includes_its_sub_departments(org):
 def test_people_active_per_day_counts_distinct_people_each_utc_day(org):
     dash = selectors.dashboard(days=7, department_id=None)
     assert rows(dash.daily_active) == [
-        ["2026-03-12", 0], ["2026-03-13", 0], ["2026-03-14", 0], ["2026-03-15", 1],
-        ["2026-03-16", 0], ["2026-03-17", 0], ["2026-03-18", 2],
+        ["2026-03-12", 0],
+        ["2026-03-13", 0],
+        ["2026-03-14", 0],
+        ["2026-03-15", 1],
+        ["2026-03-16", 0],
+        ["2026-03-17", 0],
+        ["2026-03-18", 2],
     ]
 
 
@@ -124,7 +129,9 @@ def test_feedback_answers_share_and_median_time_to_first_answer(org):
     dash = selectors.dashboard(days=28, department_id=None)
     # Posts in the range: F1 F2 F3 F6 (F4 is older, F5 hidden); answered F1 (1 day), F3 (3 days), F6 (2 days).
     assert rows(dash.feedback_answers) == [
-        ["Posts in the range", 4], ["Answered officially", 3], ["Share answered (%)", 75.0],
+        ["Posts in the range", 4],
+        ["Answered officially", 3],
+        ["Share answered (%)", 75.0],
         ["Median days to the first official answer", 2.0],
     ]
 

@@ -7,7 +7,13 @@ import time_machine
 
 from activity.models import Activity, Verb
 from dashboards import selectors, services
-from dashboards.models import DailyActivePerson, DailyDepartmentActive, DailyMovementActivity, PersonLastActive, RollupDay
+from dashboards.models import (
+    DailyActivePerson,
+    DailyDepartmentActive,
+    DailyMovementActivity,
+    PersonLastActive,
+    RollupDay,
+)
 
 from .conftest import NOW
 
@@ -28,11 +34,16 @@ def test_rollup_of_a_day_keeps_one_row_per_active_person_and_per_movement(org):
 def test_rollup_keeps_daily_counts_per_department_and_each_persons_last_active_day(org):
     services.rollup_day(day=dt.date(2026, 2, 26))  # p2 (Platform), 20 days ago
     services.rollup_day(day=dt.date(2026, 3, 15))  # p1 (Platform)
-    services.rollup_day(day=dt.date(2026, 3, 8))   # p1 again, earlier: the newer day is kept
+    services.rollup_day(day=dt.date(2026, 3, 8))  # p1 again, earlier: the newer day is kept
     assert sorted(DailyDepartmentActive.objects.values_list("day", "department__name", "people")) == [
-        (dt.date(2026, 2, 26), "Platform", 1), (dt.date(2026, 3, 8), "Platform", 1), (dt.date(2026, 3, 15), "Platform", 1)]
+        (dt.date(2026, 2, 26), "Platform", 1),
+        (dt.date(2026, 3, 8), "Platform", 1),
+        (dt.date(2026, 3, 15), "Platform", 1),
+    ]
     assert sorted(PersonLastActive.objects.values_list("person__display_name", "day")) == [
-        ("p1", dt.date(2026, 3, 15)), ("p2", dt.date(2026, 2, 26))]
+        ("p1", dt.date(2026, 3, 15)),
+        ("p2", dt.date(2026, 2, 26)),
+    ]
 
 
 def test_rolling_up_a_day_twice_gives_the_same_rows(org):
@@ -93,7 +104,10 @@ def test_rolled_up_days_are_read_from_the_rollups_not_the_activity_log(org, days
 def test_today_is_computed_live_after_a_rollup(org):
     services.rollup_pending()
     Activity.objects.create(actor=org.s3, verb=Verb.VOTED, created_at=NOW)
-    values = {str(label): value for label, value in selectors.dashboard(days=7, department_id=None).participation["summary"].rows}
+    values = {
+        str(label): value
+        for label, value in selectors.dashboard(days=7, department_id=None).participation["summary"].rows
+    }
     assert values["Active in the last 7 days"] == 3  # p1, e1 and now s3
 
 
@@ -113,6 +127,10 @@ def test_a_backfill_outside_a_transaction_ends_by_compacting_the_rollup_tables()
     for days_ago in (12, 10):
         Activity.objects.create(actor=person, verb=Verb.VOTED, created_at=NOW - dt.timedelta(days=days_ago))
     with time_machine.travel(NOW, tick=False):
-        days = services.rollup_pending()  # 12 days > BACKFILL_DAYS: ends with VACUUM, which refuses to run in a transaction
+        days = (
+            services.rollup_pending()
+        )  # 12 days > BACKFILL_DAYS: ends with VACUUM, which refuses to run in a transaction
     assert len(days) == 12 > services.BACKFILL_DAYS
-    assert list(PersonLastActive.objects.values_list("person", "day")) == [(person.pk, (NOW - dt.timedelta(days=10)).date())]
+    assert list(PersonLastActive.objects.values_list("person", "day")) == [
+        (person.pk, (NOW - dt.timedelta(days=10)).date())
+    ]

@@ -27,5 +27,7 @@ for url in ('/dashboards/', movement.get_absolute_url() + 'analytics/'):
     response = client.get(url)
     print(response.status_code, 'Dashboards need PostgreSQL' in response.content.decode())
 """
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.stdout.split("\n")[-3:-1] == ["200 True", "200 True"], result.stdout + result.stderr

@@ -50,7 +50,9 @@ def test_worker_rolls_up_the_complete_days_and_leaves_today_live(worker, setting
     assert wait_for(lambda: RollupDay.objects.filter(day=today - dt.timedelta(days=1)).exists())
     assert sorted(RollupDay.objects.values_list("day", flat=True)) == [today - dt.timedelta(days=n) for n in (3, 2, 1)]
     assert sorted(DailyActivePerson.objects.values_list("day", flat=True)) == [
-        today - dt.timedelta(days=3), today - dt.timedelta(days=1)]
+        today - dt.timedelta(days=3),
+        today - dt.timedelta(days=1),
+    ]
 
 
 def test_running_the_task_twice_changes_nothing(worker, settings):

@@ -23,7 +23,7 @@ def staff_client(client, org):
 
 def results(html: str) -> str:
     """The figures part of the page (the rest carries a per-response CSP nonce and CSRF token)."""
-    return html[html.index('id="dashboard-results"'):html.index("</main>")]
+    return html[html.index('id="dashboard-results"') : html.index("</main>")]
 
 
 def parse_csv(response) -> list[list[str]]:
@@ -112,9 +112,20 @@ def test_small_groups_read_fewer_than_5_on_the_page_and_in_the_csv(staff_client)
 
 def test_every_table_on_the_page_can_be_exported(staff_client):
     html = staff_client.get(OVERVIEW).content.decode()
-    names = ["participation_summary", "participation_by_department", "daily_active", "funnel", "tipping_point",
-             "ownership", "solo_projects", "pilots_overdue", "feedback_weekly", "feedback_answers", "unresolved_doesnt",
-             "nudges"]
+    names = [
+        "participation_summary",
+        "participation_by_department",
+        "daily_active",
+        "funnel",
+        "tipping_point",
+        "ownership",
+        "solo_projects",
+        "pilots_overdue",
+        "feedback_weekly",
+        "feedback_answers",
+        "unresolved_doesnt",
+        "nudges",
+    ]
     for name in names:
         assert f"export={name}" in html
         response = staff_client.get(OVERVIEW, {"range": 28, "export": name})
@@ -139,7 +150,7 @@ def test_csv_cells_that_look_like_formulas_are_escaped(staff_client, org):
     org.f4.title = "-2+3"
     org.f4.save()
     ownership = parse_csv(staff_client.get(OVERVIEW, {"export": "ownership"}))
-    assert ownership[1][0] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert ownership[1][0] == '\'=HYPERLINK("http://evil.example","click")'
     unresolved = [row[0] for row in parse_csv(staff_client.get(OVERVIEW, {"export": "unresolved_doesnt"}))[1:]]
     assert unresolved == ["'+1+2", "'@SUM(A1:A9)", "'-2+3"]
 
@@ -149,7 +160,9 @@ def test_unknown_export_is_404(staff_client):
 
 
 @pytest.mark.parametrize("grow_by", [0, 15])
-def test_dashboard_query_count_does_not_grow_with_the_data(staff_client, more_of_everything, django_assert_num_queries, grow_by):
+def test_dashboard_query_count_does_not_grow_with_the_data(
+    staff_client, more_of_everything, django_assert_num_queries, grow_by
+):
     more_of_everything(grow_by)
     # session, user, rollup boundary, departments, people per department, active per day, funnel,
     # ownership, overdue pilots, feedback per week, official answers, unresolved "doesn't", nudges per kind
@@ -159,7 +172,9 @@ def test_dashboard_query_count_does_not_grow_with_the_data(staff_client, more_of
     assert response.status_code == 200
 
 
-def test_the_finished_figures_are_kept_and_the_page_says_when_they_were_computed(staff_client, org, django_assert_num_queries):
+def test_the_finished_figures_are_kept_and_the_page_says_when_they_were_computed(
+    staff_client, org, django_assert_num_queries
+):
     first = staff_client.get(OVERVIEW).content.decode()
     assert "Figures computed at 12:00 UTC; they are recomputed at most every 5 minutes." in first
     # Kept: session, user, rollup boundary; nothing else is read.
@@ -240,24 +255,44 @@ def test_analytics_tables_export_as_csv(client, org):
     # M1 started Monday 2026-02-16: p2 (02-18), p3 (02-19) and e1 (Sunday 02-22) joined that week;
     # e1 left yesterday, so the current week ends with 2.
     assert followers[0] == ["Week starting", "Followers at the end of the week"]
-    assert followers[1:] == [["2026-02-16", "3"], ["2026-02-23", "3"], ["2026-03-02", "3"], ["2026-03-09", "3"],
-                             ["2026-03-16", "2"]]
+    assert followers[1:] == [
+        ["2026-02-16", "3"],
+        ["2026-02-23", "3"],
+        ["2026-03-02", "3"],
+        ["2026-03-09", "3"],
+        ["2026-03-16", "2"],
+    ]
     chain = parse_csv(client.get(analytics_url(org.m1), {"export": "invitation_chain"}))
-    assert chain[1:] == [["1", "p1", "", "2026-02-16", ""], ["2", "p2", "p1", "2026-02-18", ""],
-                         ["3", "p3", "p2", "2026-02-19", ""], ["4", "e1", "", "2026-02-22", "2026-03-17"]]
+    assert chain[1:] == [
+        ["1", "p1", "", "2026-02-16", ""],
+        ["2", "p2", "p1", "2026-02-18", ""],
+        ["3", "p3", "p2", "2026-02-19", ""],
+        ["4", "e1", "", "2026-02-22", "2026-03-17"],
+    ]
     seats = parse_csv(client.get(analytics_url(org.m1), {"export": "seats"}))
     assert seats[1:] == [["Tester", "2", "2", "1"]]
     share = parse_csv(client.get(analytics_url(org.m1), {"export": "ownership_over_time"}))
     # p2's row on 02-26 (all by others); the founder's rows on 03-08, 03-15 and today, one per week.
-    assert share[1:] == [["2026-02-16", "0", ""], ["2026-02-23", "1", "100.0"], ["2026-03-02", "1", "0.0"],
-                         ["2026-03-09", "1", "0.0"], ["2026-03-16", "1", "0.0"]]
+    assert share[1:] == [
+        ["2026-02-16", "0", ""],
+        ["2026-02-23", "1", "100.0"],
+        ["2026-03-02", "1", "0.0"],
+        ["2026-03-09", "1", "0.0"],
+        ["2026-03-16", "1", "0.0"],
+    ]
 
 
 def test_invitation_chain_nests_recruits_under_who_recruited_them(client, org):
     client.force_login(org.p1)
     html = client.get(analytics_url(org.m1)).content.decode()
     # p3 was recruited by p2, who was recruited by the founder p1; e1 joined on their own.
-    assert html.index(">p1<") < html.index(">p2<") < html.index(">p3<") < html.index("Joined without an invitation") < html.index(">e1<")
+    assert (
+        html.index(">p1<")
+        < html.index(">p2<")
+        < html.index(">p3<")
+        < html.index("Joined without an invitation")
+        < html.index(">e1<")
+    )
 
 
 @pytest.mark.parametrize("extra_members", [0, 12])

@@ -76,4 +76,3 @@ def make_lead():
         return MembershipFactory(movement=movement, person=person, is_lead=True)
 
     return make
-

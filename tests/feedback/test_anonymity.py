@@ -22,14 +22,25 @@ CANARY_NAME = "Zebulon Quuxcanary"
 CANARY_DEPARTMENT = "Canary Department 7f3e"
 TITLE = "Our release process hides problems"
 # Tables that are the person's own identity: they hold the name and email by design, and nothing about the post.
-IDENTITY_TABLES = {"people_user", "people_user_groups", "people_user_user_permissions", "account_emailaddress",
-                   "django_session", "people_department"}
+IDENTITY_TABLES = {
+    "people_user",
+    "people_user_groups",
+    "people_user_user_permissions",
+    "account_emailaddress",
+    "django_session",
+    "people_department",
+}
 
 
 @pytest.fixture
 def canary(db):
-    return UserFactory(pk=CANARY_PK, email=CANARY_EMAIL, display_name=CANARY_NAME,
-                       department=DepartmentFactory(name=CANARY_DEPARTMENT), employee_id="EMP-CANARY-7f3e")
+    return UserFactory(
+        pk=CANARY_PK,
+        email=CANARY_EMAIL,
+        display_name=CANARY_NAME,
+        department=DepartmentFactory(name=CANARY_DEPARTMENT),
+        employee_id="EMP-CANARY-7f3e",
+    )
 
 
 def dump_every_table() -> dict[str, list[str]]:
@@ -58,7 +69,10 @@ def test_anonymous_post_leaves_no_trace_of_its_author_anywhere(client, canary, c
     client.force_login(canary)
     # Named activity right before and right after, so ordering or timestamps could betray the anonymous row.
     client.post(f"/feedback/{before.pk}/vote/")
-    response = client.post("/feedback/new/", {"kind": "doesnt", "title": TITLE, "body": "It *really* does.", "anonymous": "on", "new_tags": "release"})
+    response = client.post(
+        "/feedback/new/",
+        {"kind": "doesnt", "title": TITLE, "body": "It *really* does.", "anonymous": "on", "new_tags": "release"},
+    )
     assert response.status_code == 302
     client.post(f"/feedback/{after.pk}/vote/")
     client.get(response["Location"])

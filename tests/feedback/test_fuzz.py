@@ -1,20 +1,26 @@
 """Fuzz every feedback form and the list's query string: never a 500, never half-written."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from activity.models import Activity, Verb
 from feedback.models import Comment, Feedback, Status, StatusChange
 from tests.factories import FeedbackFactory, MovementFactory, TagFactory
 
-FUZZ = hsettings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = hsettings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 nasty_text = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=50).map(lambda s: s + "\x00"),
     st.just("x" * 30000),
     st.just("<script>alert(1)</script>"),
     st.just("[a](javascript:alert(1)) <a hx-get='/x' onclick='y'>z</a>"),
-    st.sampled_from(["", " ", "\x00", "0", "-1", "99999999999999999999999", "1e9", "NaN", "works", "doesnt", "planned"]),
+    st.sampled_from(
+        ["", " ", "\x00", "0", "-1", "99999999999999999999999", "1e9", "NaN", "works", "doesnt", "planned"]
+    ),
 )
 ids = st.one_of(st.integers(min_value=-(2**70), max_value=2**70).map(str), nasty_text)
 
@@ -29,12 +35,31 @@ def fuzz_world(client, author, movement, settings):
 
 
 @FUZZ
-@given(kind=nasty_text | st.sampled_from(["works", "doesnt"]), title=nasty_text, body=nasty_text,
-       movement=ids, tags=st.lists(ids, max_size=3), new_tags=nasty_text, anonymous=st.sampled_from(["on", "", "x", "\x00"]))
-def test_fuzzed_post_form_never_errors_and_writes_all_or_nothing(fuzz_world, kind, title, body, movement, tags, new_tags, anonymous):
+@given(
+    kind=nasty_text | st.sampled_from(["works", "doesnt"]),
+    title=nasty_text,
+    body=nasty_text,
+    movement=ids,
+    tags=st.lists(ids, max_size=3),
+    new_tags=nasty_text,
+    anonymous=st.sampled_from(["on", "", "x", "\x00"]),
+)
+def test_fuzzed_post_form_never_errors_and_writes_all_or_nothing(
+    fuzz_world, kind, title, body, movement, tags, new_tags, anonymous
+):
     before = Feedback.objects.count()
-    response = fuzz_world.post("/feedback/new/", {"kind": kind, "title": title, "body": body, "movement": movement,
-                                                   "tags": tags, "new_tags": new_tags, "anonymous": anonymous})
+    response = fuzz_world.post(
+        "/feedback/new/",
+        {
+            "kind": kind,
+            "title": title,
+            "body": body,
+            "movement": movement,
+            "tags": tags,
+            "new_tags": new_tags,
+            "anonymous": anonymous,
+        },
+    )
     assert response.status_code < 500
     created = Feedback.objects.count() - before
     assert created == (1 if response.status_code == 302 else 0)
@@ -69,8 +94,14 @@ def test_fuzzed_answer_form_never_errors_and_writes_all_or_nothing(client, moder
 
 
 @FUZZ
-@given(params=st.dictionaries(st.sampled_from(["q", "kind", "status", "tag", "movement", "department", "sort", "page", "other"]), ids, max_size=6),
-       htmx=st.booleans())
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["q", "kind", "status", "tag", "movement", "department", "sort", "page", "other"]),
+        ids,
+        max_size=6,
+    ),
+    htmx=st.booleans(),
+)
 def test_fuzzed_list_query_string_never_errors(client, other, params, htmx):
     FeedbackFactory(title="Something")
     client.force_login(other)
@@ -80,11 +111,15 @@ def test_fuzzed_list_query_string_never_errors(client, other, params, htmx):
 
 @FUZZ
 @given(reason=nasty_text, action=nasty_text | st.sampled_from(["hide", "restore", "dismiss"]), on_comment=st.booleans())
-def test_fuzzed_report_and_moderation_forms_never_error_and_log_every_change(client, other, moderator, post, reason, action, on_comment):
+def test_fuzzed_report_and_moderation_forms_never_error_and_log_every_change(
+    client, other, moderator, post, reason, action, on_comment
+):
     from feedback import services
     from feedback.models import ModerationAction, Report
 
-    comment = Comment.objects.filter(feedback=post).first() or services.comment_add(feedback=post, author=other, body="c")
+    comment = Comment.objects.filter(feedback=post).first() or services.comment_add(
+        feedback=post, author=other, body="c"
+    )
     target = f"/feedback/comments/{comment.pk}" if on_comment else f"/feedback/{post.pk}"
     client.force_login(other)
     reports = Report.objects.count()

@@ -11,8 +11,8 @@ from feedback.models import Comment, Feedback, Kind, ModerationAction, Report, S
 from feedback.rendering import render_markdown
 from tests.factories import CommentFactory, FeedbackFactory, MovementFactory, TagFactory, UserFactory
 
-
 # --- the sanitizer -----------------------------------------------------------------------------
+
 
 def test_markdown_keeps_links_lists_emphasis_and_code():
     html = render_markdown("**bold** *it* [site](https://example.com)\n\n- one\n- two\n\n`x = 1`")
@@ -33,7 +33,9 @@ def test_sanitizer_strips_script_event_handlers_and_htmx_attributes():
     assert "hi" in html and ">l</a>" in html
 
 
-@pytest.mark.parametrize("link", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "vbscript:x"])
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "vbscript:x"]
+)
 def test_sanitizer_drops_unsafe_link_schemes(link):
     html = render_markdown(f"[click]({link})")
     assert "href" not in html
@@ -42,11 +44,18 @@ def test_sanitizer_drops_unsafe_link_schemes(link):
 
 # --- posting -----------------------------------------------------------------------------------
 
+
 def test_posting_by_name_stores_the_author_rendered_body_tags_and_one_activity_row(author, movement):
     meetings = TagFactory(name="meetings")
     post = services.feedback_post(
-        person=author, kind=Kind.WORKS, title="  Decision logs  ", body="*yes*", anonymous=False,
-        movement=movement, tags=[meetings], new_tag_names=["Remote Work", "meetings"],
+        person=author,
+        kind=Kind.WORKS,
+        title="  Decision logs  ",
+        body="*yes*",
+        anonymous=False,
+        movement=movement,
+        tags=[meetings],
+        new_tag_names=["Remote Work", "meetings"],
     )
     post.refresh_from_db()
     assert post.author == author and post.title == "Decision logs" and post.body_html == "<p><em>yes</em></p>"
@@ -86,7 +95,9 @@ def test_anonymous_activity_rows_are_written_after_the_day_in_a_batch_without_ac
 
 def test_posting_about_a_movement_the_person_cannot_see_is_refused(outsider, limited_movement):
     with pytest.raises(ValidationError):
-        services.feedback_post(person=outsider, kind=Kind.WORKS, title="t", body="b", anonymous=False, movement=limited_movement)
+        services.feedback_post(
+            person=outsider, kind=Kind.WORKS, title="t", body="b", anonymous=False, movement=limited_movement
+        )
     assert not Feedback.objects.exists()
 
 
@@ -110,6 +121,7 @@ def test_rate_limit_counts_per_person(author, other):
 
 
 # --- votes -------------------------------------------------------------------------------------
+
 
 def test_vote_toggles_on_and_off_and_the_count_follows(post, other):
     post, voted = services.vote_toggle(feedback=post, person=other)
@@ -157,6 +169,7 @@ def test_vote_count_equals_the_rows_under_concurrent_clicks_on_postgresql():
 
 # --- comments ----------------------------------------------------------------------------------
 
+
 def test_comment_counts_and_can_be_edited_and_deleted_by_its_author_within_15_minutes(post, other, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     comment = services.comment_add(feedback=post, author=other, body=" Same here ")
@@ -186,6 +199,7 @@ def test_comments_are_frozen_after_15_minutes_and_for_other_people(post, other, 
 
 # --- official answers --------------------------------------------------------------------------
 
+
 def test_moderator_answers_with_status_and_response_and_first_answer_time_is_kept(post, moderator, monkeypatch):
     told = []
     monkeypatch.setattr("nudges.events.feedback_answered", lambda *, status_change: told.append(status_change))
@@ -197,7 +211,8 @@ def test_moderator_answers_with_status_and_response_and_first_answer_time_is_kep
     post.refresh_from_db()
     assert post.first_answered_at == first_time
     assert list(StatusChange.objects.values_list("from_status", "to_status")) == [
-        (Status.NEW, Status.PLANNED), (Status.PLANNED, Status.RESOLVED)
+        (Status.NEW, Status.PLANNED),
+        (Status.PLANNED, Status.RESOLVED),
     ]
     assert told == [first, second]
     assert Activity.objects.filter(actor=moderator, verb=Verb.ANSWERED_FEEDBACK).count() == 2
@@ -239,6 +254,7 @@ def test_a_status_not_in_the_list_or_an_empty_response_changes_nothing(post, mod
 
 # --- reports and moderation --------------------------------------------------------------------
 
+
 def test_hiding_a_reported_post_resolves_the_report_logs_who_and_why_and_keeps_the_post(post, other, moderator):
     report = services.report_create(reporter=other, reason="Names a colleague", feedback=post)
     assert services.report_create(reporter=other, reason="again", feedback=post) == report
@@ -252,7 +268,8 @@ def test_hiding_a_reported_post_resolves_the_report_logs_who_and_why_and_keeps_t
     post.refresh_from_db()
     assert post.hidden_at is None
     assert list(ModerationAction.objects.order_by("pk").values_list("action", "moderator", "reason")) == [
-        ("hide", moderator.pk, "Personal attack"), ("restore", moderator.pk, "Edited by HR")
+        ("hide", moderator.pk, "Personal attack"),
+        ("restore", moderator.pk, "Edited by HR"),
     ]
 
 

@@ -17,8 +17,12 @@ def test_the_hourly_task_writes_yesterdays_anonymous_activity_through_a_real_wor
     assert settings.CELERY_TASK_ALWAYS_EAGER is False  # a real broker (Redis), a real worker
     yesterday = services.round_to_day(timezone.now() - timedelta(days=1))
     post = FeedbackFactory(pk=services.ANONYMOUS_ID_RANGE[0] + 7, author=None, is_anonymous=True, created_at=yesterday)
-    today = FeedbackFactory(pk=services.ANONYMOUS_ID_RANGE[0] + 8, author=None, is_anonymous=True,
-                            created_at=services.round_to_day(timezone.now()))
+    today = FeedbackFactory(
+        pk=services.ANONYMOUS_ID_RANGE[0] + 8,
+        author=None,
+        is_anonymous=True,
+        created_at=services.round_to_day(timezone.now()),
+    )
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         tasks.record_anonymous_activity.delay()
         tasks.record_anonymous_activity.delay()  # a retry or a second beat tick changes nothing

@@ -17,6 +17,7 @@ def detail(post) -> str:
 
 # --- list --------------------------------------------------------------------------------------
 
+
 def test_anonymous_visitor_is_sent_to_login_from_every_feedback_page(client, post):
     for url in (LIST, NEW, detail(post), "/feedback/moderation/", f"/feedback/{post.pk}/vote/"):
         response = client.get(url)
@@ -48,7 +49,9 @@ def test_hidden_posts_vanish_for_everyone_but_moderators(client, other, moderato
     assert client.get(detail(post)).status_code == 200
 
 
-def test_outsider_of_a_department_limited_movement_gets_404_for_its_feedback(client, outsider, limited_post, limited_movement):
+def test_outsider_of_a_department_limited_movement_gets_404_for_its_feedback(
+    client, outsider, limited_post, limited_movement
+):
     client.force_login(outsider)
     assert "Sales secret" not in client.get(LIST).content.decode()
     assert client.get(detail(limited_post)).status_code == 404
@@ -156,18 +159,26 @@ def test_both_kinds_show_side_by_side_in_two_columns_of_10(client, other):
     assert [p.title for p in response.context["works"]] == [f"Works {i:02d}" for i in range(10)]
     assert [p.title for p in response.context["doesnt"]] == ["Doesnt 00"]
     body = response.content.decode()
-    assert body.index("column-works-title") < body.index("Works 00") < body.index("column-doesnt-title") < body.index("Doesnt 00")
+    assert (
+        body.index("column-works-title")
+        < body.index("Works 00")
+        < body.index("column-doesnt-title")
+        < body.index("Doesnt 00")
+    )
     second = client.get(f"{LIST}?sort=newest&page=2")
     assert [p.title for p in second.context["works"]] == ["Works 10", "Works 11"] and second.context["doesnt"] == []
 
 
 def test_nonsense_filters_are_ignored_not_an_error(client, other, post):
     client.force_login(other)
-    response = client.get(f"{LIST}?kind=maybe&status=%00&tag=%3Cscript%3E&movement=abc&department=99999999999999999999&sort=x&page=-1&q=%00")
+    response = client.get(
+        f"{LIST}?kind=maybe&status=%00&tag=%3Cscript%3E&movement=abc&department=99999999999999999999&sort=x&page=-1&q=%00"
+    )
     assert response.status_code == 200 and "Meetings run long" in response.content.decode()
 
 
 # --- query counts ------------------------------------------------------------------------------
+
 
 def _make_posts(count: int) -> None:
     tag = TagFactory(name="tools")
@@ -203,7 +214,9 @@ def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, c
 
 
 @pytest.mark.parametrize("comments", [3, 60])
-def test_post_page_query_count_is_the_same_for_few_and_many_comments(client, other, post, comments, django_assert_num_queries):
+def test_post_page_query_count_is_the_same_for_few_and_many_comments(
+    client, other, post, comments, django_assert_num_queries
+):
     commenters = [UserFactory() for _ in range(3)]
     for i in range(comments):
         CommentFactory(feedback=post, author=commenters[i % 3])
@@ -217,6 +230,7 @@ def test_post_page_query_count_is_the_same_for_few_and_many_comments(client, oth
 
 # --- posting -----------------------------------------------------------------------------------
 
+
 def test_form_explains_what_anonymous_protects_and_what_not(client, other):
     client.force_login(other)
     body = client.get(NEW).content.decode()
@@ -226,7 +240,16 @@ def test_form_explains_what_anonymous_protects_and_what_not(client, other):
 
 def test_posting_by_name_redirects_to_the_post(client, author, movement):
     client.force_login(author)
-    response = client.post(NEW, {"kind": "works", "title": "Stand-ups", "body": "Short *and* sweet", "movement": movement.pk, "new_tags": "rituals"})
+    response = client.post(
+        NEW,
+        {
+            "kind": "works",
+            "title": "Stand-ups",
+            "body": "Short *and* sweet",
+            "movement": movement.pk,
+            "new_tags": "rituals",
+        },
+    )
     post = Feedback.objects.get()
     assert response.status_code == 302 and response["Location"] == detail(post)
     assert post.author == author and post.movement == movement and post.body_html == "<p>Short <em>and</em> sweet</p>"
@@ -297,7 +320,14 @@ def test_new_rejects_put_with_405(client, author):
 
 def test_script_in_markdown_does_not_reach_the_page(client, author):
     client.force_login(author)
-    client.post(NEW, {"kind": "works", "title": "<script>alert('t')</script>", "body": "<script>alert('b')</script><a hx-get='/x' onclick='x()'>y</a>"})
+    client.post(
+        NEW,
+        {
+            "kind": "works",
+            "title": "<script>alert('t')</script>",
+            "body": "<script>alert('b')</script><a hx-get='/x' onclick='x()'>y</a>",
+        },
+    )
     post = Feedback.objects.get()
     body = client.get(detail(post)).content.decode()
     assert "<script>alert" not in body and "onclick" not in body and "hx-get='/x'" not in body
@@ -305,6 +335,7 @@ def test_script_in_markdown_does_not_reach_the_page(client, author):
 
 
 # --- post page and "turn into a movement" ------------------------------------------------------
+
 
 def test_turn_into_a_movement_shows_only_on_a_post_with_votes(client, other, post):
     client.force_login(other)
@@ -315,7 +346,9 @@ def test_turn_into_a_movement_shows_only_on_a_post_with_votes(client, other, pos
 
 
 def test_anonymous_post_shows_no_author_and_only_the_day(client, other):
-    post = FeedbackFactory(author=None, is_anonymous=True, created_at=timezone.now().replace(hour=0, minute=0, second=0, microsecond=0))
+    post = FeedbackFactory(
+        author=None, is_anonymous=True, created_at=timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    )
     client.force_login(other)
     body = client.get(detail(post)).content.decode()
     assert "Posted anonymously" in body and "00:00" not in body
@@ -327,6 +360,7 @@ def test_detail_rejects_post_with_405(client, other, post):
 
 
 # --- votes -------------------------------------------------------------------------------------
+
 
 def test_vote_plain_form_toggles_and_redirects_back(client, other, post):
     client.force_login(other)
@@ -359,6 +393,7 @@ def test_anonymous_visitor_cannot_vote(client, post):
 
 
 # --- comments ----------------------------------------------------------------------------------
+
 
 def test_comment_by_name_then_edit_and_delete_own(client, other, post):
     client.force_login(other)
@@ -403,6 +438,7 @@ def test_own_comment_is_frozen_after_15_minutes(client, other, post):
 
 # --- official answers --------------------------------------------------------------------------
 
+
 def test_moderator_answers_and_the_history_shows(client, moderator, post):
     client.force_login(moderator)
     response = client.post(f"/feedback/{post.pk}/answer/", {"status": "planned", "response": "We will fix it in May."})
@@ -425,14 +461,18 @@ def test_lead_of_the_linked_movement_sees_and_uses_the_answer_form(client, lead,
 def test_author_and_other_employees_may_not_answer(client, who, author, other, movement_post):
     client.force_login({"author": author, "other": other}[who])
     assert "Answer officially" not in client.get(detail(movement_post)).content.decode()
-    assert client.post(f"/feedback/{movement_post.pk}/answer/", {"status": "resolved", "response": "x"}).status_code == 403
+    assert (
+        client.post(f"/feedback/{movement_post.pk}/answer/", {"status": "resolved", "response": "x"}).status_code == 403
+    )
     movement_post.refresh_from_db()
     assert movement_post.status == Status.NEW and not StatusChange.objects.exists()
 
 
 def test_outsider_answering_gets_404(client, outsider, limited_post):
     client.force_login(outsider)
-    assert client.post(f"/feedback/{limited_post.pk}/answer/", {"status": "resolved", "response": "x"}).status_code == 404
+    assert (
+        client.post(f"/feedback/{limited_post.pk}/answer/", {"status": "resolved", "response": "x"}).status_code == 404
+    )
     assert not StatusChange.objects.exists()
 
 
@@ -450,6 +490,7 @@ def test_answer_get_is_405(client, moderator, post):
 
 
 # --- reports and moderation --------------------------------------------------------------------
+
 
 def test_report_post_and_comment_then_moderator_hides_from_the_queue(client, other, moderator, post):
     comment = CommentFactory(feedback=post, body="Off-topic rant")
@@ -537,7 +578,10 @@ def test_moderator_restores_a_hidden_post_from_its_page_and_everyone_sees_it_aga
     client.force_login(moderator)
     page = client.get(f"/feedback/{post.pk}/moderate/?action=restore&next=/feedback/{post.pk}/")
     assert page.status_code == 200 and page.context["form"].initial["action"] == "restore"
-    response = client.post(f"/feedback/{post.pk}/moderate/", {"action": "restore", "reason": "Cleared with HR", "next": f"/feedback/{post.pk}/"})
+    response = client.post(
+        f"/feedback/{post.pk}/moderate/",
+        {"action": "restore", "reason": "Cleared with HR", "next": f"/feedback/{post.pk}/"},
+    )
     assert response.status_code == 302 and response["Location"] == f"/feedback/{post.pk}/"
     assert ModerationAction.objects.get().reason == "Cleared with HR"
     client.force_login(other)

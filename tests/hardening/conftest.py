@@ -30,8 +30,13 @@ def fast_password_hashing(settings):
 
 
 def _our_tables() -> list[str]:
-    return sorted({model._meta.db_table for model in apps.get_models(include_auto_created=True)
-                   if model._meta.app_label in OUR_APPS and model._meta.managed})
+    return sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in OUR_APPS and model._meta.managed
+        }
+    )
 
 
 def db_fingerprint() -> dict[str, str]:
@@ -118,17 +123,43 @@ def world(db) -> World:
     moderator = UserFactory(display_name="Mona Moderator", department=dept_a, is_moderator=True)
     admin = UserFactory(display_name="Adam Admin", department=dept_b, is_staff=True)
     movement = movement_services.movement_start(
-        founder=lead, title="Working out loud", pitch="Share work early.", problem="Work stays invisible.",
-        department=dept_a, roles=[RoleSpec(name="Evangelist", seats=2, description="Tell people.")],
+        founder=lead,
+        title="Working out loud",
+        pitch="Share work early.",
+        problem="Work stays invisible.",
+        department=dept_a,
+        roles=[RoleSpec(name="Evangelist", seats=2, description="Tell people.")],
     )
     membership = movement_services.membership_join(movement=movement, person=member)
     invitation = movement_services.invitation_create(movement=movement, inviter=member, invitee=invitee, note="Join us")
     update = movement_services.update_post(movement=movement, author=member, body="We met today.")
-    post = feedback_services.feedback_post(person=member, kind=Kind.DOESNT, title="Meetings run long",
-                                           body="Too long.", anonymous=False, movement=movement)
+    post = feedback_services.feedback_post(
+        person=member, kind=Kind.DOESNT, title="Meetings run long", body="Too long.", anonymous=False, movement=movement
+    )
     comment = feedback_services.comment_add(feedback=post, author=lead, body="Agreed.")
-    nudge = Nudge.objects.create(kind=NudgeKind.WEEKLY_DIGEST, recipient=member, movement=movement,
-                                 dedupe_key=f"hardening:{member.pk}", sent_at=timezone.now(), in_app=True)
-    return World(dept_a=dept_a, dept_b=dept_b, lead=lead, member=member, outsider=outsider, moderator=moderator,
-                 admin=admin, invitee=invitee, movement=movement, role=movement.roles.get(), membership=membership,
-                 invitation=invitation, update=update, post=post, comment=comment, nudge=nudge)
+    nudge = Nudge.objects.create(
+        kind=NudgeKind.WEEKLY_DIGEST,
+        recipient=member,
+        movement=movement,
+        dedupe_key=f"hardening:{member.pk}",
+        sent_at=timezone.now(),
+        in_app=True,
+    )
+    return World(
+        dept_a=dept_a,
+        dept_b=dept_b,
+        lead=lead,
+        member=member,
+        outsider=outsider,
+        moderator=moderator,
+        admin=admin,
+        invitee=invitee,
+        movement=movement,
+        role=movement.roles.get(),
+        membership=membership,
+        invitation=invitation,
+        update=update,
+        post=post,
+        comment=comment,
+        nudge=nudge,
+    )

@@ -31,8 +31,15 @@ POST_ROUTES = _post_routes()
 
 def test_the_csrf_check_covers_every_route_that_accepts_a_post():
     accepting = {name for name, _ in POST_ROUTES}
-    assert {"feedback:vote", "movements:follow", "movements:role_claim", "nudges:read_all",
-            "people:privacy_erasure_request", "feedback:new", "movements:new"} <= accepting
+    assert {
+        "feedback:vote",
+        "movements:follow",
+        "movements:role_claim",
+        "nudges:read_all",
+        "people:privacy_erasure_request",
+        "feedback:new",
+        "movements:new",
+    } <= accepting
     assert len(accepting) >= 30
 
 

@@ -90,14 +90,34 @@ def site_behind_relay(transactional_db, tmp_path):
     db = connection.settings_dict
     relay = Relay((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
     relay.restore()
-    credentials = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db.get("PASSWORD") else "")
+    credentials = quote(db["USER"] or "", safe="") + (
+        ":" + quote(db["PASSWORD"], safe="") if db.get("PASSWORD") else ""
+    )
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"postgres://{credentials}@127.0.0.1:{relay.port}/{db['NAME']}",
-           "REDIS_URL": "", "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{credentials}@127.0.0.1:{relay.port}/{db['NAME']}",
+        "REDIS_URL": "",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
     log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "socialbiz.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--timeout", "30"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "socialbiz.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -125,7 +145,11 @@ def test_pages_answer_503_while_the_database_is_away_and_recover_by_themselves(s
     assert health.json()["checks"]["database"].startswith("error")
     session = requests.Session()
     session.get(f"{base}/accounts/login/", timeout=10)  # the sign-in page itself needs no database
-    page = session.post(f"{base}/accounts/login/", data={**sign_in, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")}, timeout=10)
+    page = session.post(
+        f"{base}/accounts/login/",
+        data={**sign_in, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
+        timeout=10,
+    )
     assert page.status_code == 503
     assert "We are back in a moment" in page.text
     assert page.headers["Retry-After"] == "30"
@@ -136,5 +160,9 @@ def test_pages_answer_503_while_the_database_is_away_and_recover_by_themselves(s
     while requests.get(f"{base}/healthz", timeout=10).status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert requests.get(f"{base}/healthz", timeout=10).json()["checks"]["database"] == "ok"
-    again = session.post(f"{base}/accounts/login/", data={**sign_in, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")}, timeout=10)
+    again = session.post(
+        f"{base}/accounts/login/",
+        data={**sign_in, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
+        timeout=10,
+    )
     assert again.status_code == 200 and "We are back in a moment" not in again.text

@@ -17,16 +17,51 @@ from activity.models import Activity, Verb
 from movements import services
 from movements.models import Invitation, Membership, Movement, Role, RoleAssignment, Stage, StageChange
 
-FUZZ = hsettings(max_examples=30, deadline=None, database=None,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = hsettings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 nasty_text = st.one_of(
     st.text(max_size=200),
     st.text(max_size=40).map(lambda s: s + "\x00" + s),
     st.just("x" * 30000),
-    st.sampled_from(["", " ", "\x00", "0", "-1", "99999999999999999999999", "1e9", "NaN", "null", "[]", "{}",
-                     "recruiting", "piloting", "adopted", "retired", "newest", "followers", "activity", "adopt",
-                     "extend", "retire", "2026-02-30", "2026-01-01", "9999-12-31", "0001-01-01", "on", "true",
-                     "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "0",
+            "-1",
+            "99999999999999999999999",
+            "1e9",
+            "NaN",
+            "null",
+            "[]",
+            "{}",
+            "recruiting",
+            "piloting",
+            "adopted",
+            "retired",
+            "newest",
+            "followers",
+            "activity",
+            "adopt",
+            "extend",
+            "retire",
+            "2026-02-30",
+            "2026-01-01",
+            "9999-12-31",
+            "0001-01-01",
+            "on",
+            "true",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "%00",
+            "../../etc/passwd",
+        ]
+    ),
 )
 numbers = st.one_of(st.integers(min_value=-(2**70), max_value=2**70).map(str), nasty_text)
 dates = st.one_of(st.dates().map(str), nasty_text)
@@ -58,8 +93,14 @@ def lead_client(client, world, settings):
 
 
 @FUZZ
-@given(query=st.dictionaries(st.sampled_from(["q", "stage", "department", "tool", "sort", "page", "from_feedback", "\x00"]),
-                             values, max_size=6), htmx=st.booleans())
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["q", "stage", "department", "tool", "sort", "page", "from_feedback", "\x00"]),
+        values,
+        max_size=6,
+    ),
+    htmx=st.booleans(),
+)
 def test_the_movement_list_answers_any_query_string_below_500(lead_client, query, htmx):
     response = lead_client.get(reverse("movements:list"), query, headers={"HX-Request": "true"} if htmx else {})
     assert response.status_code < 500
@@ -68,8 +109,10 @@ def test_the_movement_list_answers_any_query_string_below_500(lead_client, query
 
 
 @FUZZ
-@given(query=st.dictionaries(st.sampled_from(["range", "department", "page", "export", "format"]), values, max_size=5),
-       htmx=st.booleans())
+@given(
+    query=st.dictionaries(st.sampled_from(["range", "department", "page", "export", "format"]), values, max_size=5),
+    htmx=st.booleans(),
+)
 def test_the_dashboards_answer_any_query_string_below_500(client, world, query, htmx):
     client.force_login(world.admin)
     headers = {"HX-Request": "true"} if htmx else {}
@@ -89,11 +132,24 @@ def test_the_invite_search_and_the_start_prefill_answer_any_query_below_500(lead
 
 
 @FUZZ
-@given(data=st.fixed_dictionaries({
-    "title": nasty_text, "pitch": nasty_text, "problem": nasty_text, "use_cases": nasty_text, "tool": nasty_text,
-    "department": numbers, "template_0": st.sampled_from(["on", "", "\x00", "x"]), "template_0_seats": numbers,
-    "custom_1_name": nasty_text, "custom_1_seats": numbers, "custom_2_name": nasty_text, "custom_2_seats": numbers,
-}))
+@given(
+    data=st.fixed_dictionaries(
+        {
+            "title": nasty_text,
+            "pitch": nasty_text,
+            "problem": nasty_text,
+            "use_cases": nasty_text,
+            "tool": nasty_text,
+            "department": numbers,
+            "template_0": st.sampled_from(["on", "", "\x00", "x"]),
+            "template_0_seats": numbers,
+            "custom_1_name": nasty_text,
+            "custom_1_seats": numbers,
+            "custom_2_name": nasty_text,
+            "custom_2_seats": numbers,
+        }
+    )
+)
 def test_the_start_form_never_errors_and_starts_all_or_nothing(lead_client, data):
     before = Movement.objects.count()
     response = lead_client.post(reverse("movements:new"), data)
@@ -123,8 +179,11 @@ def test_the_invite_form_never_errors_and_writes_all_or_nothing(lead_client, wor
 
 
 @FUZZ
-@given(data=st.fixed_dictionaries({"hypothesis": nasty_text, "success_measure": nasty_text, "start": dates,
-                                   "end": dates, "rationale": nasty_text}))
+@given(
+    data=st.fixed_dictionaries(
+        {"hypothesis": nasty_text, "success_measure": nasty_text, "start": dates, "end": dates, "rationale": nasty_text}
+    )
+)
 def test_the_pilot_form_never_errors_and_changes_the_stage_all_or_nothing(lead_client, world, data):
     before = StageChange.objects.count()
     response = lead_client.post(reverse("movements:pilot", args=[world.movement.slug]), data)
@@ -137,12 +196,26 @@ def test_the_pilot_form_never_errors_and_changes_the_stage_all_or_nothing(lead_c
 
 
 @FUZZ
-@given(data=st.fixed_dictionaries({"decision": nasty_text | st.sampled_from(["adopt", "extend", "retire"]),
-                                   "new_end": dates, "rationale": nasty_text}))
+@given(
+    data=st.fixed_dictionaries(
+        {
+            "decision": nasty_text | st.sampled_from(["adopt", "extend", "retire"]),
+            "new_end": dates,
+            "rationale": nasty_text,
+        }
+    )
+)
 def test_the_decision_form_never_errors_and_records_all_or_nothing(lead_client, world, data):
     if Movement.objects.get(pk=world.movement.pk).stage == Stage.RECRUITING:
-        services.pilot_start(movement=world.movement, actor=world.lead, hypothesis="h", success_measure="m",
-                             start=date(2026, 1, 1), end=date(2026, 2, 1), rationale="r")
+        services.pilot_start(
+            movement=world.movement,
+            actor=world.lead,
+            hypothesis="h",
+            success_measure="m",
+            start=date(2026, 1, 1),
+            end=date(2026, 2, 1),
+            rationale="r",
+        )
     before = StageChange.objects.count()
     response = lead_client.post(reverse("movements:decision", args=[world.movement.slug]), data)
     assert response.status_code < 500
@@ -152,19 +225,37 @@ def test_the_decision_form_never_errors_and_records_all_or_nothing(lead_client, 
 
 # --- unknown ids in the path -------------------------------------------------------------------------
 
-ID_ROUTES = ["feedback:detail", "feedback:vote", "feedback:answer", "feedback:report", "feedback:moderate",
-             "feedback:comment_edit", "feedback:comment_delete", "nudges:read", "movements:role_edit",
-             "movements:role_claim", "movements:role_release", "movements:role_assign", "movements:lead_add"]
+ID_ROUTES = [
+    "feedback:detail",
+    "feedback:vote",
+    "feedback:answer",
+    "feedback:report",
+    "feedback:moderate",
+    "feedback:comment_edit",
+    "feedback:comment_delete",
+    "nudges:read",
+    "movements:role_edit",
+    "movements:role_claim",
+    "movements:role_release",
+    "movements:role_assign",
+    "movements:lead_add",
+]
 
 
 @FUZZ
-@given(name=st.sampled_from(ID_ROUTES), number=st.integers(min_value=0, max_value=2**80),
-       slug=st.sampled_from(["working-out-loud", "no-such-movement", "x" * 300, "0"]), post=st.booleans())
+@given(
+    name=st.sampled_from(ID_ROUTES),
+    number=st.integers(min_value=0, max_value=2**80),
+    slug=st.sampled_from(["working-out-loud", "no-such-movement", "x" * 300, "0"]),
+    post=st.booleans(),
+)
 def test_unknown_or_huge_ids_in_the_path_get_a_404_never_a_500(client, world, name, number, slug, post):
     client.force_login(world.moderator)
     kwargs = {"pk": number}
     if name.startswith("movements:"):
-        kwargs = {"slug": slug, "membership_id": number} if name == "movements:lead_add" else {"slug": slug, "pk": number}
+        kwargs = (
+            {"slug": slug, "membership_id": number} if name == "movements:lead_add" else {"slug": slug, "pk": number}
+        )
     url = reverse(name, kwargs=kwargs)
     response = client.post(url) if post else client.get(url)
     assert response.status_code in (404, 405)
@@ -172,9 +263,17 @@ def test_unknown_or_huge_ids_in_the_path_get_a_404_never_a_500(client, world, na
 
 
 @FUZZ
-@given(token=st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="/\x00"), min_size=1, max_size=300))
+@given(
+    token=st.text(
+        alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="/\x00"), min_size=1, max_size=300
+    )
+)
 def test_made_up_invitation_recruit_and_unsubscribe_tokens_get_a_404(client, world, token):
     client.force_login(world.member)
     slug = world.movement.slug
-    for url in (f"/movements/invitations/{token}/", f"/movements/{slug}/join/{world.lead.pk}/{token}/", f"/unsubscribe/{token}/"):
+    for url in (
+        f"/movements/invitations/{token}/",
+        f"/movements/{slug}/join/{world.lead.pk}/{token}/",
+        f"/unsubscribe/{token}/",
+    ):
         assert client.get(quote(url)).status_code == 404, url

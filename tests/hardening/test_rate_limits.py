@@ -194,5 +194,11 @@ def test_posting_too_fast_gets_the_429_page_that_keeps_the_text(client, person, 
 
 def test_the_settings_are_listed_in_env_example():
     example = (django_settings.BASE_DIR / ".env.example").read_text()
-    for name in ("FOLLOW_RATE_LIMIT", "VOTE_RATE_LIMIT", "INVITE_RATE_LIMIT", "RATE_LIMIT_SIGN_IN", "RATE_LIMIT_SIGN_IN_FAILED"):
+    for name in (
+        "FOLLOW_RATE_LIMIT",
+        "VOTE_RATE_LIMIT",
+        "INVITE_RATE_LIMIT",
+        "RATE_LIMIT_SIGN_IN",
+        "RATE_LIMIT_SIGN_IN_FAILED",
+    ):
         assert f"\n{name}=" in example

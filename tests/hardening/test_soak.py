@@ -62,8 +62,16 @@ def test_concurrent_people_leave_every_count_matching_its_rows(
     founders = [UserFactory() for _ in range(3)]
     movements = [
         movement_services.movement_start(
-            founder=founder, title=f"Soak movement {index}", pitch="Why.", problem="What.", use_cases="", tool="",
-            roles=[RoleSpec(name="Pilot tester", description="Try it.", seats=3), RoleSpec(name="Trainer", description="Teach.", seats=1)],
+            founder=founder,
+            title=f"Soak movement {index}",
+            pitch="Why.",
+            problem="What.",
+            use_cases="",
+            tool="",
+            roles=[
+                RoleSpec(name="Pilot tester", description="Try it.", seats=3),
+                RoleSpec(name="Trainer", description="Teach.", seats=1),
+            ],
         )
         for index, founder in enumerate(founders)
     ]
@@ -82,7 +90,9 @@ def test_concurrent_people_leave_every_count_matching_its_rows(
         while time.monotonic() < deadline:
             movement = rng.choice(movements)
             base = f"{live_server.url}/movements/{movement.slug}"
-            action = rng.choice(["follow", "follow", "leave", "claim", "claim", "release", "vote", "vote", "post", "read"])
+            action = rng.choice(
+                ["follow", "follow", "leave", "claim", "claim", "release", "vote", "vote", "post", "read"]
+            )
             if action == "follow":
                 response = session.post(f"{base}/follow/", timeout=30)
             elif action == "leave":
@@ -94,9 +104,16 @@ def test_concurrent_people_leave_every_count_matching_its_rows(
             elif action == "vote":
                 response = session.post(f"{live_server.url}/feedback/{rng.choice(posts).pk}/vote/", timeout=30)
             elif action == "post":
-                response = session.post(f"{live_server.url}/feedback/new/", timeout=30, data={
-                    "kind": rng.choice(["works", "doesnt"]), "title": f"Soak post {rng.random():.6f}",
-                    "body": "Said under load.", "anonymous": "on" if rng.random() < 0.3 else ""})
+                response = session.post(
+                    f"{live_server.url}/feedback/new/",
+                    timeout=30,
+                    data={
+                        "kind": rng.choice(["works", "doesnt"]),
+                        "title": f"Soak post {rng.random():.6f}",
+                        "body": "Said under load.",
+                        "anonymous": "on" if rng.random() < 0.3 else "",
+                    },
+                )
             else:
                 response = session.get(f"{base}/", timeout=30)
             with lock:
@@ -125,6 +142,7 @@ def test_concurrent_people_leave_every_count_matching_its_rows(
         assert role.seats_filled == role.holders <= role.seats, role
         # Only active members hold seats.
         assert not role.assignments.exclude(
-            person__memberships__movement=role.movement, person__memberships__left_at__isnull=True).exists(), role
+            person__memberships__movement=role.movement, person__memberships__left_at__isnull=True
+        ).exists(), role
     assert not Feedback.objects.annotate(real=Count("votes")).exclude(vote_count=F("real")).exists()
     assert Membership.objects.filter(Q(left_at__isnull=False) & Q(is_lead=True)).count() == 0

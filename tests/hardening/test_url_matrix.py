@@ -36,8 +36,16 @@ URL_NAMES = our_url_names()
 
 
 def test_the_resolver_walk_finds_our_apps_and_skips_third_party_ones():
-    assert {"home", "healthz", "movements:detail", "feedback:vote", "nudges:read", "dashboards:overview",
-            "people:privacy", "movement_analytics"} <= URL_NAMES.keys()
+    assert {
+        "home",
+        "healthz",
+        "movements:detail",
+        "feedback:vote",
+        "nudges:read",
+        "dashboards:overview",
+        "people:privacy",
+        "movement_analytics",
+    } <= URL_NAMES.keys()
     assert not [name for name in URL_NAMES if name.startswith(("admin:", "account_", "socialaccount"))]
 
 
@@ -77,7 +85,9 @@ def test_every_person_gets_the_expected_answer_and_refusals_change_nothing(world
             got = response.status_code
             if want == LOGIN:
                 if got != 302 or not response["Location"].startswith("/accounts/login/"):
-                    problems.append(f"{method} as {who}: {got} {response.get('Location', '')}, expected a redirect to login")
+                    problems.append(
+                        f"{method} as {who}: {got} {response.get('Location', '')}, expected a redirect to login"
+                    )
             elif got != want:
                 problems.append(f"{method} as {who}: {got}, expected {want}")
             if method == "GET":

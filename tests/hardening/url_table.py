@@ -32,17 +32,25 @@ URL_TABLE: dict[str, dict] = {
     "movements:roles": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:role_edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:role_delete": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}, "writes": {"lead"}},
-    "movements:role_claim": {"GET": 405, "POST": {"*": 302, "outsider": 404, **NON_MEMBERS_WHO_SEE},
-                             "writes": {"member", "lead"}},
+    "movements:role_claim": {
+        "GET": 405,
+        "POST": {"*": 302, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+        "writes": {"member", "lead"},
+    },
     "movements:role_release": {"GET": 405, "POST": {"*": 302, "outsider": 404}},  # holds no seat: a message only
     "movements:role_assign": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}},  # no member picked
     "movements:lead_add": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}, "writes": {"lead"}},
     "movements:lead_step_down": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}},  # the last lead stays
-    "movements:invite": {"GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
-                         "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE}},
+    "movements:invite": {
+        "GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+        "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+    },
     "movements:invitation": {"GET": 404, "POST": 404},  # only the invitee (not one of the six) may see it
-    "movements:recruit": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 302, "outsider": 404},
-                          "writes": {"moderator", "admin"}},
+    "movements:recruit": {
+        "GET": {"*": 200, "outsider": 404},
+        "POST": {"*": 302, "outsider": 404},
+        "writes": {"moderator", "admin"},
+    },
     "movements:update_post": {"GET": 405, "POST": {"*": 400, "outsider": 404, **NON_MEMBERS_WHO_SEE}},
     "movements:welcome": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:pilot": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
@@ -56,12 +64,17 @@ URL_TABLE: dict[str, dict] = {
     "feedback:comment_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
     "feedback:answer": {"GET": 405, "POST": {"*": 400, "outsider": 404, "member": 403}},
     "feedback:report": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 400, "outsider": 404}},
-    "feedback:moderate": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": {"*": 404, "moderator": 400, "admin": 400}},
+    "feedback:moderate": {
+        "GET": {"*": 404, "moderator": 200, "admin": 200},
+        "POST": {"*": 404, "moderator": 400, "admin": 400},
+    },
     "feedback:comment_edit": {"GET": {"*": 404, "lead": 200}, "POST": {"*": 404, "lead": 400}},
     "feedback:comment_delete": {"GET": 405, "POST": {"*": 404, "lead": 302}, "writes": {"lead"}},
     "feedback:comment_report": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 400, "outsider": 404}},
-    "feedback:comment_moderate": {"GET": {"*": 404, "moderator": 200, "admin": 200},
-                                  "POST": {"*": 404, "moderator": 400, "admin": 400}},
+    "feedback:comment_moderate": {
+        "GET": {"*": 404, "moderator": 200, "admin": 200},
+        "POST": {"*": 404, "moderator": 400, "admin": 400},
+    },
     # --- nudges
     "nudges:list": {"GET": 200, "POST": 405},
     "nudges:bell": {"GET": 200, "POST": 405},
@@ -69,8 +82,11 @@ URL_TABLE: dict[str, dict] = {
     "nudges:read_all": {"GET": 405, "POST": 302, "writes": {"member"}},
     "nudges:preferences": {"GET": 200, "POST": 200},  # an empty POST is an unbound form
     # One-click unsubscribe (RFC 8058): public and CSRF-exempt; the signed token is the proof.
-    "nudges:unsubscribe": {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 200, "anonymous": 200},
-                           "writes": EVERYONE | {"anonymous"}},
+    "nudges:unsubscribe": {
+        "GET": {"*": 200, "anonymous": 200},
+        "POST": {"*": 200, "anonymous": 200},
+        "writes": EVERYONE | {"anonymous"},
+    },
     # --- people
     "people:privacy": {"GET": 200, "POST": 405},
     "people:privacy_export": {"GET": 200, "POST": 405, "get_writes": {"people_auditevent"}},

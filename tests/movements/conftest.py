@@ -28,8 +28,12 @@ def founder(db, department):
 def start_movement(founder):
     def start(title="Working out loud", roles=(("Evangelist", 2), ("Note-taker", 1)), person=None, **extra):
         return services.movement_start(
-            founder=person or founder, title=title, pitch="Share work early.", problem="Work stays invisible.",
-            roles=[RoleSpec(name=name, seats=seats) for name, seats in roles], **extra,
+            founder=person or founder,
+            title=title,
+            pitch="Share work early.",
+            problem="Work stays invisible.",
+            roles=[RoleSpec(name=name, seats=seats) for name, seats in roles],
+            **extra,
         )
 
     return start

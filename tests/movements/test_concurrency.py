@@ -51,7 +51,9 @@ def test_twenty_people_claiming_the_last_three_seats_end_with_exactly_three(busy
     for person in early:
         services.role_claim(role=role, person=person)
 
-    results = run_at_once([lambda p=p: services.role_claim(role=Role.objects.get(pk=role.pk), person=p) for p in claimers])
+    results = run_at_once(
+        [lambda p=p: services.role_claim(role=Role.objects.get(pk=role.pk), person=p) for p in claimers]
+    )
 
     winners = [r for r in results if isinstance(r, RoleAssignment)]
     refused = [r for r in results if isinstance(r, ValidationError)]
@@ -66,7 +68,12 @@ def test_twenty_people_claiming_the_last_three_seats_end_with_exactly_three(busy
 def test_concurrent_joins_get_gap_free_join_order(busy_movement):
     people = [UserFactory() for _ in range(15)]
 
-    results = run_at_once([lambda p=p: services.membership_join(movement=Movement.objects.get(pk=busy_movement.pk), person=p) for p in people])
+    results = run_at_once(
+        [
+            lambda p=p: services.membership_join(movement=Movement.objects.get(pk=busy_movement.pk), person=p)
+            for p in people
+        ]
+    )
 
     assert all(isinstance(r, Membership) for r in results), results
     positions = sorted(Membership.objects.filter(movement=busy_movement).values_list("position", flat=True))

@@ -52,7 +52,9 @@ def measure(client, movement, viewer) -> dict[str, int]:
 
 
 def test_every_page_costs_the_same_queries_for_5_and_50_members(client, founder):
-    movement = services.movement_start(founder=founder, title="Many", pitch="P", roles=[RoleSpec("Helper", 60), RoleSpec("Scribe", 1)])
+    movement = services.movement_start(
+        founder=founder, title="Many", pitch="P", roles=[RoleSpec("Helper", 60), RoleSpec("Scribe", 1)]
+    )
     client.force_login(founder)
     grow(movement, 4)
     small = measure(client, movement, founder)

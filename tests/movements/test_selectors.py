@@ -1,5 +1,4 @@
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -10,17 +9,21 @@ from movements.services import RoleSpec
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-START = datetime(2026, 3, 1, 9, 0, tzinfo=dt_timezone.utc)
+START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
 
 @pytest.fixture
 def started(founder):
     with time_machine.travel(START, tick=False):
-        return services.movement_start(founder=founder, title="Hand built", pitch="P",
-                                       roles=[RoleSpec("Trainer", 2), RoleSpec("Evangelist", 2)])
+        return services.movement_start(
+            founder=founder, title="Hand built", pitch="P", roles=[RoleSpec("Trainer", 2), RoleSpec("Evangelist", 2)]
+        )
+
 
 def join_at(movement, when, person=None):
     with time_machine.travel(when, tick=False):
         return services.membership_join(movement=movement, person=person or UserFactory())
+
 
 def test_tipping_point_counts_time_to_the_first_and_the_third_follower(started):
     join_at(started, START + timedelta(days=2))
@@ -32,6 +35,7 @@ def test_tipping_point_counts_time_to_the_first_and_the_third_follower(started):
     point = selectors.tipping_point(movement=started)
     assert point.third_follower_after == timedelta(days=9, hours=5)
 
+
 def test_a_movement_where_only_the_founder_acts_is_a_solo_project(started, founder):
     with time_machine.travel(START + timedelta(days=1), tick=False):
         for _ in range(4):
@@ -40,6 +44,7 @@ def test_a_movement_where_only_the_founder_acts_is_a_solo_project(started, found
     assert (share.activity_total, share.activity_by_others) == (5, 0)  # started + 4 updates
     assert share.others_activity_share == 0
     assert share.label == selectors.SOLO
+
 
 def test_work_spread_across_others_makes_a_shared_project(started, founder):
     trainer, evangelist = started.roles.order_by("name")
@@ -52,6 +57,7 @@ def test_work_spread_across_others_makes_a_shared_project(started, founder):
     assert (share.activity_total, share.activity_by_others) == (6, 5)
     assert (share.seats_filled, share.seats_by_others) == (2, 2)
     assert share.label == selectors.SHARED and share.active_leads == 1
+
 
 def test_founder_holding_most_seats_keeps_it_solo_even_with_busy_followers(started, founder):
     trainer, evangelist = started.roles.order_by("name")
@@ -67,12 +73,14 @@ def test_founder_holding_most_seats_keeps_it_solo_even_with_busy_followers(start
     assert share.seats_by_others == 1 and share.seats_filled == 3
     assert share.label == selectors.SOLO
 
+
 def test_activity_older_than_the_window_does_not_count(started, founder):
     join_at(started, START + timedelta(days=1))
     with time_machine.travel(START + timedelta(days=40), tick=False):
         services.update_post(movement=started, author=founder, body="Back again")
         share = selectors.ownership_share(movement=started)
     assert (share.activity_total, share.activity_by_others) == (1, 0)
+
 
 def test_needs_a_lead_when_the_only_lead_left_the_company(started, founder):
     assert selectors.movement_needs_lead(movement=started) is False
@@ -82,6 +90,7 @@ def test_needs_a_lead_when_the_only_lead_left_the_company(started, founder):
     flagged = selectors.with_needs_lead(Movement.objects.filter(pk=started.pk)).get()
     assert flagged.needs_lead is True
     assert list(selectors.movements_needing_a_lead(user=UserFactory(is_staff=True))) == [started]
+
 
 def test_invitation_chain_shows_who_brought_whom(started, founder):
     first = join_at(started, START + timedelta(days=1)).person
@@ -103,7 +112,7 @@ def test_the_chain_shows_a_few_recruits_per_person_and_counts_the_rest(started, 
 
 def test_the_chain_stops_at_its_depth_and_says_how_many_are_below(started, founder):
     people = [join_at(started, START + timedelta(hours=n + 1), person=UserFactory()).person for n in range(4)]
-    for recruiter, recruit in zip(people, people[1:]):
+    for recruiter, recruit in zip(people, people[1:], strict=False):
         Membership.objects.filter(movement=started, person=recruit).update(recruited_by=recruiter)
     chain, _more = selectors.chain_bounded(movement=started, depth=3)
     third_level = chain[0].children[0].children[0].children[0]
@@ -137,7 +146,9 @@ def test_people_who_left_are_not_in_the_chain_and_their_recruits_hang_under_the_
 
 
 def test_browse_filters_by_words_stage_department_and_tool(started, founder, department):
-    other = services.movement_start(founder=founder, title="Wiki notes", pitch="Write it down", tool="Wiki", department=department)
+    other = services.movement_start(
+        founder=founder, title="Wiki notes", pitch="Write it down", tool="Wiki", department=department
+    )
     outsider = UserFactory()
     result = selectors.movement_browse(user=founder, words="wiki")
     assert list(result.page.object_list) == [other]
@@ -145,6 +156,7 @@ def test_browse_filters_by_words_stage_department_and_tool(started, founder, dep
     assert list(selectors.movement_browse(user=founder, department_id=department.pk).page.object_list) == [other]
     assert list(selectors.movement_browse(user=founder, stage="piloting").page.object_list) == []
     assert list(selectors.movement_browse(user=outsider).page.object_list) == [started]
+
 
 def test_bulk_ownership_and_tipping_points_match_the_single_ones(started, founder, django_assert_num_queries):
     other = services.movement_start(founder=UserFactory(), title="Other", pitch="P", roles=[RoleSpec("Trainer", 1)])

@@ -50,8 +50,9 @@ def test_start_refuses_an_empty_title_and_changes_nothing(founder):
 
 def test_start_refuses_duplicate_role_names_and_zero_seats(founder):
     with pytest.raises(ValidationError, match="already a role"):
-        services.movement_start(founder=founder, title="T", pitch="P",
-                                roles=[RoleSpec("Trainer", 1), RoleSpec("trainer", 2)])
+        services.movement_start(
+            founder=founder, title="T", pitch="P", roles=[RoleSpec("Trainer", 1), RoleSpec("trainer", 2)]
+        )
     with pytest.raises(ValidationError, match="at least one seat"):
         services.movement_start(founder=founder, title="T", pitch="P", roles=[RoleSpec("Trainer", 0)])
     assert Movement.objects.count() == 0 and Role.objects.count() == 0
@@ -104,26 +105,38 @@ def test_the_last_lead_must_hand_over_before_leaving(movement, founder, member):
     with pytest.raises(ValidationError, match="last lead"):
         services.membership_leave(movement=movement, person=founder)
     assert Membership.objects.get(movement=movement, person=founder).left_at is None
-    services.lead_add(movement=movement, actor=founder, membership=Membership.objects.get(person=member, movement=movement))
+    services.lead_add(
+        movement=movement, actor=founder, membership=Membership.objects.get(person=member, movement=movement)
+    )
     services.membership_leave(movement=movement, person=founder)
-    assert list(Membership.objects.filter(movement=movement, is_lead=True).values_list("person", flat=True)) == [member.pk]
+    assert list(Membership.objects.filter(movement=movement, is_lead=True).values_list("person", flat=True)) == [
+        member.pk
+    ]
     assert_counts_right(movement)
 
 
 def test_stepping_down_keeps_at_least_one_lead(movement, founder, member):
     with pytest.raises(ValidationError, match="last lead"):
         services.lead_step_down(movement=movement, person=founder)
-    services.lead_add(movement=movement, actor=founder, membership=Membership.objects.get(person=member, movement=movement))
+    services.lead_add(
+        movement=movement, actor=founder, membership=Membership.objects.get(person=member, movement=movement)
+    )
     services.lead_step_down(movement=movement, person=founder)
     with pytest.raises(ValidationError, match="last lead"):
         services.lead_step_down(movement=movement, person=member)
     assert Membership.objects.filter(movement=movement, is_lead=True, left_at__isnull=True).count() == 1
-    verbs = list(Activity.objects.filter(movement=movement, verb__in=[Verb.BECAME_LEAD, Verb.STEPPED_DOWN]).values_list("verb", flat=True))
+    verbs = list(
+        Activity.objects.filter(movement=movement, verb__in=[Verb.BECAME_LEAD, Verb.STEPPED_DOWN]).values_list(
+            "verb", flat=True
+        )
+    )
     assert sorted(verbs) == sorted([Verb.BECAME_LEAD, Verb.STEPPED_DOWN])
 
 
 def test_a_deactivated_co_lead_does_not_count_when_handing_over(movement, founder, member):
-    services.lead_add(movement=movement, actor=founder, membership=Membership.objects.get(person=member, movement=movement))
+    services.lead_add(
+        movement=movement, actor=founder, membership=Membership.objects.get(person=member, movement=movement)
+    )
     member.is_active = False
     member.save()
     with pytest.raises(ValidationError, match="last lead"):
@@ -255,8 +268,13 @@ def test_only_leads_post_welcomes(movement, member, join):
 
 
 def pilot(movement, actor, **overrides):
-    values = dict(hypothesis="If we share, we save time", success_measure="Half keep it",
-                  start=date(2026, 1, 1), end=date(2026, 2, 1), rationale="Enough people")
+    values = dict(
+        hypothesis="If we share, we save time",
+        success_measure="Half keep it",
+        start=date(2026, 1, 1),
+        end=date(2026, 2, 1),
+        rationale="Enough people",
+    )
     values.update(overrides)
     return services.pilot_start(movement=movement, actor=actor, **values)
 
@@ -266,16 +284,23 @@ def test_stage_transitions_recruiting_piloting_adopted(movement, founder):
     services.decision_record(movement=movement, actor=founder, decision=Decision.ADOPT, rationale="It worked")
     movement.refresh_from_db()
     assert movement.stage == Stage.ADOPTED
-    assert list(movement.stage_changes.values_list("to_stage", flat=True)) == [Stage.RECRUITING, Stage.PILOTING, Stage.ADOPTED]
+    assert list(movement.stage_changes.values_list("to_stage", flat=True)) == [
+        Stage.RECRUITING,
+        Stage.PILOTING,
+        Stage.ADOPTED,
+    ]
 
 
 def test_extending_a_pilot_moves_the_end_and_keeps_piloting(movement, founder):
     pilot(movement, founder)
-    services.decision_record(movement=movement, actor=founder, decision=Decision.EXTEND, rationale="Need more data",
-                             new_end=date(2026, 3, 1))
+    services.decision_record(
+        movement=movement, actor=founder, decision=Decision.EXTEND, rationale="Need more data", new_end=date(2026, 3, 1)
+    )
     movement.refresh_from_db()
     assert (movement.stage, movement.pilot_end) == (Stage.PILOTING, date(2026, 3, 1))
-    assert StageChange.objects.filter(movement=movement, decision=Decision.EXTEND, new_pilot_end=date(2026, 3, 1)).exists()
+    assert StageChange.objects.filter(
+        movement=movement, decision=Decision.EXTEND, new_pilot_end=date(2026, 3, 1)
+    ).exists()
 
 
 def test_refused_transitions_change_nothing(movement, founder, member):
@@ -307,8 +332,13 @@ def test_nudge_hooks_are_called_inside_the_services(movement, founder, monkeypat
     services.membership_join(movement=movement, person=person)
     invitation = services.invitation_create(movement=movement, inviter=person, invitee=UserFactory())
     services.role_claim(role=movement.roles.first(), person=person)
-    assert calls == [("joined", 2), ("acted", Verb.JOINED), ("invited", invitation.pk), ("acted", Verb.INVITED),
-                     ("acted", Verb.CLAIMED_ROLE)]
+    assert calls == [
+        ("joined", 2),
+        ("acted", Verb.JOINED),
+        ("invited", invitation.pk),
+        ("acted", Verb.INVITED),
+        ("acted", Verb.CLAIMED_ROLE),
+    ]
 
 
 def test_feedback_start_ignores_voters_when_not_asked(start_movement):

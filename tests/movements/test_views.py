@@ -67,8 +67,18 @@ def action_urls(movement: Movement) -> list[tuple[str, str]]:
     ]
 
 
-FILLED_POST = {"name": "Hacker", "seats": "2", "body": "Hello", "email": "x@example.com", "hypothesis": "H",
-               "success_measure": "S", "start": "2026-01-01", "end": "2026-02-01", "rationale": "R", "decision": "adopt"}
+FILLED_POST = {
+    "name": "Hacker",
+    "seats": "2",
+    "body": "Hello",
+    "email": "x@example.com",
+    "hypothesis": "H",
+    "success_measure": "S",
+    "start": "2026-01-01",
+    "end": "2026-02-01",
+    "rationale": "R",
+    "decision": "adopt",
+}
 
 
 @pytest.fixture
@@ -119,10 +129,16 @@ def test_a_plain_member_gets_403_for_lead_actions_and_nothing_changes(client, mo
     client.force_login(member)
     before = snapshot()
     role = movement.roles.first()
-    for url in [reverse("movements:edit", args=[movement.slug]), reverse("movements:roles", args=[movement.slug]), reverse("movements:role_edit", args=[movement.slug, role.pk]),
-                reverse("movements:role_delete", args=[movement.slug, role.pk]), reverse("movements:pilot", args=[movement.slug]),
-                reverse("movements:decision", args=[movement.slug]), reverse("movements:welcome", args=[movement.slug]),
-                reverse("movements:lead_add", args=[movement.slug, movement.memberships.get(position=1).pk])]:
+    for url in [
+        reverse("movements:edit", args=[movement.slug]),
+        reverse("movements:roles", args=[movement.slug]),
+        reverse("movements:role_edit", args=[movement.slug, role.pk]),
+        reverse("movements:role_delete", args=[movement.slug, role.pk]),
+        reverse("movements:pilot", args=[movement.slug]),
+        reverse("movements:decision", args=[movement.slug]),
+        reverse("movements:welcome", args=[movement.slug]),
+        reverse("movements:lead_add", args=[movement.slug, movement.memberships.get(position=1).pk]),
+    ]:
         assert client.post(url, FILLED_POST).status_code == 403, url
     assert snapshot() == before
 
@@ -166,18 +182,24 @@ def test_plain_filter_links_work_without_javascript(client, start_movement, memb
 
 def test_nul_bytes_and_garbage_filters_do_not_break_the_list(client, movement, member):
     client.force_login(member)
-    response = client.get(reverse("movements:list"), {"q": "a\x00b", "department": "x", "stage": "nope", "sort": "drop", "page": "zz"})
+    response = client.get(
+        reverse("movements:list"), {"q": "a\x00b", "department": "x", "stage": "nope", "sort": "drop", "page": "zz"}
+    )
     assert response.status_code == 200 and movement.title in response.content.decode()
 
 
 def test_the_list_says_so_when_nothing_matches(client, movement, member):
     client.force_login(member)
-    assert "No movement matches these filters." in client.get(reverse("movements:list"), {"q": "zebra"}).content.decode()
+    assert (
+        "No movement matches these filters." in client.get(reverse("movements:list"), {"q": "zebra"}).content.decode()
+    )
 
 
 def build_movements(count: int, members_each: int) -> None:
     for n in range(count):
-        movement = services.movement_start(founder=UserFactory(), title=f"Load {n}", pitch="P", roles=[RoleSpec("Trainer", 2)])
+        movement = services.movement_start(
+            founder=UserFactory(), title=f"Load {n}", pitch="P", roles=[RoleSpec("Trainer", 2)]
+        )
         for _ in range(members_each):
             services.membership_join(movement=movement, person=UserFactory())
 
@@ -202,12 +224,16 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     founder = UserFactory()
     movement = services.movement_start(founder=founder, title="Crowd", pitch="P", roles=[RoleSpec("Trainer", 60)])
     role = movement.roles.get()
-    for n in range(size - 1):
+    for _n in range(size - 1):
         person = services.membership_join(movement=movement, person=UserFactory()).person
         services.role_claim(role=role, person=person)
         services.update_post(movement=movement, author=person, body="Hi")
-    services.welcome_post(movement=movement, author=founder, body="Welcome all",
-                          memberships=list(movement.memberships.filter(position__gt=1)))
+    services.welcome_post(
+        movement=movement,
+        author=founder,
+        body="Welcome all",
+        memberships=list(movement.memberships.filter(position__gt=1)),
+    )
     FeedbackFactory(movement=movement)
     client.force_login(founder)
     # session, user, viewer's department (visible_to), movement (+ founder, department, needs_lead),
@@ -223,9 +249,18 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
 
 
 def start_data(**overrides):
-    data = {"title": "Open calendars", "pitch": "See when people are free.", "problem": "Scheduling takes days.",
-            "use_cases": "", "tool": "Calendar", "department": "", "template_1": "on", "template_1_seats": "4",
-            "custom_1_name": "Calendar doctor", "custom_1_seats": "2"}
+    data = {
+        "title": "Open calendars",
+        "pitch": "See when people are free.",
+        "problem": "Scheduling takes days.",
+        "use_cases": "",
+        "tool": "Calendar",
+        "department": "",
+        "template_1": "on",
+        "template_1_seats": "4",
+        "custom_1_name": "Calendar doctor",
+        "custom_1_seats": "2",
+    }
     data.update(overrides)
     return data
 
@@ -242,7 +277,12 @@ def test_starting_a_movement_makes_me_founder_with_the_roles_i_picked(client, fo
 def test_the_start_form_is_labelled_and_offers_the_role_templates(client, founder):
     client.force_login(founder)
     html = client.get(reverse("movements:new")).content.decode()
-    assert 'for="id_title"' in html and "Pilot tester" in html and "Note-taker" in html and 'for="id_template_0_seats"' in html
+    assert (
+        'for="id_title"' in html
+        and "Pilot tester" in html
+        and "Note-taker" in html
+        and 'for="id_template_0_seats"' in html
+    )
 
 
 @pytest.mark.parametrize(
@@ -280,8 +320,10 @@ def test_starting_from_a_feedback_post_prefills_and_links_it(client, founder):
     page = client.get(reverse("movements:new"), {"from_feedback": post.pk})
     assert page.context["form"].initial["title"] == "Nobody owns the wiki"
     assert 'value="Nobody owns the wiki"' in page.content.decode() and "Pages rot." in page.content.decode()
-    response = client.post(f"{reverse('movements:new')}?from_feedback={post.pk}",
-                           start_data(title="Wiki gardeners", invite_voters="on", from_feedback=post.pk))
+    response = client.post(
+        f"{reverse('movements:new')}?from_feedback={post.pk}",
+        start_data(title="Wiki gardeners", invite_voters="on", from_feedback=post.pk),
+    )
     movement = Movement.objects.get()
     assert response.status_code == 302
     assert Feedback.objects.get(pk=post.pk).resulting_movement == movement
@@ -346,7 +388,9 @@ def test_claiming_and_releasing_a_role_from_the_page(client, movement, member):
 
 def test_a_visitor_who_does_not_follow_gets_403_on_claim(client, movement):
     client.force_login(UserFactory())
-    assert client.post(reverse("movements:role_claim", args=[movement.slug, movement.roles.first().pk])).status_code == 403
+    assert (
+        client.post(reverse("movements:role_claim", args=[movement.slug, movement.roles.first().pk])).status_code == 403
+    )
     assert not RoleAssignment.objects.exists()
 
 
@@ -360,14 +404,20 @@ def test_a_lead_manages_roles_with_clear_errors(client, movement, founder, membe
     assert movement.roles.count() == 2
     client.post(url, {"name": "Trainer", "seats": "2", "description": "Teach"})
     trainer = movement.roles.get(name="Trainer")
-    client.post(reverse("movements:role_assign", args=[movement.slug, trainer.pk]),
-                {"membership": movement.memberships.get(person=member).pk})
+    client.post(
+        reverse("movements:role_assign", args=[movement.slug, trainer.pk]),
+        {"membership": movement.memberships.get(person=member).pk},
+    )
     assert RoleAssignment.objects.get(role=trainer).person == member
-    edit = client.post(reverse("movements:role_edit", args=[movement.slug, trainer.pk]), {"name": "Trainer", "seats": "-1"})
+    edit = client.post(
+        reverse("movements:role_edit", args=[movement.slug, trainer.pk]), {"name": "Trainer", "seats": "-1"}
+    )
     assert edit.context["form"].errors["seats"]
     client.post(reverse("movements:role_edit", args=[movement.slug, trainer.pk]), {"name": "Coach", "seats": "3"})
     assert movement.roles.get(pk=trainer.pk).name == "Coach"
-    client.post(reverse("movements:role_release", args=[movement.slug, trainer.pk]), {"person": member.pk, "next": "roles"})
+    client.post(
+        reverse("movements:role_release", args=[movement.slug, trainer.pk]), {"person": member.pk, "next": "roles"}
+    )
     client.post(reverse("movements:role_delete", args=[movement.slug, trainer.pk]))
     movement.refresh_from_db()
     assert not movement.roles.filter(pk=trainer.pk).exists() and movement.open_seats == 3
@@ -387,7 +437,10 @@ def test_inviting_from_the_directory_and_by_email(client, movement, member):
     assert "Zara Zimmer" in search and "Max Member" not in search.split("Colleagues found")[1].split("</fieldset>")[0]
     client.post(reverse("movements:invite", args=[movement.slug]), {"invitee": colleague.pk, "note": "Come!"})
     client.post(reverse("movements:invite", args=[movement.slug]), {"email": "someone@example.com"})
-    assert set(Invitation.objects.values_list("invitee", "email")) == {(colleague.pk, ""), (None, "someone@example.com")}
+    assert set(Invitation.objects.values_list("invitee", "email")) == {
+        (colleague.pk, ""),
+        (None, "someone@example.com"),
+    }
 
 
 def test_inviting_someone_who_follows_already_is_refused_with_a_message(client, movement, founder, member):
@@ -436,8 +489,10 @@ def test_a_lead_welcomes_followers_in_public(client, movement, founder, member):
     client.force_login(founder)
     page = client.get(reverse("movements:welcome", args=[movement.slug])).content.decode()
     assert "Max Member" in page
-    client.post(reverse("movements:welcome", args=[movement.slug]),
-                {"body": "Welcome Max!", "followers": [movement.memberships.get(person=member).pk]})
+    client.post(
+        reverse("movements:welcome", args=[movement.slug]),
+        {"body": "Welcome Max!", "followers": [movement.memberships.get(person=member).pk]},
+    )
     assert Membership.objects.get(person=member).welcomed_at is not None
     assert Update.objects.get().is_welcome
 
@@ -445,10 +500,16 @@ def test_a_lead_welcomes_followers_in_public(client, movement, founder, member):
 def test_pilot_and_decision_forms_refuse_bad_dates_and_missing_rationale(client, movement, founder):
     client.force_login(founder)
     pilot_url = reverse("movements:pilot", args=[movement.slug])
-    bad = client.post(pilot_url, {"hypothesis": "H", "success_measure": "S", "start": "2026-02-01", "end": "2026-01-01", "rationale": "R"})
+    bad = client.post(
+        pilot_url,
+        {"hypothesis": "H", "success_measure": "S", "start": "2026-02-01", "end": "2026-01-01", "rationale": "R"},
+    )
     assert "The pilot cannot end before it starts." in " ".join(bad.context["form"].errors["end"])
     assert Movement.objects.get().stage == Stage.RECRUITING
-    client.post(pilot_url, {"hypothesis": "H", "success_measure": "S", "start": "2026-01-01", "end": "2026-02-01", "rationale": "R"})
+    client.post(
+        pilot_url,
+        {"hypothesis": "H", "success_measure": "S", "start": "2026-01-01", "end": "2026-02-01", "rationale": "R"},
+    )
     assert Movement.objects.get().stage == Stage.PILOTING
     decision_url = reverse("movements:decision", args=[movement.slug])
     no_why = client.post(decision_url, {"decision": Decision.ADOPT, "rationale": ""})
@@ -520,7 +581,9 @@ def test_a_lead_edits_the_words_and_the_slug_stays(client, movement, founder):
 # --- the members page and a bounded movement page ----------------------------------------------------
 
 
-def test_the_movement_page_shows_the_first_members_and_links_to_all_of_them(client, movement, founder, settings, monkeypatch):
+def test_the_movement_page_shows_the_first_members_and_links_to_all_of_them(
+    client, movement, founder, settings, monkeypatch
+):
     from movements import selectors
 
     monkeypatch.setattr(selectors, "MEMBERS_SHOWN", 6)

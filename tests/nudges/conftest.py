@@ -44,6 +44,7 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, message: s
 
 # --- Redis: our own server, so a test may stop and start it -----------------------------------------
 
+
 class RedisServer:
     def __init__(self, port: int, workdir: Path):
         self.port, self.workdir, self.process = port, workdir, None
@@ -54,9 +55,21 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for(self.answers, timeout=10, message="redis-server to answer")
 
@@ -90,6 +103,7 @@ def redis_server(tmp_path_factory):
 
 
 # --- SMTP: a real server that records accepted messages per X-Nudge-Key --------------------------------
+
 
 class Inbox:
     """aiosmtpd handler. `refuse_next` DATA commands get a 451; `hang_next` holds the next DATA open
@@ -132,7 +146,6 @@ class Inbox:
         with self.lock:
             return [m for m in self.messages if m["X-Nudge-Key"] == key]
 
-
     def reset(self) -> None:
         with self.lock:
             self.messages.clear()
@@ -161,6 +174,7 @@ def smtp_server(smtp_inbox):
 
 # --- Celery worker and beat processes ----------------------------------------------------------------
 
+
 class Processes:
     """Starts `celery -A socialbiz worker/beat` against the test database, our Redis and our SMTP server."""
 
@@ -169,8 +183,13 @@ class Processes:
 
     def _start(self, args: list[str], name: str) -> subprocess.Popen:
         log = open(self.tmp_path / f"{name}-{len(self.running)}.log", "w")
-        process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "socialbiz", *args], cwd=ROOT, env=self.env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "socialbiz", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         process.log_path = log.name
         process.kind = args[0]
         self.running.append(process)
@@ -178,10 +197,25 @@ class Processes:
 
     def worker(self) -> subprocess.Popen:
         name = f"nudges-{len(self.running)}@%h"
-        process = self._start(["worker", "--pool=solo", "--loglevel=INFO", "-Q", self.env["CELERY_QUEUE"],
-                               "-n", name, "--without-gossip", "--without-mingle"], "worker")
-        wait_for(lambda: "ready." in Path(process.log_path).read_text() or process.poll() is not None,
-                 timeout=30, message="the worker to be ready")
+        process = self._start(
+            [
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-Q",
+                self.env["CELERY_QUEUE"],
+                "-n",
+                name,
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            "worker",
+        )
+        wait_for(
+            lambda: "ready." in Path(process.log_path).read_text() or process.poll() is not None,
+            timeout=30,
+            message="the worker to be ready",
+        )
         assert process.poll() is None, Path(process.log_path).read_text()
         return process
 
@@ -219,8 +253,11 @@ class Processes:
         """What the workers did, for failure messages."""
         lines = []
         for p in self.running:
-            lines += [f"[{p.kind} {p.pid}] {line}" for line in Path(p.log_path).read_text().splitlines()
-                      if "Task" in line or "ERROR" in line or "WARNING" in line]
+            lines += [
+                f"[{p.kind} {p.pid}] {line}"
+                for line in Path(p.log_path).read_text().splitlines()
+                if "Task" in line or "ERROR" in line or "WARNING" in line
+            ]
         return "\n".join(lines[-60:])
 
     def logs(self) -> str:

@@ -26,11 +26,16 @@ def test_it_lists_due_stuck_and_failed_nudges(settings):
     person = UserFactory(email="pat@example.com")
     now = timezone.now()
     Nudge.objects.create(kind=Kind.WEEKLY_DIGEST, recipient=person, dedupe_key="due-one")
-    Nudge.objects.create(kind=Kind.OPEN_ROLES, recipient=person, dedupe_key="stuck-one", claimed_at=now - dt.timedelta(hours=1))
-    Nudge.objects.create(kind=Kind.INVITATION, recipient=person, dedupe_key="failed-one", attempts=3,
-                         last_error="SMTPDataError: 451")
+    Nudge.objects.create(
+        kind=Kind.OPEN_ROLES, recipient=person, dedupe_key="stuck-one", claimed_at=now - dt.timedelta(hours=1)
+    )
+    Nudge.objects.create(
+        kind=Kind.INVITATION, recipient=person, dedupe_key="failed-one", attempts=3, last_error="SMTPDataError: 451"
+    )
     Nudge.objects.create(kind=Kind.INVITATION, recipient=person, dedupe_key="sent-one", sent_at=now)
-    Nudge.objects.create(kind=Kind.INVITATION, recipient=person, dedupe_key="later-one", due_at=now + dt.timedelta(days=1))
+    Nudge.objects.create(
+        kind=Kind.INVITATION, recipient=person, dedupe_key="later-one", due_at=now + dt.timedelta(days=1)
+    )
 
     output = run()
 
@@ -44,8 +49,15 @@ def test_it_lists_due_stuck_and_failed_nudges(settings):
 
 def test_it_resends_a_sent_nudge_on_purpose(django_capture_on_commit_callbacks):
     person = UserFactory()
-    nudge = Nudge.objects.create(kind=Kind.INVITATION, recipient=person, dedupe_key="again", sent_at=timezone.now(),
-                                 emailed_at=timezone.now(), attempts=1, email=False)
+    nudge = Nudge.objects.create(
+        kind=Kind.INVITATION,
+        recipient=person,
+        dedupe_key="again",
+        sent_at=timezone.now(),
+        emailed_at=timezone.now(),
+        attempts=1,
+        email=False,
+    )
     with django_capture_on_commit_callbacks() as callbacks:
         output = run("--resend", str(nudge.pk))
     assert "is queued to be sent again" in output

@@ -126,8 +126,11 @@ def test_worker_killed_mid_send_is_recovered_by_the_stuck_sweep_and_each_nudge_s
     services.nudges_relay()
 
     keys = {welcome_key(movement, f) for f in followers}
-    wait_for(lambda: set(smtp_server.per_key()) == keys, timeout=40,
-             message=lambda: f"all three welcomes: {smtp_server.attempts} {celery_processes.task_lines()}")
+    wait_for(
+        lambda: set(smtp_server.per_key()) == keys,
+        timeout=40,
+        message=lambda: f"all three welcomes: {smtp_server.attempts} {celery_processes.task_lines()}",
+    )
     time.sleep(1)
     assert smtp_server.per_key() == {key: 1 for key in keys}
     stuck = wait_for(lambda: Nudge.objects.filter(pk=stuck.pk, sent_at__isnull=False).first(), message="sent_at")
@@ -160,10 +163,12 @@ def test_two_beat_schedulers_at_once_still_send_each_nudge_once(celery_processes
     movement = MovementFactory()
     followers = UserFactory.create_batch(6)
     # Rows written without the after-commit shortcut: only beat's relay can hand them out.
-    Nudge.objects.bulk_create([
-        Nudge(kind=Kind.FIRST_FOLLOWER_WELCOME, recipient=f, movement=movement, dedupe_key=welcome_key(movement, f))
-        for f in followers
-    ])
+    Nudge.objects.bulk_create(
+        [
+            Nudge(kind=Kind.FIRST_FOLLOWER_WELCOME, recipient=f, movement=movement, dedupe_key=welcome_key(movement, f))
+            for f in followers
+        ]
+    )
     celery_processes.beat()
     celery_processes.beat()
 
@@ -180,7 +185,13 @@ def test_celery_inspect_ping_answers_from_the_running_worker(celery_processes):
 
     from .conftest import ROOT
 
-    result = subprocess.run([sys.executable, "-m", "celery", "-A", "socialbiz", "inspect", "ping", "--timeout", "5"],
-                            cwd=ROOT, env=celery_processes.env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "socialbiz", "inspect", "ping", "--timeout", "5"],
+        cwd=ROOT,
+        env=celery_processes.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "pong" in result.stdout

@@ -61,7 +61,10 @@ def test_leads_are_asked_to_welcome_a_first_follower_a_day_later_unless_someone_
     with time_machine.travel(START, tick=False):
         join(movement, follower)
     rows = Nudge.objects.filter(kind=Kind.WELCOME_YOUR_FOLLOWER)
-    assert {(n.recipient_id, n.subject_person_id) for n in rows} == {(movement.founder_id, follower.pk), (co_lead.pk, follower.pk)}
+    assert {(n.recipient_id, n.subject_person_id) for n in rows} == {
+        (movement.founder_id, follower.pk),
+        (co_lead.pk, follower.pk),
+    }
     assert {n.due_at for n in rows} == {START + dt.timedelta(hours=24)}
 
     founder_nudge = rows.get(recipient=movement.founder)
@@ -82,7 +85,9 @@ def test_quiet_first_follower_gets_a_checkin_after_three_days_and_an_active_one_
         join(movement, busy)
     with time_machine.travel(START + dt.timedelta(days=1), tick=False):
         join(movement, late)
-    Activity.objects.create(actor=busy, verb=Verb.CLAIMED_ROLE, movement=movement, created_at=START + dt.timedelta(days=1))
+    Activity.objects.create(
+        actor=busy, verb=Verb.CLAIMED_ROLE, movement=movement, created_at=START + dt.timedelta(days=1)
+    )
 
     with time_machine.travel(START + dt.timedelta(days=2, hours=23), tick=False):
         services.nudges_sweep_checkins()
@@ -123,7 +128,9 @@ def test_members_without_a_role_hear_about_open_roles_at_most_weekly():
     with time_machine.travel(START + dt.timedelta(days=6), tick=False):
         services.nudges_sweep_open_roles()
     assert Nudge.objects.filter(kind=Kind.OPEN_ROLES).count() == 1
-    assert nudges(Kind.OPEN_ROLES) == {(without.pk, movement.pk)}  # not the founder (a lead), the holder, or the full one
+    assert nudges(Kind.OPEN_ROLES) == {
+        (without.pk, movement.pk)
+    }  # not the founder (a lead), the holder, or the full one
     with time_machine.travel(START + dt.timedelta(days=7, hours=1), tick=False):
         services.nudges_sweep_open_roles()
     assert Nudge.objects.filter(kind=Kind.OPEN_ROLES, recipient=without).count() == 2
@@ -142,8 +149,14 @@ def test_leads_of_an_ended_pilot_without_a_decision_are_told_a_decision_is_due()
     assert not {running.pk, decided.pk} & {m for _, m in nudges(Kind.DECISION_DUE)}
 
     # Extended with a new end date: a new decision is due only after that date.
-    StageChange.objects.create(movement=ended, from_stage=Stage.PILOTING, to_stage=Stage.PILOTING, decision="extend",
-                               rationale="More data.", new_pilot_end=dt.date(2026, 4, 1))
+    StageChange.objects.create(
+        movement=ended,
+        from_stage=Stage.PILOTING,
+        to_stage=Stage.PILOTING,
+        decision="extend",
+        rationale="More data.",
+        new_pilot_end=dt.date(2026, 4, 1),
+    )
     type(ended).objects.filter(pk=ended.pk).update(pilot_end=dt.date(2026, 4, 1))
     with time_machine.travel(START + dt.timedelta(days=3), tick=False):
         services.nudges_sweep_decision_due()
@@ -154,12 +167,19 @@ def test_invitee_with_an_account_gets_an_invitation_nudge_that_email_opt_out_kee
     movement = MovementFactory()
     invitee, outsider_email = UserFactory(), "not-yet@example.com"
     NotificationPreference.objects.create(person=invitee, kind=Kind.INVITATION, email=False, in_app=True)
-    invitation = Invitation.objects.create(movement=movement, inviter=movement.founder, invitee=invitee, token="t1", note="Join us!")
+    invitation = Invitation.objects.create(
+        movement=movement, inviter=movement.founder, invitee=invitee, token="t1", note="Join us!"
+    )
     by_email = Invitation.objects.create(movement=movement, inviter=movement.founder, email=outsider_email, token="t2")
     events.invitation_created(invitation=invitation)
     events.invitation_created(invitation=by_email)
     nudge = Nudge.objects.get(kind=Kind.INVITATION)
-    assert (nudge.recipient, nudge.subject_person, nudge.email, nudge.in_app) == (invitee, movement.founder, False, True)
+    assert (nudge.recipient, nudge.subject_person, nudge.email, nudge.in_app) == (
+        invitee,
+        movement.founder,
+        False,
+        True,
+    )
     assert nudge.context["note"] == "Join us!"
 
 
@@ -170,11 +190,19 @@ def test_feedback_answer_reaches_the_named_author_and_voters_but_not_the_answere
     for post in (named, anonymous):
         VoteFactory(feedback=post, person=voter)
         VoteFactory(feedback=post, person=moderator)
-        change = StatusChange.objects.create(feedback=post, from_status=Status.NEW, to_status=Status.PLANNED,
-                                             response="We will do it in May.", answered_by=moderator)
+        change = StatusChange.objects.create(
+            feedback=post,
+            from_status=Status.NEW,
+            to_status=Status.PLANNED,
+            response="We will do it in May.",
+            answered_by=moderator,
+        )
         events.feedback_answered(status_change=change)
     assert set(Nudge.objects.filter(kind=Kind.FEEDBACK_ANSWERED).values_list("recipient_id", "feedback_id")) == {
-        (author.pk, named.pk), (voter.pk, named.pk), (voter.pk, anonymous.pk)}
+        (author.pk, named.pk),
+        (voter.pk, named.pk),
+        (voter.pk, anonymous.pk),
+    }
 
 
 def test_weekly_digest_reaches_everyone_once_a_week_except_who_opted_out():
@@ -237,7 +265,9 @@ def test_daily_email_cap_sends_three_and_the_rest_waits_for_the_next_day(mailout
     with time_machine.travel(START, tick=False):
         for movement in movements:
             join(movement, person)
-        outcomes = [services.nudge_deliver(nudge_id=n.pk) for n in Nudge.objects.filter(recipient=person).order_by("pk")]
+        outcomes = [
+            services.nudge_deliver(nudge_id=n.pk) for n in Nudge.objects.filter(recipient=person).order_by("pk")
+        ]
     assert outcomes == ["sent", "sent", "sent", "deferred"]
     assert len(mailoutbox) == 3
     waiting = Nudge.objects.get(recipient=person, sent_at__isnull=True)
@@ -275,7 +305,10 @@ def test_a_choice_changed_after_the_nudge_was_written_decides_at_delivery(mailou
     join(movement, portal_only)
     NotificationPreference.objects.create(person=silenced, kind=Kind.FIRST_FOLLOWER_WELCOME, email=False, in_app=False)
     NotificationPreference.objects.create(person=portal_only, kind=Kind.FIRST_FOLLOWER_WELCOME, email=False)
-    outcomes = {n.recipient_id: services.nudge_deliver(nudge_id=n.pk) for n in Nudge.objects.filter(kind=Kind.FIRST_FOLLOWER_WELCOME)}
+    outcomes = {
+        n.recipient_id: services.nudge_deliver(nudge_id=n.pk)
+        for n in Nudge.objects.filter(kind=Kind.FIRST_FOLLOWER_WELCOME)
+    }
     assert outcomes == {silenced.pk: "cancelled", portal_only.pk: "in_app_only"}
     assert mailoutbox == []
     assert list(Nudge.objects.in_app_for(portal_only).values_list("kind", flat=True)) == [Kind.FIRST_FOLLOWER_WELCOME]
@@ -318,7 +351,9 @@ def test_open_roles_and_find_a_follower_nudges_are_dropped_when_no_longer_true(m
         services.nudges_sweep_open_roles()
         join(alone, UserFactory())  # the first follower arrived before the nudge went out
         type(role).objects.filter(pk=role.pk).update(seats_filled=1)  # and the last seat was taken
-        outcomes = {n.kind: services.nudge_deliver(nudge_id=n.pk)
-                    for n in Nudge.objects.filter(kind__in=[Kind.FIND_FIRST_FOLLOWER, Kind.OPEN_ROLES])}
+        outcomes = {
+            n.kind: services.nudge_deliver(nudge_id=n.pk)
+            for n in Nudge.objects.filter(kind__in=[Kind.FIND_FIRST_FOLLOWER, Kind.OPEN_ROLES])
+        }
     assert outcomes == {Kind.FIND_FIRST_FOLLOWER: "cancelled", Kind.OPEN_ROLES: "cancelled"}
     assert mailoutbox == []

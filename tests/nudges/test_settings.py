@@ -21,6 +21,8 @@ def test_deliver_task_acks_late_and_retries_smtp_errors_with_backoff():
 def test_beat_runs_the_relay_the_stuck_sweep_and_the_time_based_sweeps():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
-        "nudges.tasks.relay_due_nudges", "nudges.tasks.requeue_stuck_nudges",
-        "nudges.tasks.sweep_time_based_nudges", "nudges.tasks.sweep_weekly_digest",
+        "nudges.tasks.relay_due_nudges",
+        "nudges.tasks.requeue_stuck_nudges",
+        "nudges.tasks.sweep_time_based_nudges",
+        "nudges.tasks.sweep_weekly_digest",
     } <= scheduled

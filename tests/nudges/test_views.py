@@ -17,11 +17,20 @@ pytestmark = pytest.mark.django_db
 def make_nudges(person, count: int, **extra) -> list[Nudge]:
     movement = MovementFactory()
     start = Nudge.objects.count()
-    return Nudge.objects.bulk_create([
-        Nudge(kind=Kind.FIRST_FOLLOWER_WELCOME, recipient=person, movement=movement, subject_person=movement.founder,
-              dedupe_key=f"test:{start + i}", sent_at=timezone.now(), **extra)
-        for i in range(count)
-    ])
+    return Nudge.objects.bulk_create(
+        [
+            Nudge(
+                kind=Kind.FIRST_FOLLOWER_WELCOME,
+                recipient=person,
+                movement=movement,
+                subject_person=movement.founder,
+                dedupe_key=f"test:{start + i}",
+                sent_at=timezone.now(),
+                **extra,
+            )
+            for i in range(count)
+        ]
+    )
 
 
 @pytest.fixture
@@ -32,6 +41,7 @@ def member(client, person):
 
 # --- The bell ------------------------------------------------------------------------------------
 
+
 def test_bell_shows_the_unread_count(client, member):
     make_nudges(member, 2)
     make_nudges(member, 1, read_at=timezone.now())
@@ -39,7 +49,7 @@ def test_bell_shows_the_unread_count(client, member):
     response = client.get("/notifications/bell/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'data-unread="2"' in response.text
-    assert "2<span class=\"visually-hidden\"> unread</span>" in response.text
+    assert '2<span class="visually-hidden"> unread</span>' in response.text
     assert 'hx-trigger="every' in response.text  # the loaded bell polls, it does not reload itself on load
 
 
@@ -63,6 +73,7 @@ def test_bell_rejects_post(client, member):
 
 
 # --- /notifications/ -----------------------------------------------------------------------------------
+
 
 def test_notifications_page_lists_mine_with_headline_and_link(client, member):
     (nudge,) = make_nudges(member, 1)
@@ -140,6 +151,7 @@ def test_mark_all_as_read(client, member):
 
 # --- /settings/notifications/ --------------------------------------------------------------------------
 
+
 def test_preferences_page_shows_every_kind_with_a_labelled_checkbox(client, member):
     response = client.get("/settings/notifications/")
     assert response.status_code == 200
@@ -175,6 +187,7 @@ def test_preferences_reject_put(client, member):
 
 
 # --- One-click unsubscribe -----------------------------------------------------------------------------
+
 
 def test_unsubscribe_link_asks_first_then_turns_that_kind_off(client, person):
     url = urlsplit(services.unsubscribe_url(person=person, kind=Kind.OPEN_ROLES)).path

@@ -43,13 +43,25 @@ class OIDCProvider:
         self.redirect_uris = redirect_uris
         self.set_accounts({})
         clients = [
-            {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": redirect_uris,
-             "token_endpoint_auth_method": "client_secret_post"},
-            {"client_id": OTHER_CLIENT_ID, "client_secret": OTHER_CLIENT_SECRET, "redirect_uris": redirect_uris,
-             "token_endpoint_auth_method": "client_secret_post"},
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "redirect_uris": redirect_uris,
+                "token_endpoint_auth_method": "client_secret_post",
+            },
+            {
+                "client_id": OTHER_CLIENT_ID,
+                "client_secret": OTHER_CLIENT_SECRET,
+                "redirect_uris": redirect_uris,
+                "token_endpoint_auth_method": "client_secret_post",
+            },
         ]
-        env = {**os.environ, "OIDC_PORT": str(self.port), "OIDC_CLIENTS": json.dumps(clients),
-               "OIDC_ACCOUNTS_FILE": str(accounts_file)}
+        env = {
+            **os.environ,
+            "OIDC_PORT": str(self.port),
+            "OIDC_CLIENTS": json.dumps(clients),
+            "OIDC_ACCOUNTS_FILE": str(accounts_file),
+        }
         self.log = accounts_file.with_suffix(".log").open("w")
         self.process = subprocess.Popen(
             [shutil.which("node") or "node", str(SCRIPT)], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
@@ -85,10 +97,15 @@ class OIDCProvider:
         from people.oidc_settings import oidc_apps_from_env
 
         prefix = f"OIDC_{provider_id.upper()}_"
-        (app,) = oidc_apps_from_env({
-            "OIDC_PROVIDERS": provider_id, prefix + "ISSUER": self.issuer, prefix + "CLIENT_ID": CLIENT_ID,
-            prefix + "SECRET": CLIENT_SECRET, prefix + "LABEL": label,
-        })
+        (app,) = oidc_apps_from_env(
+            {
+                "OIDC_PROVIDERS": provider_id,
+                prefix + "ISSUER": self.issuer,
+                prefix + "CLIENT_ID": CLIENT_ID,
+                prefix + "SECRET": CLIENT_SECRET,
+                prefix + "LABEL": label,
+            }
+        )
         app["settings"].update(extra)
         return app
 

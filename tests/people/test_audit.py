@@ -16,7 +16,11 @@ def test_moderating_an_anonymous_post_records_the_moderator_and_never_an_author(
     ModerationAction.objects.create(feedback=post, moderator=moderator, action="hide", reason="off topic")
     event = AuditEvent.objects.get(action=AuditAction.MODERATED)
     assert event.actor == moderator
-    assert (event.target_type, event.target_id, event.target_repr) == ("feedback.feedback", str(post.pk), f"anonymous feedback #{post.pk}")
+    assert (event.target_type, event.target_id, event.target_repr) == (
+        "feedback.feedback",
+        str(post.pk),
+        f"anonymous feedback #{post.pk}",
+    )
     assert "Secret gripe" not in event.target_repr
 
 
@@ -31,7 +35,9 @@ def test_audit_never_ties_a_writer_to_an_anonymous_post():
 def test_official_answers_are_audited_as_moderation():
     moderator = UserFactory(is_moderator=True)
     post = FeedbackFactory()
-    StatusChange.objects.create(feedback=post, from_status="new", to_status="planned", response="On it", answered_by=moderator)
+    StatusChange.objects.create(
+        feedback=post, from_status="new", to_status="planned", response="On it", answered_by=moderator
+    )
     event = AuditEvent.objects.get(action=AuditAction.MODERATED)
     assert event.actor == moderator and event.detail == {"action": "answered", "from": "new", "to": "planned"}
 
@@ -43,7 +49,11 @@ def test_lead_and_role_changes_are_audited_from_the_activity_log():
     activity_record(actor=newcomer, verb=Verb.CLAIMED_ROLE, movement=movement)
     activity_record(actor=newcomer, verb=Verb.VOTED, movement=movement)
     lead = AuditEvent.objects.get(action=AuditAction.LEAD_CHANGED)
-    assert (lead.actor, lead.target_id, lead.detail) == (movement.founder, str(movement.pk), {"verb": "became_lead", "person_id": newcomer.pk})
+    assert (lead.actor, lead.target_id, lead.detail) == (
+        movement.founder,
+        str(movement.pk),
+        {"verb": "became_lead", "person_id": newcomer.pk},
+    )
     role = AuditEvent.objects.get(action=AuditAction.ROLE_CHANGED)
     assert role.actor == newcomer and role.detail["verb"] == "claimed_role"
     assert AuditEvent.objects.count() == 2
@@ -53,11 +63,23 @@ def test_admin_changes_are_audited_with_who_and_what(client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     person = UserFactory(email="mo@example.com", display_name="Mo")
     client.force_login(admin)
-    response = client.post(f"/admin/people/user/{person.pk}/change/", {
-        "email": "mo@example.com", "display_name": "Mo", "job_title": "", "location": "", "time_zone": "UTC",
-        "employee_id": "", "is_active": "on", "is_moderator": "on", "last_login_0": "", "last_login_1": "",
-        "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
-    })
+    response = client.post(
+        f"/admin/people/user/{person.pk}/change/",
+        {
+            "email": "mo@example.com",
+            "display_name": "Mo",
+            "job_title": "",
+            "location": "",
+            "time_zone": "UTC",
+            "employee_id": "",
+            "is_active": "on",
+            "is_moderator": "on",
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     admin_event = AuditEvent.objects.get(action=AuditAction.ADMIN_ACTION)
     assert admin_event.actor == admin and admin_event.detail["model"] == "people.user"

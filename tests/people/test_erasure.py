@@ -38,7 +38,9 @@ def leave_traces():
     VoteFactory(feedback=post, person=colleague)
     anonymous = FeedbackFactory(author=None, is_anonymous=True, title="Anonymous", body="untouched body")
     Invitation.objects.create(movement=movement, inviter=colleague, email=EMAIL, token="invite-zed")
-    SocialAccount.objects.create(user=zed, provider="acme", uid="zed-sub", extra_data={"userinfo": {"email": EMAIL, "name": NAME}})
+    SocialAccount.objects.create(
+        user=zed, provider="acme", uid="zed-sub", extra_data={"userinfo": {"email": EMAIL, "name": NAME}}
+    )
     EmailAddress.objects.create(user=zed, email=EMAIL, verified=True, primary=True)
     ErasureRequest.objects.create(person=zed, reason=f"Please forget {NAME}")
     LogEntry.objects.log_actions(
@@ -58,7 +60,12 @@ def test_erase_person_command_keeps_movements_and_leaves_no_trace_in_a_database_
 
     zed.refresh_from_db()
     assert (zed.name, zed.email, zed.job_title, zed.location, zed.employee_id) == (
-        "former colleague", f"erased-{zed.pk}@invalid", "", "", None)
+        "former colleague",
+        f"erased-{zed.pk}@invalid",
+        "",
+        "",
+        None,
+    )
     assert not zed.is_active and not zed.has_usable_password()
     # Their movement lives on with its members; their posts stay, credited to "former colleague".
     movement.refresh_from_db()
@@ -68,16 +75,32 @@ def test_erase_person_command_keeps_movements_and_leaves_no_trace_in_a_database_
     assert Comment.objects.filter(author=colleague).count() == 1
     assert User.objects.get(pk=colleague.pk).display_name == "Cleo Colleague"
     anonymous_after = Feedback.objects.get(pk=anonymous.pk)
-    assert (anonymous_after.author_id, anonymous_after.body, anonymous_after.title) == (None, "untouched body", "Anonymous")
+    assert (anonymous_after.author_id, anonymous_after.body, anonymous_after.title) == (
+        None,
+        "untouched body",
+        "Anonymous",
+    )
     assert signed_in.get("/").status_code == 302  # their session ended
     assert ErasureRequest.objects.get(person=zed).completed_at is not None
     assert AuditEvent.objects.filter(action=AuditAction.ERASED, target_id=str(zed.pk)).exists()
 
     settings_dict = connection.settings_dict
     dump = subprocess.run(
-        ["pg_dump", "--data-only", "-h", settings_dict["HOST"] or "127.0.0.1", "-p", str(settings_dict["PORT"] or 5432),
-         "-U", settings_dict["USER"] or "postgres", settings_dict["NAME"]],
-        capture_output=True, text=True, check=True, timeout=120,
+        [
+            "pg_dump",
+            "--data-only",
+            "-h",
+            settings_dict["HOST"] or "127.0.0.1",
+            "-p",
+            str(settings_dict["PORT"] or 5432),
+            "-U",
+            settings_dict["USER"] or "postgres",
+            settings_dict["NAME"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     ).stdout.lower()
     assert "cleo@acme.test" in dump and "fishbowl meetings" in dump  # the dump is real and has the rest
     for trace in ["zed.zebrafish", "zebrafish", "zed zebra", "zoologist", "zurich", "zed-sub"]:
@@ -110,8 +133,10 @@ def test_admin_erase_action_on_people_never_erases_the_admin_themself(db, client
     admin = UserFactory(is_staff=True, is_superuser=True, display_name="Ada Admin")
     person = UserFactory(display_name="Gus Gone")
     client.force_login(admin)
-    client.post("/admin/people/user/", {"action": "erase_people", "_selected_action": [admin.pk, person.pk],
-                                        "confirm_erasure": "yes"})
+    client.post(
+        "/admin/people/user/",
+        {"action": "erase_people", "_selected_action": [admin.pk, person.pk], "confirm_erasure": "yes"},
+    )
     person.refresh_from_db()
     admin.refresh_from_db()
     assert person.name == "former colleague"

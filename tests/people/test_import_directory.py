@@ -31,7 +31,12 @@ def test_import_creates_people_departments_and_managers(tmp_path):
     out, _ = run(tmp_path, BASE)
     assert "3 created" in out and "2 managers set" in out and "3 departments created" in out
     pat = User.objects.get(email="pat@acme.test")
-    assert (pat.display_name, pat.job_title, pat.location, pat.employee_id) == ("Pat Platform", "Engineer", "Berlin", "E3")
+    assert (pat.display_name, pat.job_title, pat.location, pat.employee_id) == (
+        "Pat Platform",
+        "Engineer",
+        "Berlin",
+        "E3",
+    )
     assert pat.department.name == "Platform" and pat.department.parent.name == "Engineering"
     assert pat.department.path == f"/{pat.department.parent.pk}/{pat.department.pk}/"
     assert pat.manager.email == "eng@acme.test" and pat.manager.manager.email == "ceo@acme.test"
@@ -51,14 +56,21 @@ def test_second_run_changes_nothing(tmp_path):
 
 def test_import_updates_changed_people_and_moves_them(tmp_path):
     run(tmp_path, BASE)
-    changed = BASE.replace("Pat Platform,Engineer,Engineering/Platform,eng@acme.test,Berlin",
-                           "Pat Platform,Senior engineer,Engineering/Data,ceo@acme.test,Paris")
+    changed = BASE.replace(
+        "Pat Platform,Engineer,Engineering/Platform,eng@acme.test,Berlin",
+        "Pat Platform,Senior engineer,Engineering/Data,ceo@acme.test,Paris",
+    )
     out, _ = run(tmp_path, changed, "-v", "2")
     assert "updated E3: job_title, department, location" in out
     assert "manager of E3: ceo@acme.test" in out
     assert "1 updated" in out and "1 managers set" in out and "1 departments created" in out
     pat = User.objects.get(employee_id="E3")
-    assert (pat.job_title, pat.location, pat.department.name, pat.manager.email) == ("Senior engineer", "Paris", "Data", "ceo@acme.test")
+    assert (pat.job_title, pat.location, pat.department.name, pat.manager.email) == (
+        "Senior engineer",
+        "Paris",
+        "Data",
+        "ceo@acme.test",
+    )
 
 
 def test_a_new_email_for_the_same_employee_id_updates_the_person(tmp_path):
@@ -83,7 +95,9 @@ def test_deactivate_missing_deactivates_only_directory_people(tmp_path, monkeypa
     run(tmp_path, BASE)
     local_admin = UserFactory(email="admin@acme.test", employee_id=None)
     movement = MovementFactory(founder=User.objects.get(employee_id="E3"))
-    without_pat = BASE.replace("E3,pat@acme.test,Pat Platform,Engineer,Engineering/Platform,eng@acme.test,Berlin,true\n", "")
+    without_pat = BASE.replace(
+        "E3,pat@acme.test,Pat Platform,Engineer,Engineering/Platform,eng@acme.test,Berlin,true\n", ""
+    )
 
     out, _ = run(tmp_path, without_pat)
     assert User.objects.get(employee_id="E3").is_active  # not asked to deactivate

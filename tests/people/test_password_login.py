@@ -33,8 +33,10 @@ def test_with_password_sign_in_off_the_login_page_has_no_password_field(client, 
 
 def test_with_password_sign_in_off_sign_up_is_closed(client, settings):
     settings.PASSWORD_LOGIN_ENABLED = False
-    response = client.post("/accounts/signup/", {"email": "new@example.com", "password1": "a-long-pass-phrase-1",
-                                                 "password2": "a-long-pass-phrase-1"})
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@example.com", "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"},
+    )
     assert "Sign Up Closed" in response.content.decode()
 
 

@@ -35,10 +35,16 @@ def give_data(person, n: int) -> None:
         MembershipFactory(movement=movement, person=person)
         role = RoleFactory(movement=movement, name=f"Role {i}")
         RoleAssignment.objects.create(role=role, person=person)
-        Invitation.objects.create(movement=movement, inviter=person, email=f"guest{i}@example.com", token=f"t-{person.pk}-{i}")
-        Invitation.objects.create(movement=movement, inviter=other, invitee=person, token=f"r-{person.pk}-{i}", note="Join us")
+        Invitation.objects.create(
+            movement=movement, inviter=person, email=f"guest{i}@example.com", token=f"t-{person.pk}-{i}"
+        )
+        Invitation.objects.create(
+            movement=movement, inviter=other, invitee=person, token=f"r-{person.pk}-{i}", note="Join us"
+        )
         post = FeedbackFactory(author=person, title=f"My post {i}")
-        VoteFactory(feedback=FeedbackFactory(author=other, title=f"Olga's post {i}", body="Olga's secret words"), person=person)
+        VoteFactory(
+            feedback=FeedbackFactory(author=other, title=f"Olga's post {i}", body="Olga's secret words"), person=person
+        )
         CommentFactory(feedback=post, author=person, body=f"My comment {i}")
         CommentFactory(feedback=post, author=other, body="Olga's comment")
     FeedbackFactory(author=None, is_anonymous=True, title="Anonymous post", body="nobody knows")
@@ -107,8 +113,16 @@ def test_export_holds_my_data_and_nobody_elses(client, person):
     assert [c["body"] for c in data["comments"]] == ["My comment 0", "My comment 1"]
     assert "notifications" in data
     text = response.content.decode()
-    for foreign in ["Olga Other", "olga@example.com", "Olga's comment", "Olga's secret words", "Sam", "nobody knows",
-                    "Anonymous post", "guest0@example.com"]:
+    for foreign in [
+        "Olga Other",
+        "olga@example.com",
+        "Olga's comment",
+        "Olga's secret words",
+        "Sam",
+        "nobody knows",
+        "Anonymous post",
+        "guest0@example.com",
+    ]:
         assert foreign not in text
     assert AuditEvent.objects.filter(action=AuditAction.DATA_EXPORTED, actor=person).exists()
 

@@ -9,8 +9,13 @@ from .conftest import sso_sign_in, start_sign_in
 
 pytestmark = pytest.mark.django_db
 
-ALICE = {"email": "alice@acme.test", "email_verified": True, "name": "Alice Able",
-         "department": "Engineering/Platform", "job_title": "Platform engineer"}
+ALICE = {
+    "email": "alice@acme.test",
+    "email_verified": True,
+    "name": "Alice Able",
+    "department": "Engineering/Platform",
+    "job_title": "Platform engineer",
+}
 
 
 def test_first_sign_in_creates_the_person_from_the_claims(client, sso):
@@ -90,15 +95,37 @@ def _id_token_for(provider, client_id: str, client_secret: str, login: str) -> s
 
     pkce = generate_code_challenge()
     redirect_uri = provider.redirect_uris[0]
-    authorize = requests.Request("GET", f"{provider.issuer}/auth", params={
-        "client_id": client_id, "response_type": "code", "scope": "openid email profile", "redirect_uri": redirect_uri,
-        "state": "s" * 20, "nonce": "n" * 40, "code_challenge": pkce["code_challenge"], "code_challenge_method": "S256",
-    }).prepare().url
+    authorize = (
+        requests.Request(
+            "GET",
+            f"{provider.issuer}/auth",
+            params={
+                "client_id": client_id,
+                "response_type": "code",
+                "scope": "openid email profile",
+                "redirect_uri": redirect_uri,
+                "state": "s" * 20,
+                "nonce": "n" * 40,
+                "code_challenge": pkce["code_challenge"],
+                "code_challenge_method": "S256",
+            },
+        )
+        .prepare()
+        .url
+    )
     code = parse_qs(urlsplit(provider.sign_in(authorize, login)).query)["code"][0]
-    token = requests.post(f"{provider.issuer}/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "client_id": client_id,
-        "client_secret": client_secret, "code_verifier": pkce["code_verifier"],
-    }, timeout=10)
+    token = requests.post(
+        f"{provider.issuer}/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "code_verifier": pkce["code_verifier"],
+        },
+        timeout=10,
+    )
     assert token.ok, token.text
     return token.json()["id_token"]
 

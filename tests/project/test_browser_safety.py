@@ -55,7 +55,10 @@ def test_login_and_home_load_without_policy_violations(transactional_db, live_se
     from tests.factories import UserFactory
 
     violations = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.goto(f"{live_server.url}/accounts/login/")
     login_in_browser(UserFactory())
     assert page.evaluate("window.htmx.config.allowEval") is False

@@ -30,7 +30,9 @@ def test_people_post_follow_and_vote_while_the_cache_is_down(db, client, cache_d
     post = FeedbackFactory()
     client.force_login(person)
 
-    posted = client.post("/feedback/new/", {"kind": "works", "title": "Written while Redis sleeps", "body": "Still works."})
+    posted = client.post(
+        "/feedback/new/", {"kind": "works", "title": "Written while Redis sleeps", "body": "Still works."}
+    )
     followed = client.post(f"/movements/{movement.slug}/follow/")
     voted = client.post(f"/feedback/{post.pk}/vote/")
 

@@ -27,5 +27,7 @@ def test_compose_file_runs_the_deployment_shape():
 def test_compose_file_is_valid_for_docker_compose():
     binary = shutil.which("docker-compose")
     assert binary, "docker-compose (Debian package docker-compose) is installed by .ci/run"
-    result = subprocess.run([binary, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"], capture_output=True, text=True)
+    result = subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr

@@ -15,7 +15,6 @@ from feedback.models import Feedback
 from movements.models import Movement
 from people.models import User
 
-
 # Queries per page for a signed-in staff member (each app's view tests list what the queries are), on the
 # second view of a page: the movement page and analytics read the invitation chain's tree from the cache
 # (one query more on the first view after a change to the movement's members).

@@ -9,7 +9,10 @@ from people.models import Department, User
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in (User, Department, Movement, Membership, Role, Feedback, Vote, Comment)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, Department, Movement, Membership, Role, Feedback, Vote, Comment)
+    }
 
 
 @pytest.mark.django_db

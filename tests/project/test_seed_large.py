@@ -64,7 +64,12 @@ def test_it_adds_a_year_of_nudges_mostly_sent_some_read_and_acted_on(large_seed)
     assert Nudge.objects.filter(cancelled_at__isnull=False, sent_at__isnull=True).exists()
     assert not Nudge.objects.filter(emailed_at__isnull=False, sent_at__isnull=True).exists()
     # Keys have the shape the real code writes, so a live sweep finds them and sends nothing twice.
-    assert Nudge.objects.filter(kind=NudgeKind.WEEKLY_DIGEST, dedupe_key__regex=r"^weekly_digest:u\d+:w\d{4}-\d{2}$").count() == kinds[NudgeKind.WEEKLY_DIGEST]
+    assert (
+        Nudge.objects.filter(
+            kind=NudgeKind.WEEKLY_DIGEST, dedupe_key__regex=r"^weekly_digest:u\d+:w\d{4}-\d{2}$"
+        ).count()
+        == kinds[NudgeKind.WEEKLY_DIGEST]
+    )
     assert not Nudge.objects.exclude(recipient__email__startswith="large.").exists()
 
 
@@ -78,13 +83,23 @@ def test_an_organisation_seeded_before_nudges_gets_only_the_nudges(large_seed):
 
 
 def test_running_it_twice_adds_nothing(large_seed):
-    before = (User.objects.count(), Department.objects.count(), Membership.objects.count(), Activity.objects.count(),
-              Nudge.objects.count())
+    before = (
+        User.objects.count(),
+        Department.objects.count(),
+        Membership.objects.count(),
+        Activity.objects.count(),
+        Nudge.objects.count(),
+    )
     out = StringIO()
     call_command("seed_demo", "--scale", "large", "--factor", "0.01", stdout=out)
     assert "already seeded" in out.getvalue()
-    assert (User.objects.count(), Department.objects.count(), Membership.objects.count(), Activity.objects.count(),
-            Nudge.objects.count()) == before
+    assert (
+        User.objects.count(),
+        Department.objects.count(),
+        Membership.objects.count(),
+        Activity.objects.count(),
+        Nudge.objects.count(),
+    ) == before
 
 
 def test_sequences_continue_after_the_copied_ids(large_seed):

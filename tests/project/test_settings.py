@@ -17,7 +17,9 @@ PRODUCTION_ENV = {
 
 
 def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SITE_", "EMAIL_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SITE_", "EMAIL_"))
+    }
     clean.update(env)
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
@@ -72,19 +74,35 @@ def test_defaults_for_site_name_first_followers_and_console_email():
 
 def test_settings_follow_the_environment():
     values = settings_of(
-        {"DJANGO_DEBUG": "true", "SITE_NAME": "Acme Together", "FIRST_FOLLOWERS_COUNT": "5",
-         "EMAIL_URL": "smtp://mail.internal:2525", "SIGNUP_ALLOWED_DOMAINS": "acme.com,@Acme.co.uk"},
-        "SITE_NAME", "FIRST_FOLLOWERS_COUNT", "EMAIL_HOST", "EMAIL_PORT", "SIGNUP_ALLOWED_DOMAINS",
+        {
+            "DJANGO_DEBUG": "true",
+            "SITE_NAME": "Acme Together",
+            "FIRST_FOLLOWERS_COUNT": "5",
+            "EMAIL_URL": "smtp://mail.internal:2525",
+            "SIGNUP_ALLOWED_DOMAINS": "acme.com,@Acme.co.uk",
+        },
+        "SITE_NAME",
+        "FIRST_FOLLOWERS_COUNT",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "SIGNUP_ALLOWED_DOMAINS",
     )
-    assert values == {"SITE_NAME": "Acme Together", "FIRST_FOLLOWERS_COUNT": 5, "EMAIL_HOST": "mail.internal",
-                      "EMAIL_PORT": 2525, "SIGNUP_ALLOWED_DOMAINS": ["acme.com", "acme.co.uk"]}
+    assert values == {
+        "SITE_NAME": "Acme Together",
+        "FIRST_FOLLOWERS_COUNT": 5,
+        "EMAIL_HOST": "mail.internal",
+        "EMAIL_PORT": 2525,
+        "SIGNUP_ALLOWED_DOMAINS": ["acme.com", "acme.co.uk"],
+    }
 
 
 def test_missing_secret_key_is_refused_when_debug_is_off():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SECRET_KEY"}
     result = run_python(
         "import os; os.environ['DJANGO_SETTINGS_MODULE']='socialbiz.settings'; "
-        "from django.conf import settings; settings.SECRET_KEY", env)
+        "from django.conf import settings; settings.SECRET_KEY",
+        env,
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in result.stderr
 
@@ -92,8 +110,11 @@ def test_missing_secret_key_is_refused_when_debug_is_off():
 def test_deploy_check_passes_with_production_values():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env={**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}, **PRODUCTION_ENV},
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -6,7 +6,10 @@ from people.models import User
 @pytest.mark.django_db
 def test_signup_outside_the_allowed_domains_is_refused(client, settings):
     settings.SIGNUP_ALLOWED_DOMAINS = ["acme.com"]
-    response = client.post("/accounts/signup/", {"email": "x@evil.test", "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "x@evil.test", "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"},
+    )
     assert response.status_code == 200
     assert "Sign-up is limited to addresses at: acme.com." in response.content.decode()
     assert not User.objects.filter(email="x@evil.test").exists()
@@ -15,7 +18,10 @@ def test_signup_outside_the_allowed_domains_is_refused(client, settings):
 @pytest.mark.django_db
 def test_signup_inside_the_allowed_domains_creates_the_person(client, settings):
     settings.SIGNUP_ALLOWED_DOMAINS = ["acme.com"]
-    response = client.post("/accounts/signup/", {"email": "new@ACME.com", "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@ACME.com", "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"},
+    )
     assert response.status_code == 302
     assert User.objects.filter(email="new@acme.com").exists()
 
@@ -23,7 +29,10 @@ def test_signup_inside_the_allowed_domains_creates_the_person(client, settings):
 @pytest.mark.django_db
 def test_closed_signup_shows_the_closed_page_and_creates_no_one(client, settings):
     settings.SIGNUP_OPEN = False
-    response = client.post("/accounts/signup/", {"email": "new@acme.com", "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@acme.com", "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"},
+    )
     assert "Sign Up Closed" in response.content.decode()
     assert User.objects.count() == 0
 

@@ -1,7 +1,7 @@
 """Operations: list due, stuck and failed nudges; resend one on purpose.
 
-    python manage.py nudges                 # the three lists
-    python manage.py nudges --resend 42     # clear nudge 42's delivery state and queue it again
+python manage.py nudges                 # the three lists
+python manage.py nudges --resend 42     # clear nudge 42's delivery state and queue it again
 """
 
 from __future__ import annotations

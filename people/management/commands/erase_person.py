@@ -7,7 +7,9 @@ from people.services import ERASED_NAME, person_erase
 
 
 class Command(BaseCommand):
-    help = f'Erase a person: their name becomes "{ERASED_NAME}", their email and profile are removed, they cannot sign in.'
+    help = (
+        f'Erase a person: their name becomes "{ERASED_NAME}", their email and profile are removed, they cannot sign in.'
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("email")
@@ -22,4 +24,4 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing erased.")
         person = person_erase(person=person)
-        self.stdout.write(self.style.SUCCESS(f"Erased person #{person.pk}; they now appear as \"{ERASED_NAME}\"."))
+        self.stdout.write(self.style.SUCCESS(f'Erased person #{person.pk}; they now appear as "{ERASED_NAME}".'))

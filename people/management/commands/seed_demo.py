@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--scale", choices=["small", "large"], default="small",
+            "--scale",
+            choices=["small", "large"],
+            default="small",
             help="small: the quick demo (default). large: 20,000 people and millions of rows, PostgreSQL only.",
         )
         parser.add_argument("--factor", type=float, default=1.0, help=argparse.SUPPRESS)
@@ -26,7 +28,11 @@ class Command(BaseCommand):
             self.stdout.write("Seeding the large organisation (this takes a few minutes)…")
             counts = seed_large(write=self.stdout.write, scale=LARGE.scaled(options["factor"]))
             if counts:  # empty when it was already seeded
-                self.stdout.write(self.style.SUCCESS("Large organisation ready: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        "Large organisation ready: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+                    )
+                )
             return
         self.stdout.write("Seeding people and departments…")
         org = seed_people(rng=rng)
@@ -35,6 +41,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  {seed_movements(org=org, rng=rng)} movements created.")
         self.stdout.write("Seeding feedback…")
         self.stdout.write(f"  {seed_feedback(org=org, rng=rng)} feedback posts created.")
-        self.stdout.write(self.style.SUCCESS("Demo ready. Sign in with (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo ready. Sign in with (password: {DEMO_PASSWORD}):"))
         for role, email in DEMO_LOGINS.items():
             self.stdout.write(f"  {role:<9} {email}")
