@@ -24,10 +24,17 @@ class Verb(models.TextChoices):
     RECORDED_DECISION = "recorded_decision", _("recorded a decision")
     BECAME_LEAD = "became_lead", _("became lead")
     STEPPED_DOWN = "stepped_down", _("stepped down")
+    MODERATED = "moderated", _("moderated")
+    REPORTED = "reported", _("reported")
+    # Events about a person's account: no actor (the audit log keeps who), the person as subject.
+    DEACTIVATED = "deactivated", _("was deactivated")
+    ERASED = "erased", _("was erased")
 
 
 class Activity(models.Model):
-    """Append-only log of what people do. Anonymous feedback writes a row with no actor."""
+    """Append-only log of what people do, and the event channel's carrier (activity/events.py).
+
+    Anonymous feedback writes a row with no actor."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
@@ -43,6 +50,8 @@ class Activity(models.Model):
     subject_person = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What subscribers need beyond the columns (ids, a status change); never a name or an address.
+    payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activity.models import Activity
 
+from .dates import RANGE_CHOICES, day_bounds, utc_today
 from .models import (
     DailyActivePerson,
     DailyDepartmentActive,
@@ -21,20 +22,12 @@ from .models import (
     PersonLastActive,
     RollupDay,
 )
+from .selectors.nudges import nudge_rows
 
 # Complete days re-rolled on every run, so rows written just after midnight for the day before still count.
 REROLL_DAYS = 2
 # Rolling up more days than this at once (the first run, or after an outage) ends with a VACUUM.
 BACKFILL_DAYS = 7
-
-
-def utc_today() -> dt.date:
-    return timezone.now().astimezone(dt.UTC).date()
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
-    return start, start + dt.timedelta(days=1)
 
 
 @transaction.atomic
@@ -122,8 +115,6 @@ def rollup_pending(*, today: dt.date | None = None) -> list[dt.date]:
 def nudge_figures_refresh(*, today: dt.date | None = None) -> int:
     """Recompute the nudge figures of every range the dashboard offers (dashboards.models.NudgeFigures).
     Returns the rows written. Runs after each hourly rollup."""
-    from .selectors.common import RANGE_CHOICES
-    from .selectors.nudges import nudge_rows
 
     today = today or utc_today()
     now = timezone.now()

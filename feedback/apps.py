@@ -5,4 +5,8 @@ class FeedbackConfig(AppConfig):
     name = "feedback"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system check)
+        from movements import origins
+
+        from . import checks, privacy, subscribers  # noqa: F401  (system check, export sections, event subscribers)
+
+        origins.register("feedback", subscribers.load_visible_post)

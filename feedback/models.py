@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from movements.models import Movement
+
 
 class Kind(models.TextChoices):
     WORKS = "works", _("What Works")
@@ -39,7 +41,6 @@ class Tag(models.Model):
 class FeedbackQuerySet(models.QuerySet):
     def visible_to(self, user) -> FeedbackQuerySet:
         """Not hidden (moderators still see hidden posts) and not about a movement the person cannot see."""
-        from movements.models import Movement
 
         if not user.is_authenticated:
             return self.none()

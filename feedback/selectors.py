@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from movements.models import Movement
-from people.models import Department
+from people.models import Department, User
 
 from .models import Comment, Feedback, Kind, ModerationAction, Report, StatusChange, Tag, Vote
 
@@ -245,7 +245,7 @@ def feedback_detail(*, person, pk: int) -> Feedback:
 
 def feedback_for_movement(*, person, movement: Movement, limit: int = 10) -> dict:
     """A movement page's linked feedback, works and doesn't side by side (two queries)."""
-    qs = visible_posts(person).filter(movement=movement).order_by("-vote_count", "-created_at")
+    qs = visible_posts(person).filter(movement=movement).select_related("author").order_by("-vote_count", "-created_at")
     return {
         "works": list(qs.filter(kind=Kind.WORKS)[:limit]),
         "doesnt": list(qs.filter(kind=Kind.DOESNT)[:limit]),
@@ -254,8 +254,6 @@ def feedback_for_movement(*, person, movement: Movement, limit: int = 10) -> dic
 
 def feedback_voters(*, feedback: Feedback) -> QuerySet:
     """The people who voted "me too", first voters first: the first followers to invite when a post becomes a movement."""
-    from people.models import User
-
     return User.objects.filter(feedback_votes__feedback=feedback, is_active=True).order_by("feedback_votes__created_at")
 
 

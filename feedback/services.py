@@ -19,17 +19,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from activity.events import event_record
 from activity.models import Verb
-from activity.services import activity_record
 from movements.models import Membership, Movement
-from nudges import events
 
 from .models import Comment, Feedback, Kind, ModerationAction, Report, Status, StatusChange, Tag, Vote
 from .rendering import render_markdown
-
-
-class RateLimited(Exception):
-    """The person posted more than FEEDBACK_POST_RATE_LIMIT allows."""
 
 
 def round_to_day(moment: datetime) -> datetime:
@@ -89,7 +84,7 @@ def feedback_post(
     if all_tags:
         post.tags.add(*{tag.pk: tag for tag in all_tags}.values())
     if not anonymous:
-        activity_record(actor=person, verb=Verb.POSTED_FEEDBACK, feedback=post, movement=movement, at=now)
+        event_record(actor=person, verb=Verb.POSTED_FEEDBACK, feedback=post, movement=movement, at=now)
     # Anonymous posts get their (actor-less) activity row later, in a shuffled daily batch: see
     # anonymous_activity_record. Written now, its id would sit between the author's own rows.
     return post
@@ -125,9 +120,7 @@ def anonymous_activity_record(*, now: datetime | None = None) -> int:
     )
     random.SystemRandom().shuffle(posts)
     for post in posts:
-        activity_record(
-            actor=None, verb=Verb.POSTED_FEEDBACK, feedback=post, movement=post.movement, at=post.created_at
-        )
+        event_record(actor=None, verb=Verb.POSTED_FEEDBACK, feedback=post, movement=post.movement, at=post.created_at)
     return len(posts)
 
 
@@ -150,7 +143,7 @@ def vote_toggle(*, feedback: Feedback, person) -> tuple[Feedback, bool]:
             voted = True  # a concurrent click of the same person won; count already moved there
         else:
             Feedback.objects.filter(pk=feedback.pk).update(vote_count=F("vote_count") + 1)
-            activity_record(actor=person, verb=Verb.VOTED, feedback=feedback, movement=feedback.movement)
+            event_record(actor=person, verb=Verb.VOTED, feedback=feedback, movement=feedback.movement)
             voted = True
     feedback.refresh_from_db(fields=["vote_count"])
     return feedback, voted
@@ -163,7 +156,7 @@ def comment_add(*, feedback: Feedback, author, body: str) -> Comment:
         raise ValidationError({"body": _("Write a comment first.")})
     comment = Comment.objects.create(feedback=feedback, author=author, body=body)
     Feedback.objects.filter(pk=feedback.pk).update(comment_count=F("comment_count") + 1)
-    activity_record(actor=author, verb=Verb.COMMENTED, feedback=feedback, movement=feedback.movement)
+    event_record(actor=author, verb=Verb.COMMENTED, feedback=feedback, movement=feedback.movement)
     return comment
 
 
@@ -237,8 +230,14 @@ def feedback_answer(*, feedback: Feedback, person, status: str, response: str) -
         post.first_answered_at = now
         update_fields.append("first_answered_at")
     post.save(update_fields=update_fields)
-    activity_record(actor=person, verb=Verb.ANSWERED_FEEDBACK, feedback=post, movement=post.movement, at=now)
-    events.feedback_answered(status_change=change)
+    event_record(
+        actor=person,
+        verb=Verb.ANSWERED_FEEDBACK,
+        feedback=post,
+        movement=post.movement,
+        at=now,
+        payload={"status_change_id": change.pk, "from_status": change.from_status, "to_status": change.to_status},
+    )
     return change
 
 
@@ -255,7 +254,14 @@ def report_create(*, reporter, reason: str, feedback: Feedback | None = None, co
     ).first()
     if existing:
         return existing
-    return Report.objects.create(reporter=reporter, reason=reason, feedback=feedback, comment=comment)
+    report = Report.objects.create(reporter=reporter, reason=reason, feedback=feedback, comment=comment)
+    event_record(
+        actor=reporter,
+        verb=Verb.REPORTED,
+        feedback=feedback if feedback is not None else comment.feedback,
+        payload={"report_id": report.pk},
+    )
+    return report
 
 
 def _moderate(
@@ -284,7 +290,7 @@ def _moderate(
     reports = reports.filter(feedback=target) if feedback is not None else reports.filter(comment=target)
     if action in (ModerationAction.Action.HIDE, ModerationAction.Action.DISMISS):
         reports.update(resolved_at=now)
-    return ModerationAction.objects.create(
+    moderation = ModerationAction.objects.create(
         feedback=target if feedback is not None else None,
         comment=target if comment is not None else None,
         moderator=moderator,
@@ -292,6 +298,15 @@ def _moderate(
         reason=reason,
         created_at=now,
     )
+    # The event names the post, not its movement: moderating is nobody's share of a movement's work.
+    event_record(
+        actor=moderator,
+        verb=Verb.MODERATED,
+        feedback=target if feedback is not None else target.feedback,
+        at=now,
+        payload={"action": action, "reason": reason, "comment_id": target.pk if comment is not None else None},
+    )
+    return moderation
 
 
 @transaction.atomic
@@ -306,14 +321,15 @@ def moderation_act(
 
 @transaction.atomic
 def feedback_turned_into_movement(*, feedback: Feedback, movement: Movement) -> Feedback:
-    """Record that a movement was started from this post (the Movements issue's form calls it).
+    """Record that a movement was started from this post (feedback/subscribers.py, on STARTED_MOVEMENT).
 
-    The post then links to the movement instead of offering "Turn into a movement" again.
+    The post then links to the movement instead of offering "Turn into a movement" again; a second
+    movement from the same post is refused, and the start rolls back with it.
     """
     updated = Feedback.objects.filter(pk=feedback.pk, resulting_movement__isnull=True).update(
         resulting_movement=movement
     )
     if not updated:
-        raise ValidationError({"feedback": _("A movement was already started from this post.")})
+        raise ValidationError(_("A movement was already started from this post."), code="already_started")
     feedback.refresh_from_db(fields=["resulting_movement"])
     return feedback

@@ -31,6 +31,20 @@ class MovementQuerySet(models.QuerySet):
         ancestor_ids = user.department.ancestor_ids if user.department_id and user.department else []
         return self.filter(Q(department__isnull=True) | Q(department_id__in=ancestor_ids))
 
+    def with_needs_lead(self) -> MovementQuerySet:
+        """Annotate `needs_lead`, the "needs a lead" rule: no current lead who is still an active person."""
+        return self.annotate(needs_lead=~_has_an_active_lead())
+
+    def needing_a_lead(self) -> MovementQuerySet:
+        """The movements the "needs a lead" rule flags."""
+        return self.exclude(_has_an_active_lead())
+
+
+def _has_an_active_lead() -> models.Exists:
+    return models.Exists(
+        Membership.objects.active_leads().filter(movement=models.OuterRef("pk"), person__is_active=True)
+    )
+
 
 class Movement(models.Model):
     title = models.CharField(_("title"), max_length=200)
@@ -79,6 +93,16 @@ class Movement(models.Model):
         return reverse("movements:detail", kwargs={"slug": self.slug})
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> MembershipQuerySet:
+        """People who follow now (leaving keeps the row with `left_at` set)."""
+        return self.filter(left_at__isnull=True)
+
+    def active_leads(self) -> MembershipQuerySet:
+        """The current leads (whether or not the person is still active: see Movement.objects.needing_a_lead)."""
+        return self.filter(left_at__isnull=True, is_lead=True)
+
+
 class Membership(models.Model):
     """Following a movement. Leaving sets `left_at` and keeps the row (and the join order)."""
 
@@ -92,6 +116,8 @@ class Membership(models.Model):
     left_at = models.DateTimeField(null=True, blank=True)
     is_lead = models.BooleanField(default=False)
     welcomed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["movement", "position"]

@@ -1,5 +1,5 @@
 """Every read that feeds a movements page, and the figures the Dashboards issue reuses
-(ownership_share, tipping_point, movements_needing_a_lead). Each selector owns its joins, so a page
+(ownership_share, tipping_point, movement_needs_lead). Each selector owns its joins, so a page
 costs a fixed number of queries whatever the number of members."""
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.models import Activity
-from feedback.models import Feedback, Kind
 from people.models import Department, User
 
 from .models import (
@@ -53,25 +52,8 @@ OWNERSHIP_RULE_TEXT = _(
 SOLO, SHARED = "solo", "shared"
 
 
-def _has_active_lead() -> Exists:
-    return Exists(
-        Membership.objects.filter(movement=OuterRef("pk"), is_lead=True, left_at__isnull=True, person__is_active=True)
-    )
-
-
-def with_needs_lead(queryset: QuerySet[Movement]) -> QuerySet[Movement]:
-    """Annotate `needs_lead`: no active lead membership whose person is still active."""
-    return queryset.annotate(needs_lead=~_has_active_lead())
-
-
 def movement_needs_lead(*, movement: Movement) -> bool:
-    return not Membership.objects.filter(
-        movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True
-    ).exists()
-
-
-def movements_needing_a_lead(*, user: User) -> QuerySet[Movement]:
-    return Movement.objects.visible_to(user).annotate(has_active_lead=_has_active_lead()).filter(has_active_lead=False)
+    return Movement.objects.filter(pk=movement.pk).needing_a_lead().exists()
 
 
 # --- Browse --------------------------------------------------------------------------------------
@@ -94,7 +76,7 @@ def _faces_prefetch() -> Prefetch:
 
 
 def _split_faces(movements: list[Movement]) -> list[Movement]:
-    """Set `faces` and `needs_lead` from the one prefetch (same rule as with_needs_lead, for a page only:
+    """Set `faces` and `needs_lead` from the one prefetch (same rule as MovementQuerySet.with_needs_lead, for a page only:
     a per-row EXISTS over all movements made PostgreSQL hash every lead of the organisation)."""
     limit = 1 + settings.FIRST_FOLLOWERS_COUNT
     for movement in movements:
@@ -219,55 +201,6 @@ def ownership_share(
     )
 
 
-def ownership_shares(
-    *, movements: list[Movement], now: datetime | None = None, window_days: int = OWNERSHIP_WINDOW_DAYS
-) -> dict[int, OwnershipShare]:
-    """The same figures for many movements (dashboards) in three grouped queries, whatever their number."""
-    now = now or timezone.now()
-    founders = {m.pk: m.founder_id for m in movements}
-    ids = list(founders)
-    activity: dict[int, list[int]] = {pk: [0, 0] for pk in ids}
-    rows = (
-        Activity.objects.filter(
-            movement_id__in=ids,
-            actor__isnull=False,
-            created_at__gt=now - timedelta(days=window_days),
-            created_at__lte=now,
-        )
-        .values("movement_id", "actor_id")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        activity[row["movement_id"]][0] += row["n"]
-        if row["actor_id"] != founders[row["movement_id"]]:
-            activity[row["movement_id"]][1] += row["n"]
-    seats: dict[int, list[int]] = {pk: [0, 0] for pk in ids}
-    for row in (
-        RoleAssignment.objects.filter(role__movement_id__in=ids)
-        .values("role__movement_id", "person_id")
-        .annotate(n=Count("pk"))
-    ):
-        seats[row["role__movement_id"]][0] += row["n"]
-        if row["person_id"] != founders[row["role__movement_id"]]:
-            seats[row["role__movement_id"]][1] += row["n"]
-    leads = dict(
-        Membership.objects.filter(movement_id__in=ids, is_lead=True, left_at__isnull=True, person__is_active=True)
-        .values_list("movement_id")
-        .annotate(n=Count("pk"))
-    )
-    return {
-        pk: OwnershipShare(
-            window_days=window_days,
-            activity_total=activity[pk][0],
-            activity_by_others=activity[pk][1],
-            seats_filled=seats[pk][0],
-            seats_by_others=seats[pk][1],
-            active_leads=leads.get(pk, 0),
-        )
-        for pk in ids
-    }
-
-
 @dataclass(frozen=True)
 class TippingPoint:
     started_at: datetime
@@ -289,16 +222,6 @@ def tipping_point(*, movement: Movement, memberships: list[Membership] | None = 
         return max(joined - movement.created_at, timedelta(0)) if joined else None
 
     return TippingPoint(started_at=movement.created_at, first_follower_after=after(2), third_follower_after=after(4))
-
-
-def tipping_points(*, movements: list[Movement]) -> dict[int, TippingPoint]:
-    """Tipping points for many movements (dashboards) in one query."""
-    by_movement: dict[int, list[Membership]] = {m.pk: [] for m in movements}
-    for membership in Membership.objects.filter(movement_id__in=list(by_movement), position__in=(2, 4)).only(
-        "movement_id", "position", "joined_at"
-    ):
-        by_movement[membership.movement_id].append(membership)
-    return {m.pk: tipping_point(movement=m, memberships=by_movement[m.pk]) for m in movements}
 
 
 # --- The movement page ---------------------------------------------------------------------------
@@ -403,7 +326,7 @@ def chain_bounded(
 
 def movement_for_page(*, user: User, slug: str) -> Movement:
     """The movement, if the person may see it (else Movement.DoesNotExist): one query."""
-    return with_needs_lead(Movement.objects.visible_to(user)).select_related("founder", "department").get(slug=slug)
+    return Movement.objects.visible_to(user).with_needs_lead().select_related("founder", "department").get(slug=slug)
 
 
 def _held_roles(memberships: list[Membership], roles: list[Role]) -> dict[int, list[Role]]:
@@ -427,7 +350,7 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
     """Everything the movement page shows, bounded whatever the number of members. Queries: founder and
     first followers (+ people), leads and the viewer (+ people), the first members (+ people),
     followers not yet welcomed (count), roles, role holders (+ people), latest updates, welcomed people,
-    stage changes, works feedback, doesn't feedback, the chain (tree, cached; members), ownership (2), pending
+    stage changes, the chain (tree, cached; members), ownership (2), pending
     invitation for the viewer (only when not a member)."""
     first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
     head = list(
@@ -459,12 +382,6 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         .prefetch_related("welcomed")
         .order_by("-created_at")[:10]
     )
-    feedback = (
-        Feedback.objects.visible_to(viewer)
-        .filter(movement=movement)
-        .select_related("author")
-        .order_by("-vote_count", "-created_at")
-    )
     pending_invitation = (
         Invitation.objects.filter(movement=movement, invitee=viewer, status=InvitationStatus.PENDING).first()
         if viewer_membership is None
@@ -486,8 +403,6 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "updates": updates,
         "unwelcomed_count": unwelcomed,
         "stage_changes": list(StageChange.objects.filter(movement=movement).select_related("changed_by")),
-        "works": list(feedback.filter(kind=Kind.WORKS)[:5]),
-        "doesnt": list(feedback.filter(kind=Kind.DOESNT)[:5]),
         "chain": chain,
         "chain_more": chain_more,
         "ownership": ownership_share(

@@ -1,5 +1,5 @@
-"""Every write on movements. Each service is atomic, writes its activity row and calls the nudge hooks
-(nudges/events.py) inside the same transaction, so an outbox row exists exactly when the change does.
+"""Every write on movements. Each service is atomic and records one event (activity/events.py) in its
+transaction; the nudges, the audit log and the feedback app react to it as subscribers.
 
 Lock order, to stay free of deadlocks: lead memberships, then roles, then the movement row.
 """
@@ -17,9 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from activity.events import event_record
 from activity.models import Verb
-from activity.services import activity_record
-from nudges import events
 from people.models import Department, User
 
 from .models import (
@@ -49,16 +48,19 @@ class RoleSpec:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _record(*, actor: User | None, verb: Verb, movement: Movement, subject_person: User | None = None) -> None:
+def _record(
+    *, actor: User | None, verb: Verb, movement: Movement, subject_person: User | None = None, **payload
+) -> None:
+    """The service's one event, and the movement's last activity moved with it."""
     now = timezone.now()
-    activity_record(actor=actor, verb=verb, movement=movement, subject_person=subject_person, at=now)
+    event_record(actor=actor, verb=verb, movement=movement, subject_person=subject_person, payload=payload, at=now)
     Movement.objects.filter(pk=movement.pk).update(last_activity_at=now)
 
 
 def active_membership(*, movement: Movement, person: User) -> Membership | None:
     if not person.is_authenticated:
         return None
-    return Membership.objects.filter(movement=movement, person=person, left_at__isnull=True).first()
+    return Membership.objects.current().filter(movement=movement, person=person).first()
 
 
 def require_member(*, movement: Movement, person: User) -> Membership:
@@ -117,7 +119,11 @@ def movement_start(
     from_feedback=None,
     invite_voters: bool = False,
 ) -> Movement:
-    """The founder is member number 1 and the first lead; the suggested roles open at once."""
+    """The founder is member number 1 and the first lead; the suggested roles open at once.
+
+    `from_feedback` is the post it was started from (any object with a pk); with `invite_voters` its
+    voters are invited as the first followers.
+    """
     title, pitch = title.strip(), pitch.strip()
     if not title:
         raise ValidationError(_("Give the movement a title."), code="title")
@@ -152,19 +158,9 @@ def movement_start(
         rationale=_("Started the movement."),
         created_at=now,
     )
-    _record(actor=founder, verb=Verb.STARTED_MOVEMENT, movement=movement)
-    if from_feedback is not None:
-        type(from_feedback).objects.filter(pk=from_feedback.pk).update(resulting_movement=movement)
-        if invite_voters:
-            voters = User.objects.filter(feedback_votes__feedback=from_feedback, is_active=True).exclude(pk=founder.pk)
-            for voter in voters.order_by("pk"):
-                invitation_create(
-                    movement=movement,
-                    inviter=founder,
-                    invitee=voter,
-                    note=_("You said “me too” on “%(title)s”. Join as one of the first followers?")
-                    % {"title": from_feedback.title},
-                )
+    # Started from a feedback post: the feedback app links the post and invites its voters (a subscriber).
+    origin = {"from_feedback": from_feedback.pk, "invite_voters": invite_voters} if from_feedback is not None else {}
+    _record(actor=founder, verb=Verb.STARTED_MOVEMENT, movement=movement, **origin)
     return movement
 
 
@@ -207,9 +203,7 @@ def membership_join(*, movement: Movement, person: User, recruited_by: User | No
         )
     if person.pk != movement.founder_id:
         Movement.objects.filter(pk=movement.pk).update(follower_count=F("follower_count") + 1)
-    _record(actor=person, verb=Verb.JOINED, movement=movement, subject_person=recruited_by)
-    events.member_joined(membership=membership)
-    events.person_acted(person=person, verb=Verb.JOINED, movement=movement)
+    _record(actor=person, verb=Verb.JOINED, movement=movement, subject_person=recruited_by, membership_id=membership.pk)
     return membership
 
 
@@ -238,17 +232,11 @@ def _lock_movement(movement: Movement) -> None:
 def _active_leads_for_update(movement: Movement) -> list[Membership]:
     return list(
         Membership.objects.select_for_update()
-        .filter(movement=movement, is_lead=True, left_at__isnull=True)
+        .active_leads()
+        .filter(movement=movement)
         .select_related("person")
         .order_by("position")
     )
-
-
-def _after_lead_change(movement: Movement) -> None:
-    if not Membership.objects.filter(
-        movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True
-    ).exists():
-        events.movement_needs_lead(movement=movement)
 
 
 @transaction.atomic
@@ -256,9 +244,7 @@ def membership_leave(*, movement: Movement, person: User) -> Membership:
     """Leave: the row (and join order) stays, seats are freed; the last lead must hand over first."""
     _lock_movement(movement)
     leads = _active_leads_for_update(movement)
-    membership = (
-        Membership.objects.select_for_update().filter(movement=movement, person=person, left_at__isnull=True).first()
-    )
+    membership = Membership.objects.select_for_update().current().filter(movement=movement, person=person).first()
     if membership is None:
         raise ValidationError(_("You do not follow this movement."), code="not_member")
     if membership.is_lead and not [lead for lead in leads if lead.pk != membership.pk and lead.person.is_active]:
@@ -271,9 +257,7 @@ def membership_leave(*, movement: Movement, person: User) -> Membership:
     membership.save(update_fields=["left_at", "is_lead"])
     if person.pk != movement.founder_id:
         Movement.objects.filter(pk=movement.pk).update(follower_count=F("follower_count") - 1)
-    _record(actor=person, verb=Verb.LEFT, movement=movement)
-    if was_lead:
-        _after_lead_change(movement)
+    _record(actor=person, verb=Verb.LEFT, movement=movement, was_lead=was_lead)
     return membership
 
 
@@ -294,7 +278,6 @@ def lead_add(*, movement: Movement, actor: User, membership: Membership) -> Memb
     membership.is_lead = True
     membership.save(update_fields=["is_lead"])
     _record(actor=actor, verb=Verb.BECAME_LEAD, movement=movement, subject_person=membership.person)
-    events.person_acted(person=actor, verb=Verb.BECAME_LEAD, movement=movement)
     return membership
 
 
@@ -311,7 +294,6 @@ def lead_step_down(*, movement: Movement, person: User) -> Membership:
     mine.is_lead = False
     mine.save(update_fields=["is_lead"])
     _record(actor=person, verb=Verb.STEPPED_DOWN, movement=movement)
-    _after_lead_change(movement)
     return mine
 
 
@@ -416,7 +398,6 @@ def role_claim(*, role: Role, person: User, assigned_by: User | None = None) -> 
         movement=movement,
         subject_person=person if assigned_by else None,
     )
-    events.person_acted(person=person, verb=Verb.CLAIMED_ROLE, movement=movement)
     return assignment
 
 
@@ -458,7 +439,7 @@ def invitation_create(
         email = ""
         if invitee.pk == inviter.pk:
             raise ValidationError(_("You cannot invite yourself."), code="self")
-        if Membership.objects.filter(movement=movement, person=invitee, left_at__isnull=True).exists():
+        if Membership.objects.current().filter(movement=movement, person=invitee).exists():
             raise ValidationError(
                 _("%(name)s already follows this movement.") % {"name": invitee.name}, code="already_member"
             )
@@ -481,9 +462,7 @@ def invitation_create(
         note=note.strip(),
         token=secrets.token_urlsafe(32),
     )
-    _record(actor=inviter, verb=Verb.INVITED, movement=movement, subject_person=invitee)
-    events.invitation_created(invitation=invitation)
-    events.person_acted(person=inviter, verb=Verb.INVITED, movement=movement)
+    _record(actor=inviter, verb=Verb.INVITED, movement=movement, subject_person=invitee, invitation_id=invitation.pk)
     return invitation
 
 
@@ -524,7 +503,6 @@ def update_post(*, movement: Movement, author: User, body: str) -> Update:
         raise ValidationError(_("Write something first."), code="empty")
     update = Update.objects.create(movement=movement, author=author, body=body)
     _record(actor=author, verb=Verb.POSTED_UPDATE, movement=movement)
-    events.person_acted(person=author, verb=Verb.POSTED_UPDATE, movement=movement)
     return update
 
 
@@ -539,7 +517,7 @@ def welcome_post(*, movement: Movement, author: User, body: str, memberships: li
     if not memberships:
         raise ValidationError(_("Pick at least one follower to welcome."), code="nobody")
     ids = [m.pk for m in memberships]
-    valid = Membership.objects.filter(pk__in=ids, movement=movement, left_at__isnull=True)
+    valid = Membership.objects.current().filter(pk__in=ids, movement=movement)
     if valid.count() != len(set(ids)):
         raise ValidationError(_("You can only welcome current members."), code="not_member")
     now = timezone.now()
@@ -547,7 +525,6 @@ def welcome_post(*, movement: Movement, author: User, body: str, memberships: li
     update.welcomed.set([m.person_id for m in valid])
     valid.update(welcomed_at=now)
     _record(actor=author, verb=Verb.WELCOMED, movement=movement)
-    events.person_acted(person=author, verb=Verb.WELCOMED, movement=movement)
     return update
 
 
@@ -594,7 +571,6 @@ def pilot_start(
         movement=movement, from_stage=from_stage, to_stage=Stage.PILOTING, rationale=rationale, changed_by=actor
     )
     _record(actor=actor, verb=Verb.CHANGED_STAGE, movement=movement)
-    events.person_acted(person=actor, verb=Verb.CHANGED_STAGE, movement=movement)
     return movement
 
 
@@ -639,7 +615,6 @@ def decision_record(
         changed_by=actor,
     )
     _record(actor=actor, verb=Verb.RECORDED_DECISION, movement=movement)
-    events.person_acted(person=actor, verb=Verb.RECORDED_DECISION, movement=movement)
     return movement
 
 

@@ -14,11 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from feedback.models import Feedback
 from people.models import User
 from socialbiz import ratelimit
 
-from . import forms, selectors, services
+from . import forms, origins, selectors, services
 from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
 
 RECRUIT_SALT = "movements.recruit-link"
@@ -110,7 +109,9 @@ def movement_start(request: HttpRequest) -> HttpResponse:
     if feedback_id:
         if not str(feedback_id).isdigit():
             raise Http404
-        from_feedback = get_object_or_404(Feedback.objects.visible_to(request.user), pk=feedback_id)
+        from_feedback = origins.load("feedback", viewer=request.user, pk=int(feedback_id))
+        if from_feedback is None:
+            raise Http404
     if request.method == "POST":
         form = forms.MovementStartForm(request.POST, founder=request.user, from_feedback=from_feedback)
         if form.is_valid():

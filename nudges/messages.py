@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .digest import weekly_digest_for
 from .models import Kind, Nudge
 
 
@@ -200,9 +201,7 @@ def message_for(nudge: Nudge) -> Message:
                 path,
             )
         case Kind.WEEKLY_DIGEST:
-            from . import selectors
-
-            digest = selectors.weekly_digest_for(person=nudge.recipient)
+            digest = weekly_digest_for(person=nudge.recipient)
             items = [
                 _("%(movement)s: %(count)s new updates") % {"movement": m.title, "count": m.recent_updates}
                 for m in digest["movements"]

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .messages import action_path, headline
@@ -85,27 +85,3 @@ def nudges_failed() -> QuerySet[Nudge]:
         .select_related("recipient")
         .order_by("-attempts", "pk")
     )
-
-
-def weekly_digest_for(*, person) -> dict:
-    """What the weekly digest says: followed movements with their updates this week, open roles, new feedback."""
-    from feedback.models import Feedback
-    from movements.models import Movement, Role
-
-    since = timezone.now() - dt.timedelta(days=7)
-    movements = list(
-        Movement.objects.filter(memberships__person=person, memberships__left_at__isnull=True)
-        .annotate(recent_updates=Count("updates", filter=Q(updates__created_at__gte=since)))
-        .order_by("-last_activity_at")[:10]
-    )
-    open_roles = list(
-        Role.objects.filter(
-            movement__memberships__person=person,
-            movement__memberships__left_at__isnull=True,
-            seats_filled__lt=F("seats"),
-        )
-        .exclude(assignments__person=person)
-        .select_related("movement")[:5]
-    )
-    new_feedback = Feedback.objects.visible_to(person).filter(created_at__gte=since).count()
-    return {"movements": movements, "open_roles": open_roles, "new_feedback": new_feedback}

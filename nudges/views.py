@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .forms import PreferencesForm
 from .messages import action_path, headline
-from .models import Nudge
+from .models import Kind, Nudge
 
 READ_EVENT = "nudges-read"
 
@@ -91,7 +91,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         except (LookupError, ValueError):
             raise Http404("unknown unsubscribe link") from None
         return render(request, "nudges/unsubscribe.html", {"done": True, "kind_label": kind.label})
-    from .models import Kind
 
     try:
         kind_label = Kind(data.get("k")).label

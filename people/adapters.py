@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from .directory import department_for_path
 from .models import AuditAction, User
+from .services import audit_record
 from .sso import NONCE_STATE_KEY
 
 
@@ -97,14 +99,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().save_user(request, sociallogin, form)
         department_path = claim_department(sso_claims(sociallogin))
         if department_path:
-            from .directory import department_for_path
-
             user.department = department_for_path(department_path)
             user.save(update_fields=["department"])
         return user
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
-        from .services import audit_record
 
         audit_record(
             action=AuditAction.SIGN_IN_FAILED,
@@ -123,7 +122,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             self._refuse(request, sociallogin, "nonce", _("The sign-in could not be verified. Please try again."))
 
     def _refuse(self, request, sociallogin, reason: str, message: str):
-        from .services import audit_record
 
         claims = sso_claims(sociallogin)
         audit_record(
@@ -179,8 +177,6 @@ def sso_refresh_profile(*, person, claims: dict) -> None:
         person.email, changed = email, [*changed, "email"]
     department_path = claim_department(claims)
     if department_path:
-        from .directory import department_for_path
-
         department = department_for_path(department_path)
         if department.pk != person.department_id:
             person.department, changed = department, [*changed, "department"]

@@ -5,6 +5,4 @@ class PeopleConfig(AppConfig):
     name = "people"
 
     def ready(self) -> None:
-        from . import signals
-
-        signals.connect_other_apps()
+        from . import privacy, signals  # noqa: F401  (the audit log receivers, event subscribers, export sections)

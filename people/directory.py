@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import DatabaseError, connection, transaction
 
 from .models import AuditAction, Department, User
+from .services import audit_record, person_deactivate, person_reactivate
 
 COLUMNS = ["employee_id", "email", "name", "title", "department_path", "manager_email", "location", "active"]
 REQUIRED_COLUMNS = {"employee_id", "email"}
@@ -202,7 +203,6 @@ def import_directory(
     progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Create, update and (optionally) deactivate people from directory rows. A second run changes nothing."""
-    from .services import audit_record, person_deactivate, person_reactivate
 
     report = ImportReport()
     say = progress or (lambda message: None)

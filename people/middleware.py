@@ -1,4 +1,12 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AuditAction, User
+from .services import audit_record
 
 
 class TimezoneMiddleware:
@@ -33,7 +41,6 @@ class SessionPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
 
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
@@ -63,13 +70,6 @@ class SessionPolicyMiddleware:
         return ""
 
     def _sign_out(self, request, reason: str) -> None:
-        from django.contrib import messages
-        from django.contrib.auth import logout
-        from django.contrib.auth.models import AnonymousUser
-        from django.utils.translation import gettext as _
-
-        from .models import AuditAction, User
-        from .services import audit_record
 
         if reason == "deactivated":
             # Django's backends no longer return an inactive person, so logout() would not know whom

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+
+from activity.events import event_record
+from activity.models import Verb
 
 from .models import AuditAction, AuditEvent, ErasureRequest, User
 
@@ -32,6 +36,8 @@ def audit_record(
     action: AuditAction | str,
     actor: User | None = None,
     target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
     target_repr: str = "",
     detail: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
@@ -40,11 +46,11 @@ def audit_record(
 
     A post written anonymously never has its author recorded: for such a target only the
     post's id is kept, and a caller-supplied actor is dropped unless they act on it as a
-    moderator or admin (hiding, answering), never as its writer.
+    moderator or admin (hiding, answering), never as its writer. Without the object at hand (an
+    event names another app's row by id), `target_type` and `target_id` say what it is.
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    target_type = target_id = ""
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(target.pk)
@@ -65,32 +71,18 @@ def audit_record(
     )
 
 
-def _sole_led_movements(person: User) -> list:
-    """Movements where `person` is the only active lead who is still an active person."""
-    from movements.models import Membership, Movement
-
-    led_ids = Membership.objects.filter(person=person, is_lead=True, left_at__isnull=True).values("movement_id")
-    other_leads = Membership.objects.filter(
-        movement=models.OuterRef("pk"), is_lead=True, left_at__isnull=True, person__is_active=True
-    ).exclude(person=person)
-    return list(Movement.objects.filter(pk__in=led_ids).exclude(models.Exists(other_leads)))
-
-
 @transaction.atomic
 def person_deactivate(*, person: User, by: User | None = None, reason: str = "") -> bool:
     """A leaver: cannot sign in any more and is signed out on their next request; what they wrote stays.
 
-    Movements left without an active lead tell their members (nudges.events.movement_needs_lead).
-    Returns False when the person was already inactive.
+    Records the DEACTIVATED event: the movements they were the last active lead of ask their members
+    to lead (nudges/subscribers.py). Returns False when the person was already inactive.
     """
-    from nudges import events
-
     updated = User.objects.filter(pk=person.pk, is_active=True).update(is_active=False)
     person.is_active = False
     if not updated:
         return False
-    for movement in _sole_led_movements(person):
-        events.movement_needs_lead(movement=movement)
+    event_record(verb=Verb.DEACTIVATED, subject_person=person)
     audit_record(action=AuditAction.DEACTIVATED, actor=by, target=person, detail={"reason": reason} if reason else None)
     return True
 
@@ -133,15 +125,9 @@ def person_erase(*, person: User, by: User | None = None) -> User:
     pointing at the same (now nameless) person. Anonymous posts hold nothing about anyone and are
     not touched. Their sign-in links (SSO accounts, email addresses) and sessions are deleted.
     """
-    from allauth.account.models import EmailAddress
-    from allauth.socialaccount.models import SocialAccount
-
-    from movements.models import Invitation
-
     person = User.objects.select_for_update().get(pk=person.pk)
     old_email, old_name = person.email, person.display_name
     was_active = person.is_active
-    sole_led = _sole_led_movements(person) if was_active else []
 
     placeholder = f"erased-{person.pk}@invalid"
     person.email = placeholder
@@ -164,17 +150,16 @@ def person_erase(*, person: User, by: User | None = None) -> User:
 
     SocialAccount.objects.filter(user=person).delete()
     EmailAddress.objects.filter(user=person).delete()
-    Invitation.objects.filter(email__iexact=old_email).update(email=placeholder)
     ErasureRequest.objects.filter(person=person).update(reason="")
     ErasureRequest.objects.filter(person=person, completed_at__isnull=True).update(completed_at=timezone.now())
     _end_sessions_of(person)
     _scrub_logs(person=person, old_email=old_email, old_name=old_name)
-    _erase_notifications(person)
-
-    from nudges import events
-
-    for movement in sole_led:
-        events.movement_needs_lead(movement=movement)
+    if was_active:
+        event_record(verb=Verb.DEACTIVATED, subject_person=person)
+    # Subscribers forget what their apps hold under the old address (invitations by email, notifications).
+    event_record(
+        verb=Verb.ERASED, subject_person=person, transient={"old_email": old_email, "placeholder": placeholder}
+    )
     audit_record(action=AuditAction.ERASED, actor=by, target=person, target_repr=f"{ERASED_NAME} #{person.pk}")
     return person
 
@@ -200,15 +185,3 @@ def _scrub_logs(*, person: User, old_email: str, old_name: str) -> None:
     for needle in needles:
         LogEntry.objects.filter(object_repr__icontains=needle).update(object_repr=erased_repr)
         LogEntry.objects.filter(change_message__icontains=needle).update(change_message="")
-
-
-def _erase_notifications(person: User) -> None:
-    """Delete the person's own notifications, when the Nudges app has them."""
-    if not apps.is_installed("nudges"):
-        return
-    try:
-        nudge_model = apps.get_model("nudges", "Nudge")
-    except LookupError:
-        return
-    if any(f.name == "recipient" for f in nudge_model._meta.get_fields()):
-        nudge_model.objects.filter(recipient=person).delete()

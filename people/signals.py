@@ -12,6 +12,9 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from activity.events import subscribe
+from activity.models import Activity, Verb
+
 from .middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from .models import AuditAction, User
 from .services import audit_record
@@ -96,51 +99,41 @@ def on_admin_action(sender, instance: LogEntry, created: bool, raw=False, **kwar
     )
 
 
-def connect_other_apps() -> None:
-    """Activity and moderation rows from the movements and feedback apps, when they are installed."""
-    from django.apps import apps
+# --- Events of the other apps (activity/events.py): lead and role changes, moderation, official answers.
 
-    if apps.is_installed("activity"):
-        from activity.models import Activity, Verb
+LEAD_VERBS = {Verb.BECAME_LEAD, Verb.STEPPED_DOWN}
+ROLE_VERBS = {Verb.CLAIMED_ROLE, Verb.RELEASED_ROLE, Verb.EDITED_ROLES}
 
-        lead_verbs = {Verb.BECAME_LEAD, Verb.STEPPED_DOWN}
-        role_verbs = {Verb.CLAIMED_ROLE, Verb.RELEASED_ROLE, Verb.EDITED_ROLES}
 
-        def on_activity(sender, instance, created, raw=False, **kwargs):
-            if not created or raw or instance.verb not in lead_verbs | role_verbs:
-                return
-            audit_record(
-                action=AuditAction.LEAD_CHANGED if instance.verb in lead_verbs else AuditAction.ROLE_CHANGED,
-                actor=instance.actor,
-                target=instance.movement,
-                detail={"verb": instance.verb, "person_id": instance.subject_person_id or instance.actor_id},
-            )
+@subscribe(*LEAD_VERBS, *ROLE_VERBS)
+def audit_lead_and_role_changes(event: Activity) -> None:
+    audit_record(
+        action=AuditAction.LEAD_CHANGED if event.verb in LEAD_VERBS else AuditAction.ROLE_CHANGED,
+        actor=event.actor,
+        target=event.movement,
+        detail={"verb": event.verb, "person_id": event.subject_person_id or event.actor_id},
+    )
 
-        post_save.connect(on_activity, sender=Activity, dispatch_uid="people_audit_activity", weak=False)
 
-    if apps.is_installed("feedback"):
-        from feedback.models import ModerationAction, StatusChange
+@subscribe(Verb.MODERATED)
+def audit_moderation(event: Activity) -> None:
+    comment_id = event.payload.get("comment_id")
+    audit_record(
+        action=AuditAction.MODERATED,
+        actor=event.actor,
+        target=None if comment_id else event.feedback,
+        target_type="feedback.comment" if comment_id else "",
+        target_id=str(comment_id or ""),
+        target_repr=f"comment #{comment_id}" if comment_id else "",
+        detail={"action": event.payload["action"], "reason": event.payload["reason"]},
+    )
 
-        def on_moderation(sender, instance, created, raw=False, **kwargs):
-            if not created or raw:
-                return
-            target = instance.comment if instance.comment_id else instance.feedback
-            audit_record(
-                action=AuditAction.MODERATED,
-                actor=instance.moderator,
-                target=target,
-                detail={"action": instance.action, "reason": instance.reason},
-            )
 
-        def on_answer(sender, instance, created, raw=False, **kwargs):
-            if not created or raw:
-                return
-            audit_record(
-                action=AuditAction.MODERATED,
-                actor=instance.answered_by,
-                target=instance.feedback,
-                detail={"action": "answered", "from": instance.from_status, "to": instance.to_status},
-            )
-
-        post_save.connect(on_moderation, sender=ModerationAction, dispatch_uid="people_audit_moderation", weak=False)
-        post_save.connect(on_answer, sender=StatusChange, dispatch_uid="people_audit_answers", weak=False)
+@subscribe(Verb.ANSWERED_FEEDBACK)
+def audit_official_answers(event: Activity) -> None:
+    audit_record(
+        action=AuditAction.MODERATED,
+        actor=event.actor,
+        target=event.feedback,
+        detail={"action": "answered", "from": event.payload["from_status"], "to": event.payload["to_status"]},
+    )

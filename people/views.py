@@ -15,12 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import selectors, services
 from .forms import ErasureRequestForm
 from .models import AuditAction
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    context = selectors.home_for(person=request.user)
-    return render(request, "people/home.html", context)
+from .privacy import privacy_export_for
 
 
 @login_not_required
@@ -59,7 +54,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def privacy_export(request: HttpRequest) -> HttpResponse:
-    data = selectors.privacy_export_for(person=request.user)
+    data = privacy_export_for(person=request.user)
     services.audit_record(action=AuditAction.DATA_EXPORTED, actor=request.user, target=request.user, request=request)
     response = HttpResponse(
         json.dumps({"exported_at": timezone.now().isoformat(), **data}, indent=2, ensure_ascii=False),

@@ -1,8 +1,11 @@
 """The Celery app, configured from Django settings (CELERY_* names)."""
 
+import logging
 import os
+import time
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialbiz.settings")
 
@@ -14,10 +17,6 @@ app.autodiscover_tasks()
 @app.on_after_configure.connect
 def _log_tasks(sender, **kwargs):
     """Log each task's name, id, outcome and duration (never its arguments)."""
-    import logging
-    import time
-
-    from celery.signals import task_postrun, task_prerun
 
     logger = logging.getLogger("socialbiz.task")
     started: dict[str, float] = {}

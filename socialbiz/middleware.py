@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 
 
@@ -35,13 +38,11 @@ class SingleSignOnFormActionMiddleware:
 
 
 def _oidc_apps() -> list[dict]:
-    from django.conf import settings
 
     return settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
 
 
 def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

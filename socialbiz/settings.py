@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "feedback",
     "nudges",
     "dashboards",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -5,9 +5,10 @@ from django.urls import include, path
 
 from dashboards import views as dashboards_views
 from people import views as people_views
+from portal import views as portal_views
 
 urlpatterns = [
-    path("", people_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("healthz", people_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Max
 
+from ..dates import DEFAULT_RANGE, RANGE_CHOICES, day_start, utc_today  # noqa: F401  (re-exported)
 from ..models import RollupDay
-from ..services import day_bounds, utc_today
 
-RANGE_CHOICES = (7, 28, 90, 365)
-DEFAULT_RANGE = 28
 # Solo project: the one rule of the product, movements.selectors.OwnershipShare.label (others did less than
 # half of the activity, or hold less than half of the filled seats), applied to the range's activity.
 # Movements with no activity at all in the range are left out of the list (they are dormant, not solo).
@@ -62,8 +60,7 @@ def window(*, days: int, today: dt.date | None = None, rollup_until: dt.date | N
     return Window(days=days, today=today or utc_today(), rollup_until=rollup_until)
 
 
-def _ts(day: dt.date) -> dt.datetime:
-    return day_bounds(day)[0]
+_ts = day_start  # the SQL parameters name a day by its start
 
 
 def _fetch(sql: str, params: dict) -> list[tuple]:

@@ -12,8 +12,8 @@ from feedback.models import UNRESOLVED_STATUSES, Feedback, Kind
 from movements.models import Membership, Movement, Role
 from movements.selectors import chain_bounded
 
+from ..dates import utc_today
 from ..exports import Table
-from ..services import utc_today
 from .common import (
     Link,
     _fetch,

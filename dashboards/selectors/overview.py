@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from ..dates import utc_today
 from ..exports import Table
-from ..services import utc_today
 from .common import (
     Window,
     rolled_through,

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from people.models import Department
+
 from ..exports import Table
 from ..privacy import K_ANONYMITY, SUPPRESSED, hidden_groups
 from .common import (
@@ -166,7 +168,6 @@ class Organisation:
 
 def organisation(*, win: Window) -> Organisation:
     """Two queries: the departments, and the per-department people figures."""
-    from people.models import Department
 
     root = DepartmentNode(
         id=None,

@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from movements.models import Invitation, InvitationStatus, Membership, Role, Stage
+
 from ..messages import absolute, message_for
 from ..models import ALWAYS_IN_APP, Kind, NotificationPreference, Nudge
 from .outbox import _relay_after_commit
@@ -42,7 +44,6 @@ def _local_day_start(person, now: dt.datetime) -> dt.datetime:
 
 def _still_relevant(nudge: Nudge) -> bool:
     """Some nudges lose their point before they go out: the follower was welcomed, the pilot decided."""
-    from movements.models import Invitation, InvitationStatus, Membership, Stage
 
     if not nudge.recipient.is_active:
         return False
@@ -63,8 +64,6 @@ def _still_relevant(nudge: Nudge) -> bool:
             movement_id=nudge.movement_id, position__gt=1, left_at__isnull=True
         ).exists()
     if nudge.kind == Kind.OPEN_ROLES:
-        from movements.models import Role
-
         return Role.objects.filter(movement_id=nudge.movement_id, seats_filled__lt=F("seats")).exists() or bool(
             nudge.context.get("needs_lead")
         )

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from socialbiz.celery import app as celery_app
+
 from ..models import ALWAYS_IN_APP, Kind, NotificationPreference, Nudge
 
 log = logging.getLogger(__name__)
@@ -110,20 +112,18 @@ def nudges_relay(*, dedupe_keys: list[str] | None = None, limit: int = 500) -> i
 def _publish(ids: list[int]) -> None:
     """Hand nudges to the workers over one broker connection; fail fast (not after kombu's long retries)
     when the broker is down, because the outbox rows stay and the relay tries again."""
-    from socialbiz.celery import app
-
-    from .. import tasks
-
     if not ids:
         return
-    if app.conf.task_always_eager:  # the one-machine demo without Redis: deliver inline
+    # By name from Celery's registry: the tasks module imports these services, not the other way round.
+    deliver_nudge = celery_app.tasks["nudges.tasks.deliver_nudge"]
+    if celery_app.conf.task_always_eager:  # the one-machine demo without Redis: deliver inline
         for nudge_id in ids:
-            tasks.deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id})
+            deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id})
         return
-    with app.connection_for_write() as connection:
+    with celery_app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
         for nudge_id in ids:
-            tasks.deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id}, retry=False, connection=connection)
+            deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id}, retry=False, connection=connection)
 
 
 def nudges_requeue_stuck(*, older_than_seconds: int | None = None) -> int:

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from activity.models import Activity, Verb
+from movements.models import Membership, Movement, Role, RoleAssignment, Stage
 
 from ..models import Kind, Nudge
 from .outbox import Draft, nudges_write
@@ -19,7 +20,6 @@ from .outbox import Draft, nudges_write
 
 def nudges_sweep_checkins(*, now: dt.datetime | None = None) -> int:
     """First followers who have done nothing in the movement for N days since joining."""
-    from movements.models import Membership
 
     now = now or timezone.now()
     quiet = now - dt.timedelta(days=settings.NUDGES_CHECKIN_AFTER_DAYS)
@@ -52,7 +52,6 @@ def nudges_sweep_checkins(*, now: dt.datetime | None = None) -> int:
 
 def nudges_sweep_find_first_follower(*, now: dt.datetime | None = None) -> int:
     """Founders still alone N days after starting."""
-    from movements.models import Membership, Movement, Stage
 
     now = now or timezone.now()
     followers = Membership.objects.filter(movement=OuterRef("pk"), position__gt=1, left_at__isnull=True)
@@ -75,7 +74,6 @@ def nudges_sweep_find_first_follower(*, now: dt.datetime | None = None) -> int:
 
 def nudges_sweep_open_roles(*, now: dt.datetime | None = None) -> int:
     """Members without a role in a movement with free seats; at most one per person and movement per period."""
-    from movements.models import Membership, Role, RoleAssignment, Stage
 
     now = now or timezone.now()
     every = settings.NUDGES_OPEN_ROLES_EVERY_DAYS
@@ -109,7 +107,6 @@ def nudges_sweep_open_roles(*, now: dt.datetime | None = None) -> int:
 
 def nudges_sweep_decision_due(*, now: dt.datetime | None = None) -> int:
     """Leads of pilots whose end date has passed without a decision."""
-    from movements.models import Membership, Stage
 
     now = now or timezone.now()
     last_day = (now - dt.timedelta(days=settings.NUDGES_DECISION_DUE_AFTER_DAYS)).date()

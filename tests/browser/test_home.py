@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from people.demo import DEMO_LOGINS, DEMO_PASSWORD
+from demo.people import DEMO_LOGINS, DEMO_PASSWORD
 from people.models import User
 
 

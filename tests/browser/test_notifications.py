@@ -7,9 +7,10 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from movements.models import Membership
-from nudges import events, services
+from nudges import services
 from nudges.models import Kind, Nudge
 from socialbiz.celery import app as celery_app
+from tests import events
 from tests.factories import MovementFactory, UserFactory
 
 

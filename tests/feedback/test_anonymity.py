@@ -14,6 +14,7 @@ from activity.models import Activity, Verb
 from feedback import services
 from feedback.models import Feedback
 from people.models import User
+from tests import events
 from tests.factories import DepartmentFactory, FeedbackFactory, UserFactory
 
 CANARY_PK = 987654321
@@ -78,8 +79,13 @@ def test_anonymous_post_leaves_no_trace_of_its_author_anywhere(client, canary, c
     client.get(response["Location"])
     post = Feedback.objects.get(title=TITLE)
     assert not Activity.objects.filter(feedback=post).exists()
-    # The hourly task writes the actor-less activity row once the day is over.
-    services.anonymous_activity_record(now=timezone.now() + timedelta(days=1))
+    # The hourly task writes the actor-less activity row once the day is over. Every subscriber of the
+    # event channel sees exactly what a watcher on every verb sees: no actor, no payload, no person.
+    with events.watching() as seen:
+        services.anonymous_activity_record(now=timezone.now() + timedelta(days=1))
+    [published] = [event for event in seen if event.feedback_id == post.pk]
+    assert (published.verb, published.actor_id, published.subject_person_id) == (Verb.POSTED_FEEDBACK, None, None)
+    assert published.payload == {} and published.transient == {}
 
     # 1. The post and every row that points to it: no author, no actor, nothing that is the person.
     for table, row in rows_about(post):

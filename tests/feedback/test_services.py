@@ -9,6 +9,7 @@ from activity.models import Activity, Verb
 from feedback import ratelimit, services
 from feedback.models import Comment, Feedback, Kind, ModerationAction, Report, Status, StatusChange, Tag, Vote
 from feedback.rendering import render_markdown
+from tests import events
 from tests.factories import CommentFactory, FeedbackFactory, MovementFactory, TagFactory, UserFactory
 
 # --- the sanitizer -----------------------------------------------------------------------------
@@ -201,13 +202,16 @@ def test_comments_are_frozen_after_15_minutes_and_for_other_people(post, other, 
 
 
 def test_moderator_answers_with_status_and_response_and_first_answer_time_is_kept(post, moderator, monkeypatch):
-    told = []
-    monkeypatch.setattr("nudges.events.feedback_answered", lambda *, status_change: told.append(status_change))
-    first = services.feedback_answer(feedback=post, person=moderator, status=Status.PLANNED, response="On the roadmap.")
+    with events.watching(Verb.ANSWERED_FEEDBACK) as answered:
+        first = services.feedback_answer(
+            feedback=post, person=moderator, status=Status.PLANNED, response="On the roadmap."
+        )
     post.refresh_from_db()
     first_time = post.first_answered_at
     assert post.status == Status.PLANNED and first_time is not None
-    second = services.feedback_answer(feedback=post, person=moderator, status=Status.RESOLVED, response="Done.")
+    with events.watching(Verb.ANSWERED_FEEDBACK) as answered_again:
+        second = services.feedback_answer(feedback=post, person=moderator, status=Status.RESOLVED, response="Done.")
+    told = [StatusChange.objects.get(pk=event.payload["status_change_id"]) for event in answered + answered_again]
     post.refresh_from_db()
     assert post.first_answered_at == first_time
     assert list(StatusChange.objects.values_list("from_status", "to_status")) == [

@@ -595,3 +595,52 @@ def test_an_empty_post_to_a_form_shows_the_field_errors(client, other, post):
     assert response.status_code == 400 and response.context["form"].errors["body"]
     response = client.post(f"/feedback/{post.pk}/report/", {})
     assert response.status_code == 400 and response.context["form"].errors["reason"]
+
+
+# --- the nudges hear what people do here (the event channel, not a hand-paired hook) ---------------
+
+
+def test_an_answered_nudge_counts_as_acted_on_after_a_comment_or_a_vote_from_the_pages(
+    client, post, author, other, moderator, mailoutbox
+):
+    from nudges import services as nudge_services
+    from nudges.models import Kind as NudgeKind
+    from nudges.models import Nudge
+
+    voter, bystander = UserFactory(), UserFactory()
+    VoteFactory(feedback=post, person=voter)
+    client.force_login(moderator)
+    client.post(reverse("feedback:answer", args=[post.pk]), {"status": Status.PLANNED, "response": "In May."})
+    answered = {n.recipient_id: n for n in Nudge.objects.filter(kind=NudgeKind.FEEDBACK_ANSWERED)}
+    assert set(answered) == {author.pk, voter.pk}
+    for nudge in answered.values():
+        assert nudge_services.nudge_deliver(nudge_id=nudge.pk) == nudge_services.Outcome.SENT
+
+    client.force_login(author)
+    client.post(reverse("feedback:comment_add", args=[post.pk]), {"body": "Thanks, looking forward to it."})
+    client.force_login(voter)
+    client.post(reverse("feedback:vote", args=[FeedbackFactory(author=bystander).pk]))
+
+    acted = dict(Nudge.objects.filter(kind=NudgeKind.FEEDBACK_ANSWERED).values_list("recipient_id", "acted_on_at"))
+    assert acted[author.pk] is not None  # commented
+    assert acted[voter.pk] is not None  # voted
+    assert Comment.objects.filter(feedback=post, author=author).exists()
+
+
+def test_taking_a_vote_back_marks_nothing_acted_on(client, post, author, moderator, mailoutbox):
+    from nudges import services as nudge_services
+    from nudges.models import Kind as NudgeKind
+    from nudges.models import Nudge
+
+    from feedback import services as feedback_services
+
+    voter = UserFactory()
+    feedback_services.vote_toggle(feedback=post, person=voter)
+    client.force_login(moderator)
+    client.post(reverse("feedback:answer", args=[post.pk]), {"status": Status.PLANNED, "response": "In May."})
+    nudge = Nudge.objects.get(kind=NudgeKind.FEEDBACK_ANSWERED, recipient=voter)
+    nudge_services.nudge_deliver(nudge_id=nudge.pk)
+    client.force_login(voter)
+    client.post(reverse("feedback:vote", args=[post.pk]))  # takes the "me too" back: no new vote
+    nudge.refresh_from_db()
+    assert nudge.acted_on_at is None and not Vote.objects.filter(feedback=post, person=voter).exists()

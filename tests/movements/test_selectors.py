@@ -87,9 +87,9 @@ def test_needs_a_lead_when_the_only_lead_left_the_company(started, founder):
     founder.is_active = False
     founder.save()
     assert selectors.movement_needs_lead(movement=started) is True
-    flagged = selectors.with_needs_lead(Movement.objects.filter(pk=started.pk)).get()
+    flagged = Movement.objects.filter(pk=started.pk).with_needs_lead().get()
     assert flagged.needs_lead is True
-    assert list(selectors.movements_needing_a_lead(user=UserFactory(is_staff=True))) == [started]
+    assert list(Movement.objects.visible_to(UserFactory(is_staff=True)).needing_a_lead()) == [started]
 
 
 def test_invitation_chain_shows_who_brought_whom(started, founder):
@@ -156,22 +156,3 @@ def test_browse_filters_by_words_stage_department_and_tool(started, founder, dep
     assert list(selectors.movement_browse(user=founder, department_id=department.pk).page.object_list) == [other]
     assert list(selectors.movement_browse(user=founder, stage="piloting").page.object_list) == []
     assert list(selectors.movement_browse(user=outsider).page.object_list) == [started]
-
-
-def test_bulk_ownership_and_tipping_points_match_the_single_ones(started, founder, django_assert_num_queries):
-    other = services.movement_start(founder=UserFactory(), title="Other", pitch="P", roles=[RoleSpec("Trainer", 1)])
-    person = join_at(started, START + timedelta(days=1)).person
-    join_at(other, START + timedelta(days=2))
-    with time_machine.travel(START + timedelta(days=3), tick=False):
-        services.role_claim(role=started.roles.first(), person=person)
-        services.role_claim(role=started.roles.last(), person=founder)
-        now = START + timedelta(days=3)
-        movements = [started, other]
-        with django_assert_num_queries(3):  # activity split, seat split, active leads
-            shares = selectors.ownership_shares(movements=movements, now=now)
-        with django_assert_num_queries(1):  # memberships at join order 2 and 4
-            points = selectors.tipping_points(movements=movements)
-        for movement in movements:
-            assert shares[movement.pk] == selectors.ownership_share(movement=movement, now=now)
-            assert points[movement.pk] == selectors.tipping_point(movement=movement)
-    assert shares[started.pk].seats_filled == 2 and shares[started.pk].seats_by_others == 1

@@ -18,6 +18,7 @@ from movements.models import (
     StageChange,
 )
 from movements.services import RoleSpec
+from tests import events
 from tests.factories import FeedbackFactory, UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -321,17 +322,20 @@ def test_refused_transitions_change_nothing(movement, founder, member):
     assert movement.stage_changes.count() == 3
 
 
-def test_nudge_hooks_are_called_inside_the_services(movement, founder, monkeypatch):
-    calls = []
-    from nudges import events
-
-    monkeypatch.setattr(events, "member_joined", lambda *, membership: calls.append(("joined", membership.position)))
-    monkeypatch.setattr(events, "invitation_created", lambda *, invitation: calls.append(("invited", invitation.pk)))
-    monkeypatch.setattr(events, "person_acted", lambda *, person, verb, movement=None: calls.append(("acted", verb)))
+def test_nudge_hooks_are_called_inside_the_services(movement, founder):
+    """The services record the events the nudges subscribe to (JOINED, INVITED, CLAIMED_ROLE), in order."""
     person = UserFactory()
-    services.membership_join(movement=movement, person=person)
-    invitation = services.invitation_create(movement=movement, inviter=person, invitee=UserFactory())
-    services.role_claim(role=movement.roles.first(), person=person)
+    with events.watching() as seen:
+        services.membership_join(movement=movement, person=person)
+        invitation = services.invitation_create(movement=movement, inviter=person, invitee=UserFactory())
+        services.role_claim(role=movement.roles.first(), person=person)
+    calls = []
+    for event in seen:
+        if event.verb == Verb.JOINED:
+            calls.append(("joined", Membership.objects.get(pk=event.payload["membership_id"]).position))
+        if event.verb == Verb.INVITED:
+            calls.append(("invited", event.payload["invitation_id"]))
+        calls.append(("acted", event.verb))
     assert calls == [
         ("joined", 2),
         ("acted", Verb.JOINED),

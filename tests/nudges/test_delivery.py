@@ -10,8 +10,9 @@ import pytest
 from django.db import transaction
 
 from movements.models import Membership
-from nudges import events, services
+from nudges import services
 from nudges.models import Kind, NotificationPreference, Nudge
+from tests import events
 from tests.factories import MovementFactory, UserFactory
 
 from .conftest import wait_for

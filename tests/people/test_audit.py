@@ -1,8 +1,8 @@
 import pytest
 
+from activity.events import event_record
 from activity.models import Verb
-from activity.services import activity_record
-from feedback.models import ModerationAction, StatusChange
+from feedback import services as feedback_services
 from people.models import AuditAction, AuditEvent
 from people.services import audit_record
 from tests.factories import FeedbackFactory, MovementFactory, UserFactory
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_moderating_an_anonymous_post_records_the_moderator_and_never_an_author():
     moderator = UserFactory(is_moderator=True)
     post = FeedbackFactory(author=None, is_anonymous=True, title="Secret gripe about Bob")
-    ModerationAction.objects.create(feedback=post, moderator=moderator, action="hide", reason="off topic")
+    feedback_services.moderation_act(moderator=moderator, action="hide", reason="off topic", feedback=post)
     event = AuditEvent.objects.get(action=AuditAction.MODERATED)
     assert event.actor == moderator
     assert (event.target_type, event.target_id, event.target_repr) == (
@@ -35,9 +35,7 @@ def test_audit_never_ties_a_writer_to_an_anonymous_post():
 def test_official_answers_are_audited_as_moderation():
     moderator = UserFactory(is_moderator=True)
     post = FeedbackFactory()
-    StatusChange.objects.create(
-        feedback=post, from_status="new", to_status="planned", response="On it", answered_by=moderator
-    )
+    feedback_services.feedback_answer(feedback=post, person=moderator, status="planned", response="On it")
     event = AuditEvent.objects.get(action=AuditAction.MODERATED)
     assert event.actor == moderator and event.detail == {"action": "answered", "from": "new", "to": "planned"}
 
@@ -45,9 +43,9 @@ def test_official_answers_are_audited_as_moderation():
 def test_lead_and_role_changes_are_audited_from_the_activity_log():
     movement = MovementFactory()
     newcomer = UserFactory()
-    activity_record(actor=movement.founder, verb=Verb.BECAME_LEAD, movement=movement, subject_person=newcomer)
-    activity_record(actor=newcomer, verb=Verb.CLAIMED_ROLE, movement=movement)
-    activity_record(actor=newcomer, verb=Verb.VOTED, movement=movement)
+    event_record(actor=movement.founder, verb=Verb.BECAME_LEAD, movement=movement, subject_person=newcomer)
+    event_record(actor=newcomer, verb=Verb.CLAIMED_ROLE, movement=movement)
+    event_record(actor=newcomer, verb=Verb.VOTED, movement=movement)
     lead = AuditEvent.objects.get(action=AuditAction.LEAD_CHANGED)
     assert (lead.actor, lead.target_id, lead.detail) == (
         movement.founder,

@@ -144,11 +144,13 @@ def test_admin_erase_action_on_people_never_erases_the_admin_themself(db, client
 
 
 def test_erasing_the_only_lead_flags_the_movement(db, monkeypatch):
-    from nudges import events
     from people.services import person_erase
 
     flagged = []
-    monkeypatch.setattr(events, "movement_needs_lead", lambda *, movement: flagged.append(movement))
+    monkeypatch.setattr(
+        "nudges.subscribers._ask_members_to_lead",
+        lambda movement_id: flagged.append(Movement.objects.get(pk=movement_id)),
+    )
     movement = MovementFactory()
     person_erase(person=movement.founder)
     assert flagged == [movement]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from nudges import events
+from movements.models import Movement
 from people.models import AuditAction, AuditEvent, Department, User
 from tests.factories import MovementFactory, UserFactory
 
@@ -91,7 +91,10 @@ def test_existing_person_without_employee_id_is_adopted_by_email(tmp_path):
 
 def test_deactivate_missing_deactivates_only_directory_people(tmp_path, monkeypatch):
     flagged = []
-    monkeypatch.setattr(events, "movement_needs_lead", lambda *, movement: flagged.append(movement))
+    monkeypatch.setattr(
+        "nudges.subscribers._ask_members_to_lead",
+        lambda movement_id: flagged.append(Movement.objects.get(pk=movement_id)),
+    )
     run(tmp_path, BASE)
     local_admin = UserFactory(email="admin@acme.test", employee_id=None)
     movement = MovementFactory(founder=User.objects.get(employee_id="E3"))

@@ -6,7 +6,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from nudges import events
+from movements.models import Movement
 from people.models import AuditAction, AuditEvent
 from people.services import person_deactivate
 from tests.factories import MembershipFactory, MovementFactory, UserFactory
@@ -94,7 +94,10 @@ def test_absolute_timeout_signs_out_even_an_active_person(client, person, passwo
 
 def test_leaver_who_was_the_only_lead_flags_the_movement(monkeypatch):
     flagged = []
-    monkeypatch.setattr(events, "movement_needs_lead", lambda *, movement: flagged.append(movement))
+    monkeypatch.setattr(
+        "nudges.subscribers._ask_members_to_lead",
+        lambda movement_id: flagged.append(Movement.objects.get(pk=movement_id)),
+    )
     founder = UserFactory()
     solo = MovementFactory(founder=founder)
     shared = MovementFactory(founder=founder)
@@ -113,7 +116,10 @@ def test_leaver_who_was_the_only_lead_flags_the_movement(monkeypatch):
 
 def test_a_lead_whose_co_lead_already_left_the_company_also_flags(monkeypatch):
     flagged = []
-    monkeypatch.setattr(events, "movement_needs_lead", lambda *, movement: flagged.append(movement))
+    monkeypatch.setattr(
+        "nudges.subscribers._ask_members_to_lead",
+        lambda movement_id: flagged.append(Movement.objects.get(pk=movement_id)),
+    )
     movement = MovementFactory()
     co_lead = MembershipFactory(movement=movement, is_lead=True).person
     person_deactivate(person=co_lead)

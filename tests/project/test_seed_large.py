@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.db.models import Count, F
 
 from activity.models import Activity
+from demo.large import zipf_sizes
 from feedback.models import Feedback
 from movements.models import Membership, Movement, Role
 from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
-from people.demo_large import zipf_sizes
 from people.models import Department, User
 
 

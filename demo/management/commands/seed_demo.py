@@ -3,9 +3,10 @@ import random
 
 from django.core.management.base import BaseCommand
 
-from feedback.demo import seed_feedback
-from movements.demo import seed_movements
-from people.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_people
+from demo.feedback import seed_feedback
+from demo.large import LARGE, seed_large
+from demo.movements import seed_movements
+from demo.people import DEMO_LOGINS, DEMO_PASSWORD, seed_people
 
 
 class Command(BaseCommand):
@@ -23,8 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rng = random.Random(42)
         if options["scale"] == "large":
-            from people.demo_large import LARGE, seed_large
-
             self.stdout.write("Seeding the large organisation (this takes a few minutes)…")
             counts = seed_large(write=self.stdout.write, scale=LARGE.scaled(options["factor"]))
             if counts:  # empty when it was already seeded

@@ -8,10 +8,20 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from activity.models import Activity, Verb
-
-from .models import Decision, Invitation, Membership, Movement, Role, RoleAssignment, Stage, StageChange, Update
+from movements.models import (
+    Decision,
+    Invitation,
+    Membership,
+    Movement,
+    Role,
+    RoleAssignment,
+    Stage,
+    StageChange,
+    Update,
+)
 
 MOVEMENTS = [
     {
@@ -90,7 +100,6 @@ MOVEMENTS = [
 
 
 def _slugify(title: str) -> str:
-    from django.utils.text import slugify
 
     return slugify(title)[:200]
 

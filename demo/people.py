@@ -6,7 +6,7 @@ import random
 
 from django.contrib.auth.hashers import make_password
 
-from .models import Department, User
+from people.models import Department, User
 
 DEMO_PASSWORD = "socialbiz-demo"
 DEMO_LOGINS = {

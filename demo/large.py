@@ -23,8 +23,7 @@ from feedback.models import Feedback, Kind, Status, Vote
 from movements.models import Membership, Movement, Role, RoleAssignment, Stage
 from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
-
-from .models import Department, User
+from people.models import Department, User
 
 
 @dataclass(frozen=True)

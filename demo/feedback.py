@@ -9,10 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from activity.models import Activity, Verb
+from feedback.models import Comment, Feedback, Kind, Report, Status, StatusChange, Tag, Vote
+from feedback.rendering import render_markdown
 from movements.models import Movement
-
-from .models import Comment, Feedback, Kind, Report, Status, StatusChange, Tag, Vote
-from .rendering import render_markdown
 
 TAGS = ["meetings", "documentation", "onboarding", "remote work", "tools", "recognition"]
 POSTS = [
