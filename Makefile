@@ -1,11 +1,19 @@
 # The two commands: `make run` serves the demo, `make test` runs the whole suite.
-.PHONY: run test bench soak migrate seed check-deploy compose-check
+.PHONY: run test quick lint bench soak migrate seed check-deploy compose-check
 
 run:
 	bash scripts/run.sh
 
 test:
 	bash scripts/test.sh $(ARGS)
+
+# The quick part while you work: no browser, nothing slow, the test database kept between runs
+# (run `make test` or add ARGS=--create-db after adding a migration).
+quick:
+	bash scripts/test.sh -m "not browser and not slow" --reuse-db $(ARGS)
+
+lint:
+	bash scripts/ensure-uv.sh && uv run ruff check . && uv run ruff format --check . && uv run lint-imports
 
 migrate:
 	bash scripts/ensure-uv.sh && uv run python manage.py migrate

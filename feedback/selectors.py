@@ -13,7 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from movements.models import Movement
+from movements.models import Movement, following_now
 from people.models import Department, User
 
 from .models import Comment, Feedback, Kind, ModerationAction, Report, StatusChange, Tag, Vote
@@ -207,7 +207,7 @@ def filter_choices(*, person, movement_id: int | None = None) -> dict:
     it): a large organisation has thousands of movements, too many for a list, and every movement
     page links to its own feedback here.
     """
-    mine = Q(memberships__person=person, memberships__left_at__isnull=True)
+    mine = Q(memberships__person=person) & following_now("memberships__")
     if movement_id:
         mine |= Q(pk=movement_id)
     return {

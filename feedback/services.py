@@ -204,9 +204,7 @@ def can_answer(*, feedback: Feedback, person) -> bool:
         return True
     if feedback.movement_id is None:
         return False
-    return Membership.objects.filter(
-        movement_id=feedback.movement_id, person=person, is_lead=True, left_at__isnull=True
-    ).exists()
+    return Membership.objects.active_leads().filter(movement_id=feedback.movement_id, person=person).exists()
 
 
 @transaction.atomic

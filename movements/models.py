@@ -93,14 +93,19 @@ class Movement(models.Model):
         return reverse("movements:detail", kwargs={"slug": self.slug})
 
 
+def following_now(through: str = "") -> Q:
+    """The "current member" rule as a Q, for lookups through a relation: following_now("memberships__")."""
+    return Q(**{f"{through}left_at__isnull": True})
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self) -> MembershipQuerySet:
         """People who follow now (leaving keeps the row with `left_at` set)."""
-        return self.filter(left_at__isnull=True)
+        return self.filter(following_now())
 
     def active_leads(self) -> MembershipQuerySet:
         """The current leads (whether or not the person is still active: see Movement.objects.needing_a_lead)."""
-        return self.filter(left_at__isnull=True, is_lead=True)
+        return self.current().filter(is_lead=True)
 
 
 class Membership(models.Model):

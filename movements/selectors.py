@@ -28,6 +28,7 @@ from .models import (
     Stage,
     StageChange,
     Update,
+    following_now,
 )
 
 PER_PAGE = 12
@@ -65,7 +66,7 @@ def _faces_prefetch() -> Prefetch:
     return Prefetch(
         "memberships",
         queryset=Membership.objects.filter(
-            Q(position__lte=1 + settings.FIRST_FOLLOWERS_COUNT) | Q(is_lead=True, left_at__isnull=True)
+            Q(position__lte=1 + settings.FIRST_FOLLOWERS_COUNT) | (Q(is_lead=True) & following_now())
             # People in a second query by primary key: joined here, PostgreSQL misjudged how few rows match
             # (popular movements have thousands of members) and hashed all 20,000 people (15 ms).
         )
@@ -187,9 +188,7 @@ def ownership_share(
     leads = (
         active_leads
         if active_leads is not None
-        else Membership.objects.filter(
-            movement=movement, is_lead=True, left_at__isnull=True, person__is_active=True
-        ).count()
+        else Membership.objects.active_leads().filter(movement=movement, person__is_active=True).count()
     )
     return OwnershipShare(
         window_days=window_days,
@@ -341,9 +340,7 @@ def _held_roles(memberships: list[Membership], roles: list[Role]) -> dict[int, l
 
 def active_members(*, movement: Movement) -> QuerySet[Membership]:
     """Active members in join order (+ people): the members table and the members page."""
-    return (
-        Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person").order_by("position")
-    )
+    return Membership.objects.current().filter(movement=movement).select_related("person").order_by("position")
 
 
 def movement_page(*, movement: Movement, viewer: User) -> dict:
@@ -373,9 +370,9 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
     )
     roles_by_person = _held_roles(shown + leads_and_me, roles)
     viewer_membership = next((m for m in leads_and_me if m.person_id == viewer.pk), None)
-    unwelcomed = Membership.objects.filter(
-        movement=movement, left_at__isnull=True, position__gt=1, welcomed_at__isnull=True
-    ).count()
+    unwelcomed = (
+        Membership.objects.current().filter(movement=movement, position__gt=1, welcomed_at__isnull=True).count()
+    )
     updates = list(
         Update.objects.filter(movement=movement)
         .select_related("author")
@@ -423,7 +420,7 @@ def members_page(*, movement: Movement, viewer: User, page_number: int | str = 1
     members = list(page.object_list)
     roles = list(Role.objects.filter(movement=movement).prefetch_related("assignments"))
     _held_roles(members, roles)
-    viewer_membership = Membership.objects.filter(movement=movement, person=viewer, left_at__isnull=True).first()
+    viewer_membership = Membership.objects.current().filter(movement=movement, person=viewer).first()
     return {
         "movement": movement,
         "page": page,
@@ -448,7 +445,7 @@ def directory_search(*, movement: Movement, words: str, limit: int = 10) -> list
     people = (
         User.objects.filter(is_active=True)
         .filter(Q(display_name__icontains=words) | Q(email__icontains=words))
-        .exclude(memberships__movement=movement, memberships__left_at__isnull=True)
+        .exclude(Q(memberships__movement=movement) & following_now("memberships__"))
     )
     if movement.department_id:
         people = people.filter(department__path__startswith=movement.department.path)

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -161,6 +161,19 @@ def movement_start(
     # Started from a feedback post: the feedback app links the post and invites its voters (a subscriber).
     origin = {"from_feedback": from_feedback.pk, "invite_voters": invite_voters} if from_feedback is not None else {}
     _record(actor=founder, verb=Verb.STARTED_MOVEMENT, movement=movement, **origin)
+    return movement
+
+
+@transaction.atomic
+def movement_recount(*, movement: Movement) -> Movement:
+    """Count again what the services keep in step, after a change made outside them (the Django admin):
+    followers, open seats, and a new people_version so nothing cached under the old one is read again."""
+    _lock_movement(movement)
+    founder_id = Movement.objects.values_list("founder_id", flat=True).get(pk=movement.pk)
+    followers = Membership.objects.current().filter(movement=movement).exclude(person_id=founder_id).count()
+    free = Role.objects.filter(movement=movement).aggregate(free=Sum(F("seats") - F("seats_filled")))["free"] or 0
+    Movement.objects.filter(pk=movement.pk).update(follower_count=followers, open_seats=free)
+    movement.refresh_from_db(fields=["follower_count", "open_seats", "people_version"])
     return movement
 
 

@@ -223,7 +223,7 @@ def roles_manage(request: HttpRequest, slug: str) -> HttpResponse:
     roles = movement.roles.prefetch_related(
         Prefetch("assignments", queryset=RoleAssignment.objects.select_related("person").order_by("created_at", "pk"))
     )
-    members = Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person")
+    members = Membership.objects.current().filter(movement=movement).select_related("person")
     return render(
         request,
         "movements/roles.html",
@@ -299,7 +299,7 @@ def role_assign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     role = _role_or_404(movement, pk)
     services.require_lead(movement=movement, person=request.user)
-    members = Membership.objects.filter(movement=movement, left_at__isnull=True).select_related("person")
+    members = Membership.objects.current().filter(movement=movement).select_related("person")
     form = forms.AssignForm(request.POST, memberships=members)
     if not form.is_valid():
         messages.error(request, _("Pick a member to assign."))
@@ -478,7 +478,8 @@ def welcome(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     services.require_lead(movement=movement, person=request.user)
     candidates = (
-        Membership.objects.filter(movement=movement, left_at__isnull=True, position__gt=1)
+        Membership.objects.current()
+        .filter(movement=movement, position__gt=1)
         .select_related("person")
         .order_by("position")
     )

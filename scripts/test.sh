@@ -89,6 +89,8 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 echo "==> lint (ruff check, ruff format --check)"
 uv run ruff check --quiet . || { echo "ruff found lint errors: fix them, or run uv run ruff check --fix ." >&2; exit 1; }
 uv run ruff format --check --quiet . || { echo "Some files are not formatted: run uv run ruff format ." >&2; exit 1; }
+echo "==> import rules (lint-imports: apps import downwards, no cycles inside an app)"
+uv run lint-imports --no-cache >/tmp/socialbiz-lint-imports.log 2>&1 || { cat /tmp/socialbiz-lint-imports.log >&2; exit 1; }
 
 echo "==> running the test suite (database: $DATABASE_URL, redis: $REDIS_URL)"
 exec uv run pytest "$@"

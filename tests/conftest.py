@@ -22,6 +22,28 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Modules whose tests take seconds each: real worker restarts, soaks, large seeds, fuzzing.
+SLOW_MODULES = {
+    "tests/hardening/test_soak.py",
+    "tests/hardening/test_fuzz.py",
+    "tests/hardening/test_database_outage.py",
+    "tests/feedback/test_fuzz.py",
+    "tests/nudges/test_delivery.py",
+    "tests/project/test_seed_large.py",
+    "tests/project/test_query_budgets.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark browser and slow tests, so `make quick` can leave them out (make test runs everything)."""
+    for item in items:
+        path = Path(item.fspath).relative_to(ROOT).as_posix()
+        if path.startswith("tests/browser/") or "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if path in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Use the system Chromium (CHROMIUM_EXECUTABLE or /usr/bin/chromium); else Playwright's own download."""

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from feedback.models import UNRESOLVED_STATUSES, Feedback, Kind
-from movements.models import Membership, Movement, Role
+from movements.models import Membership, Movement, Role, following_now
 from movements.selectors import chain_bounded
 
 from ..dates import utc_today
@@ -32,7 +32,7 @@ def movement_for_analytics(*, user, slug: str) -> Movement | None:
     movements = Movement.objects.select_related("founder")
     if not user.is_staff:
         movements = movements.filter(
-            Q(memberships__person=user, memberships__is_lead=True, memberships__left_at__isnull=True)
+            Q(memberships__person=user, memberships__is_lead=True) & following_now("memberships__")
         )
     return movements.filter(slug=slug).first()
 

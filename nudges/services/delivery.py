@@ -49,20 +49,15 @@ def _still_relevant(nudge: Nudge) -> bool:
         return False
     if nudge.kind == Kind.WELCOME_YOUR_FOLLOWER:
         return (
-            Membership.objects.filter(
-                movement_id=nudge.movement_id,
-                person_id=nudge.subject_person_id,
-                left_at__isnull=True,
-                welcomed_at__isnull=True,
-            ).exists()
-            and Membership.objects.filter(
-                movement_id=nudge.movement_id, person_id=nudge.recipient_id, left_at__isnull=True, is_lead=True
-            ).exists()
+            Membership.objects.current()
+            .filter(movement_id=nudge.movement_id, person_id=nudge.subject_person_id, welcomed_at__isnull=True)
+            .exists()
+            and Membership.objects.active_leads()
+            .filter(movement_id=nudge.movement_id, person_id=nudge.recipient_id)
+            .exists()
         )
     if nudge.kind == Kind.FIND_FIRST_FOLLOWER:
-        return not Membership.objects.filter(
-            movement_id=nudge.movement_id, position__gt=1, left_at__isnull=True
-        ).exists()
+        return not Membership.objects.current().filter(movement_id=nudge.movement_id, position__gt=1).exists()
     if nudge.kind == Kind.OPEN_ROLES:
         return Role.objects.filter(movement_id=nudge.movement_id, seats_filled__lt=F("seats")).exists() or bool(
             nudge.context.get("needs_lead")

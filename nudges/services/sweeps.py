@@ -27,8 +27,8 @@ def nudges_sweep_checkins(*, now: dt.datetime | None = None) -> int:
         actor=OuterRef("person"), movement=OuterRef("movement"), created_at__gt=OuterRef("joined_at")
     ).exclude(verb__in=[Verb.JOINED, Verb.ACCEPTED_INVITATION])
     memberships = (
-        Membership.objects.filter(
-            left_at__isnull=True,
+        Membership.objects.current()
+        .filter(
             position__gte=2,
             position__lte=1 + settings.FIRST_FOLLOWERS_COUNT,
             joined_at__lte=quiet,
@@ -54,7 +54,7 @@ def nudges_sweep_find_first_follower(*, now: dt.datetime | None = None) -> int:
     """Founders still alone N days after starting."""
 
     now = now or timezone.now()
-    followers = Membership.objects.filter(movement=OuterRef("pk"), position__gt=1, left_at__isnull=True)
+    followers = Membership.objects.current().filter(movement=OuterRef("pk"), position__gt=1)
     movements = (
         Movement.objects.filter(
             stage=Stage.RECRUITING,
@@ -86,12 +86,8 @@ def nudges_sweep_open_roles(*, now: dt.datetime | None = None) -> int:
         created_at__gt=now - dt.timedelta(days=every),
     )
     memberships = (
-        Membership.objects.filter(
-            left_at__isnull=True,
-            is_lead=False,
-            person__is_active=True,
-            movement__stage__in=[Stage.RECRUITING, Stage.PILOTING],
-        )
+        Membership.objects.current()
+        .filter(is_lead=False, person__is_active=True, movement__stage__in=[Stage.RECRUITING, Stage.PILOTING])
         .filter(Exists(open_role))
         .exclude(Exists(has_role))
         .exclude(Exists(recently))
@@ -110,13 +106,11 @@ def nudges_sweep_decision_due(*, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     last_day = (now - dt.timedelta(days=settings.NUDGES_DECISION_DUE_AFTER_DAYS)).date()
-    leads = Membership.objects.filter(
-        is_lead=True,
-        left_at__isnull=True,
-        person__is_active=True,
-        movement__stage=Stage.PILOTING,
-        movement__pilot_end__lt=last_day,
-    ).values_list("movement_id", "movement__pilot_end", "person_id")
+    leads = (
+        Membership.objects.active_leads()
+        .filter(person__is_active=True, movement__stage=Stage.PILOTING, movement__pilot_end__lt=last_day)
+        .values_list("movement_id", "movement__pilot_end", "person_id")
+    )
     drafts = [
         Draft(
             Kind.DECISION_DUE,

@@ -628,11 +628,10 @@ def test_an_answered_nudge_counts_as_acted_on_after_a_comment_or_a_vote_from_the
 
 
 def test_taking_a_vote_back_marks_nothing_acted_on(client, post, author, moderator, mailoutbox):
+    from feedback import services as feedback_services
     from nudges import services as nudge_services
     from nudges.models import Kind as NudgeKind
     from nudges.models import Nudge
-
-    from feedback import services as feedback_services
 
     voter = UserFactory()
     feedback_services.vote_toggle(feedback=post, person=voter)
