@@ -14,6 +14,7 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# --- Core: debug, secret key, hosts, the site --------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -30,9 +31,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env.str("SITE_NAME", default="socialbiz")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# Members with join order 2 .. 1+N are a movement's first followers.
-FIRST_FOLLOWERS_COUNT = env.int("FIRST_FOLLOWERS_COUNT", default=3)
 
+# --- Apps, middleware, URLs and templates ------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out leavers and timed-out sessions (people/middleware.py): after authentication and messages.
+    "people.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -114,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: Celery broker and cache ---------------------------------------------------------
+# --- Cache (Redis when REDIS_URL is set) ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -132,63 +134,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-# Without Redis, tasks run inline in the web process so the one-machine demo needs nothing else.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="socialbiz")
-# Longer than the longest task, so a slow task is not handed to a second worker mid-run.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
-
-# --- Nudges (nudges issue) ---
-# Time rules for the time-based kinds (see README, Nudges).
-NUDGES_CHECKIN_AFTER_DAYS = env.int("NUDGES_CHECKIN_AFTER_DAYS", default=3)
-NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS = env.int("NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS", default=7)
-NUDGES_OPEN_ROLES_EVERY_DAYS = env.int("NUDGES_OPEN_ROLES_EVERY_DAYS", default=7)
-NUDGES_WELCOME_YOUR_FOLLOWER_AFTER_HOURS = env.int("NUDGES_WELCOME_YOUR_FOLLOWER_AFTER_HOURS", default=24)
-NUDGES_DECISION_DUE_AFTER_DAYS = env.int("NUDGES_DECISION_DUE_AFTER_DAYS", default=0)
-NUDGES_ACTED_ON_WITHIN_DAYS = env.int("NUDGES_ACTED_ON_WITHIN_DAYS", default=7)
-# Time-based sweeps only look this far back, so turning nudges on does not wake up ancient history.
-NUDGES_LOOKBACK_DAYS = env.int("NUDGES_LOOKBACK_DAYS", default=30)
-NUDGES_DAILY_EMAIL_CAP = env.int("NUDGES_DAILY_EMAIL_CAP", default=3)
-# A claim older than this is a worker that died mid-send: the sweep hands the nudge out again.
-# Keep it well above NUDGES_SMTP_TIMEOUT_SECONDS.
-NUDGES_STUCK_CLAIM_SECONDS = env.int("NUDGES_STUCK_CLAIM_SECONDS", default=600)
-# A queued nudge not claimed after this long (broker lost the message) is queued again by the relay.
-NUDGES_REQUEUE_AFTER_SECONDS = env.int("NUDGES_REQUEUE_AFTER_SECONDS", default=300)
-NUDGES_SMTP_TIMEOUT_SECONDS = env.int("NUDGES_SMTP_TIMEOUT_SECONDS", default=30)
-NUDGES_MAX_ATTEMPTS = env.int("NUDGES_MAX_ATTEMPTS", default=8)
-NUDGES_RETRY_BACKOFF_SECONDS = env.int("NUDGES_RETRY_BACKOFF_SECONDS", default=30)
-NUDGES_RELAY_EVERY_SECONDS = env.float("NUDGES_RELAY_EVERY_SECONDS", default=60.0)
-NUDGES_SWEEP_EVERY_SECONDS = env.float("NUDGES_SWEEP_EVERY_SECONDS", default=3600.0)
-NUDGES_BELL_POLL_SECONDS = env.int("NUDGES_BELL_POLL_SECONDS", default=60)
-CELERY_BEAT_SCHEDULE["nudges-relay"] = {"task": "nudges.tasks.relay_due_nudges", "schedule": NUDGES_RELAY_EVERY_SECONDS}
-CELERY_BEAT_SCHEDULE["nudges-requeue-stuck"] = {
-    "task": "nudges.tasks.requeue_stuck_nudges",
-    "schedule": NUDGES_RELAY_EVERY_SECONDS,
-}
-CELERY_BEAT_SCHEDULE["nudges-time-based"] = {
-    "task": "nudges.tasks.sweep_time_based_nudges",
-    "schedule": NUDGES_SWEEP_EVERY_SECONDS,
-}
-CELERY_BEAT_SCHEDULE["nudges-weekly-digest"] = {
-    "task": "nudges.tasks.sweep_weekly_digest",
-    "schedule": NUDGES_SWEEP_EVERY_SECONDS,
-}
-
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# Password sign-in (refused when PASSWORD_LOGIN_ENABLED is false) by email, through Django and allauth.
+AUTHENTICATION_BACKENDS = ["people.backends.PasswordModelBackend", "people.backends.PasswordAllauthBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -211,7 +160,7 @@ SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
 SIGNUP_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env.list("SIGNUP_ALLOWED_DOMAINS", default=[])]
 SOCIALACCOUNT_PROVIDERS: dict = {}
 
-# --- Single sign-on, sessions and privacy (identity issue) ---
+# --- Single sign-on (OpenID Connect) and sessions ----------------------------------------
 # OpenID Connect providers, only from the environment (README: "Single sign-on, directory and privacy").
 from people.oidc_settings import oidc_apps_from_env  # noqa: E402
 
@@ -250,16 +199,10 @@ OIDC_TITLE_CLAIM = env.str("OIDC_TITLE_CLAIM", default="job_title")
 OIDC_EMPLOYEE_ID_CLAIM = env.str("OIDC_EMPLOYEE_ID_CLAIM", default="employee_id")
 # false: single sign-on is the only way in (password sign-in and sign-up refused everywhere, admin too).
 PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
-AUTHENTICATION_BACKENDS = ["people.backends.PasswordModelBackend", "people.backends.PasswordAllauthBackend"]
 ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
 # Seconds without a request before a session ends, and since sign-in whatever happens; 0 turns one off.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
-# After authentication and messages: signs out leavers and timed-out sessions (people/middleware.py).
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
-    "people.middleware.SessionPolicyMiddleware",
-)
 
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -305,49 +248,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 
-# --- Feedback and movements ---
-# Feedback posts per person, e.g. "5 per 10 minutes" or "20 per hour"; more get a 429 page.
-FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10 minutes")
-# Minutes during which a person may edit or delete their own comment.
-FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
-# Hourly: activity rows of yesterday's anonymous posts, written in a shuffled batch (see feedback.services).
-CELERY_BEAT_SCHEDULE["feedback-anonymous-activity"] = {
-    "task": "feedback.tasks.record_anonymous_activity",
-    "schedule": 3600.0,
-}
-
-# A one-line "hello" view at /bench/hello for `make bench` to compare pages against.
-BENCHMARK_HELLO = env.bool("BENCHMARK_HELLO", default=False)
-
-# --- Dashboards ---
-# The daily rollups of the activity log are refreshed this often (seconds); today is always computed live.
-DASHBOARDS_ROLLUP_INTERVAL = env.int("DASHBOARDS_ROLLUP_INTERVAL", default=3600)
-# The finished /dashboards/ figures are kept this long (0: computed on every request); a new rollup
-# day or a new UTC day computes them again at once. The page says when they were computed.
-DASHBOARDS_CACHE_SECONDS = env.int("DASHBOARDS_CACHE_SECONDS", default=300)
-CELERY_BEAT_SCHEDULE["dashboards-rollup"] = {
-    "task": "dashboards.tasks.dashboards_rollup",
-    "schedule": DASHBOARDS_ROLLUP_INTERVAL,
-}
-
-# --- Rate limits ---
-# Counted in the Django cache (Redis when REDIS_URL is set), so they hold across web processes.
-# Sign-in and sign-up (allauth's syntax "amount/period/key", key = ip, key (the email) or user). allauth's
-# defaults are written out so they are visible and can be tightened: all sign-in attempts per IP; failed
-# attempts per IP and per email (more gets "Too many failed login attempts" on the form); sign-ups per IP.
-ACCOUNT_RATE_LIMITS = {
-    "login": env.str("RATE_LIMIT_SIGN_IN", default="30/m/ip"),
-    "login_failed": env.str("RATE_LIMIT_SIGN_IN_FAILED", default="10/m/ip,5/300s/key"),
-    "signup": env.str("RATE_LIMIT_SIGN_UP", default="20/m/ip"),
-    "reset_password": env.str("RATE_LIMIT_PASSWORD_RESET", default="20/m/ip,5/m/key"),
-}
-# Per person ("N per M minutes"): following (and joining by a recruit link), "me too" votes, invitations sent.
-# Posting feedback has its own FEEDBACK_POST_RATE_LIMIT above. More gets a 429 page saying so; nothing changes.
-FOLLOW_RATE_LIMIT = env.str("FOLLOW_RATE_LIMIT", default="30 per 10 minutes")
-VOTE_RATE_LIMIT = env.str("VOTE_RATE_LIMIT", default="60 per 10 minutes")
-INVITE_RATE_LIMIT = env.str("INVITE_RATE_LIMIT", default="30 per hour")
-
-# --- Browser safety ---
+# --- Content security policy ------------------------------------------------------------------
 # No inline scripts, no eval (htmx is configured to match in base.html), nothing from outside the site.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -364,6 +265,103 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Movements and feedback ------------------------------------------------------------------
+# Members with join order 2 .. 1+N are a movement's first followers.
+FIRST_FOLLOWERS_COUNT = env.int("FIRST_FOLLOWERS_COUNT", default=3)
+
+# Minutes during which a person may edit or delete their own comment.
+FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
+
+# --- Nudges ----------------------------------------------------------------------------------
+# Time rules for the time-based kinds (see README, Nudges).
+NUDGES_CHECKIN_AFTER_DAYS = env.int("NUDGES_CHECKIN_AFTER_DAYS", default=3)
+NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS = env.int("NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS", default=7)
+NUDGES_OPEN_ROLES_EVERY_DAYS = env.int("NUDGES_OPEN_ROLES_EVERY_DAYS", default=7)
+NUDGES_WELCOME_YOUR_FOLLOWER_AFTER_HOURS = env.int("NUDGES_WELCOME_YOUR_FOLLOWER_AFTER_HOURS", default=24)
+NUDGES_DECISION_DUE_AFTER_DAYS = env.int("NUDGES_DECISION_DUE_AFTER_DAYS", default=0)
+NUDGES_ACTED_ON_WITHIN_DAYS = env.int("NUDGES_ACTED_ON_WITHIN_DAYS", default=7)
+# Time-based sweeps only look this far back, so turning nudges on does not wake up ancient history.
+NUDGES_LOOKBACK_DAYS = env.int("NUDGES_LOOKBACK_DAYS", default=30)
+NUDGES_DAILY_EMAIL_CAP = env.int("NUDGES_DAILY_EMAIL_CAP", default=3)
+# A claim older than this is a worker that died mid-send: the sweep hands the nudge out again.
+# Keep it well above NUDGES_SMTP_TIMEOUT_SECONDS.
+NUDGES_STUCK_CLAIM_SECONDS = env.int("NUDGES_STUCK_CLAIM_SECONDS", default=600)
+# A queued nudge not claimed after this long (broker lost the message) is queued again by the relay.
+NUDGES_REQUEUE_AFTER_SECONDS = env.int("NUDGES_REQUEUE_AFTER_SECONDS", default=300)
+NUDGES_SMTP_TIMEOUT_SECONDS = env.int("NUDGES_SMTP_TIMEOUT_SECONDS", default=30)
+NUDGES_MAX_ATTEMPTS = env.int("NUDGES_MAX_ATTEMPTS", default=8)
+NUDGES_RETRY_BACKOFF_SECONDS = env.int("NUDGES_RETRY_BACKOFF_SECONDS", default=30)
+NUDGES_RELAY_EVERY_SECONDS = env.float("NUDGES_RELAY_EVERY_SECONDS", default=60.0)
+NUDGES_SWEEP_EVERY_SECONDS = env.float("NUDGES_SWEEP_EVERY_SECONDS", default=3600.0)
+NUDGES_BELL_POLL_SECONDS = env.int("NUDGES_BELL_POLL_SECONDS", default=60)
+
+# --- Dashboards -------------------------------------------------------------------------------
+# The daily rollups of the activity log are refreshed this often (seconds); today is always computed live.
+DASHBOARDS_ROLLUP_INTERVAL = env.int("DASHBOARDS_ROLLUP_INTERVAL", default=3600)
+# The finished /dashboards/ figures are kept this long (0: computed on every request); a new rollup
+# day or a new UTC day computes them again at once. The page says when they were computed.
+DASHBOARDS_CACHE_SECONDS = env.int("DASHBOARDS_CACHE_SECONDS", default=300)
+
+# --- Rate limits ------------------------------------------------------------------------------
+# Counted in the Django cache (Redis when REDIS_URL is set), so they hold across web processes.
+# Sign-in and sign-up (allauth's syntax "amount/period/key", key = ip, key (the email) or user). allauth's
+# defaults are written out so they are visible and can be tightened: all sign-in attempts per IP; failed
+# attempts per IP and per email (more gets "Too many failed login attempts" on the form); sign-ups per IP.
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_SIGN_IN", default="30/m/ip"),
+    "login_failed": env.str("RATE_LIMIT_SIGN_IN_FAILED", default="10/m/ip,5/300s/key"),
+    "signup": env.str("RATE_LIMIT_SIGN_UP", default="20/m/ip"),
+    "reset_password": env.str("RATE_LIMIT_PASSWORD_RESET", default="20/m/ip,5/m/key"),
+}
+# Per person ("N per M minutes"): following (and joining by a recruit link), "me too" votes, invitations sent.
+# More gets a 429 page saying so; nothing changes.
+FOLLOW_RATE_LIMIT = env.str("FOLLOW_RATE_LIMIT", default="30 per 10 minutes")
+VOTE_RATE_LIMIT = env.str("VOTE_RATE_LIMIT", default="60 per 10 minutes")
+INVITE_RATE_LIMIT = env.str("INVITE_RATE_LIMIT", default="30 per hour")
+# Feedback posts per person, e.g. "5 per 10 minutes" or "20 per hour"; more get a 429 page.
+FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10 minutes")
+
+# --- Background work (Celery; Redis is the broker) -------------------------------------------
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis, tasks run inline in the web process so the one-machine demo needs nothing else.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="socialbiz")
+# Longer than the longest task, so a slow task is not handed to a second worker mid-run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "UTC"
+# The periodic sweeps (celery beat). Hourly: yesterday's anonymous posts get their activity rows
+# in a shuffled batch (feedback.services.anonymous_activity_record).
+CELERY_BEAT_SCHEDULE = {
+    "nudges-relay": {"task": "nudges.tasks.relay_due_nudges", "schedule": NUDGES_RELAY_EVERY_SECONDS},
+    "nudges-requeue-stuck": {
+        "task": "nudges.tasks.requeue_stuck_nudges",
+        "schedule": NUDGES_RELAY_EVERY_SECONDS,
+    },
+    "nudges-time-based": {
+        "task": "nudges.tasks.sweep_time_based_nudges",
+        "schedule": NUDGES_SWEEP_EVERY_SECONDS,
+    },
+    "nudges-weekly-digest": {
+        "task": "nudges.tasks.sweep_weekly_digest",
+        "schedule": NUDGES_SWEEP_EVERY_SECONDS,
+    },
+    "feedback-anonymous-activity": {
+        "task": "feedback.tasks.record_anonymous_activity",
+        "schedule": 3600.0,
+    },
+    "dashboards-rollup": {
+        "task": "dashboards.tasks.dashboards_rollup",
+        "schedule": DASHBOARDS_ROLLUP_INTERVAL,
+    },
+}
+
+# --- Logging ----------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json (one object per line) or plain
 LOGGING = {
     "version": 1,
@@ -381,3 +379,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# --- Benchmarks ---------------------------------------------------------------------------------
+# A one-line "hello" view at /bench/hello for `make bench` to compare pages against.
+BENCHMARK_HELLO = env.bool("BENCHMARK_HELLO", default=False)
