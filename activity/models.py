@@ -51,7 +51,7 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # What subscribers need beyond the columns (ids, a status change); never a name or an address.
-    payload = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(default=dict, db_default=models.Value({}, output_field=models.JSONField()), blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -5,7 +5,7 @@ class FeedbackConfig(AppConfig):
     name = "feedback"
 
     def ready(self) -> None:
-        from movements import origins
+        from movements import origins  # apps are loaded: registries are filled in ready()
 
         from . import checks, privacy, subscribers  # noqa: F401  (system check, export sections, event subscribers)
 
