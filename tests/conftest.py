@@ -31,6 +31,7 @@ SLOW_MODULES = {
     "tests/nudges/test_delivery.py",
     "tests/project/test_seed_large.py",
     "tests/project/test_query_budgets.py",
+    "tests/dashboards/test_sqlite_demo.py",
 }
 
 
