@@ -56,6 +56,7 @@ def say(message: str) -> None:
 
 
 def ensure_database() -> None:
+    # Imported here: only this step needs it.
     import psycopg
 
     name = BENCH_DB.rsplit("/", 1)[1]
@@ -79,6 +80,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def pages() -> dict[str, list[str]]:
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from feedback.models import Feedback
     from movements.models import Movement
 
@@ -107,8 +109,10 @@ def pages() -> dict[str, list[str]]:
 
 
 def typical_employee():
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from django.db.models import Count
 
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from people.models import User
 
     # A typical employee: follows a few movements, not staff.
@@ -123,6 +127,7 @@ def typical_employee():
 
 
 def staff_person():
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from people.models import User
 
     person = User.objects.filter(email="bench.admin@example.com").first()
@@ -134,6 +139,7 @@ def staff_person():
 
 
 def server_times(urls: dict[str, list[str]]) -> dict[str, dict]:
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from django.test import Client
 
     employee, admin = typical_employee(), staff_person()
@@ -160,6 +166,7 @@ def server_times(urls: dict[str, list[str]]) -> dict[str, dict]:
 
 
 def session_cookie(person) -> str:
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from django.conf import settings
     from django.test import Client
 
@@ -185,6 +192,7 @@ def start_gunicorn() -> subprocess.Popen:
     )
     for _ in range(100):
         try:
+            # Imported here: only this step needs it.
             import urllib.request
 
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
@@ -283,6 +291,7 @@ def load(urls: dict[str, list[str]]) -> tuple[list[dict], dict]:
 
 
 def dashboard_cold_warm() -> dict:
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from django.core.cache import cache
     from django.test import Client
 
@@ -325,6 +334,7 @@ print("SWEEP " + json.dumps({"seconds": seconds, "peak_kb": resource.getrusage(r
 
 
 def nudge_sweep() -> dict:
+    # Imported here: only this step needs it.
     import json
 
     out = subprocess.run([sys.executable, "-c", SWEEP_CODE], cwd=ROOT, capture_output=True, text=True)
@@ -349,6 +359,7 @@ def nudge_sweep() -> dict:
 
 def rollup() -> dict:
     """Beat runs the dashboards rollup hourly; a fresh seed has never had it, so run it once, as beat would have."""
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from dashboards.tasks import dashboards_rollup
 
     began = time.perf_counter()
@@ -501,9 +512,11 @@ def write_report(
 
 def main() -> None:
     ensure_database()
+    # Imported here: django.setup() must run before any model is imported.
     import django
 
     django.setup()
+    # Imported here: after django.setup() (main() configures Django before calling this).
     from activity.models import Activity
     from feedback.models import Feedback, Vote
     from movements.models import Membership, Movement, Role
@@ -514,6 +527,7 @@ def main() -> None:
         for m in (User, Department, Movement, Membership, Role, Feedback, Vote, Activity)
     }
     try:
+        # Imported here: after django.setup() (main() configures Django before calling this).
         from nudges.models import Nudge
 
         counts["nudges"] = Nudge.objects.count()
