@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from socialbiz import html
+from socialbiz.replica import read_with_fallback
 
 from . import charts, selectors
 from .exports import Table, table_csv
@@ -68,7 +69,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     exporting = "export" in request.GET
     shown = cache.get(f"{key}:page:{page_number}") if seconds and not exporting else None
     if shown is None:
-        dashboard = selectors.dashboard_for(key)
+        # The figures may come from the replica; the session, the person and the staff check did not.
+        dashboard = read_with_fallback(lambda: selectors.dashboard_for(key))
         if exporting:
             return _export(request, dashboard.tables, prefix=f"dashboard-{dashboard.win.today.isoformat()}")
         shown = {
@@ -192,9 +194,9 @@ def movement_analytics(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     if unavailable := _needs_postgresql(request):
         return unavailable
-    analytics = selectors.movement_analytics(
-        movement=movement, full_chain=request.GET.get("export") == "invitation_chain"
-    )
+    # The lead check above read the primary (a new co-lead sees this at once); the figures may come from the replica.
+    full_chain = request.GET.get("export") == "invitation_chain"
+    analytics = read_with_fallback(lambda: selectors.movement_analytics(movement=movement, full_chain=full_chain))
     exported = _export(request, analytics["tables"], prefix=f"movement-{movement.slug}")
     if exported:
         return exported

@@ -114,7 +114,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # spent ~45 ms doing so on 100 ms queries at the large scale (EXPLAIN ANALYZE); it pays off only for
     # long analytical queries, which a page never runs.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Behind PgBouncer in transaction mode each transaction may get another server connection, so nothing
+    # may outlive one: no server-side cursors, no prepared statements, no session settings at connect
+    # (set jit = off on the role instead: ALTER ROLE ... SET jit = off, docs/deploy.md).
+    DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+    if DATABASE_POOLER == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"].pop("options")
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    elif DATABASE_POOLER:
+        raise ImproperlyConfigured("DATABASE_POOLER is empty or pgbouncer.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Optional streaming replica for the dashboards' and analytics' figures (socialbiz/replica.py): reads
+# fall back to the primary when it is unreachable or replays more than REPLICA_MAX_LAG_SECONDS behind.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        # The test run never creates a second test database for it: tests use the primary's.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["socialbiz.replica.ReplicaRouter"]
 
 # --- Cache (Redis when REDIS_URL is set) ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

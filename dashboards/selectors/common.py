@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Max
+
+from socialbiz.replica import read_alias
 
 from ..dates import DEFAULT_RANGE, RANGE_CHOICES, day_start, utc_today  # noqa: F401  (re-exported)
 from ..models import RollupDay
@@ -64,7 +66,8 @@ _ts = day_start  # the SQL parameters name a day by its start
 
 
 def _fetch(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
+    # The replica inside a view's replica_reads() block (socialbiz/replica.py), else the primary.
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
