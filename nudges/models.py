@@ -115,3 +115,28 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.kind}: email={self.email} in_app={self.in_app}"
+
+
+class SweepPart(models.Model):
+    """One share of an hourly time-based sweep (nudges.services.nudges_sweep_plan): the movements whose id
+    is `part` modulo `parts`. One row per (run, part), so two beats plan it once; a worker claims it with a
+    conditional UPDATE, so one worker sweeps it."""
+
+    run_key = models.CharField(max_length=64)
+    part = models.PositiveSmallIntegerField()
+    parts = models.PositiveSmallIntegerField()
+    planned_for = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run_key", "part"], name="sweep_part_once"),
+            models.CheckConstraint(condition=Q(part__lt=models.F("parts")), name="sweep_part_in_range"),
+        ]
+        indexes = [models.Index(fields=["done_at"], condition=Q(done_at__isnull=True), name="sweep_part_open")]
+
+    def __str__(self) -> str:
+        return f"{self.run_key} part {self.part + 1}/{self.parts}"

@@ -34,8 +34,15 @@ def requeue_stuck_nudges() -> int:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def sweep_time_based_nudges() -> dict:
-    return {str(kind): count for kind, count in services.nudges_sweep_time_based().items()}
+def sweep_time_based_nudges() -> str:
+    """Beat's hourly entry: cut the sweep into parts that the workers share (sweep_part)."""
+    return services.nudges_sweep_plan()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def sweep_part(self, part_id: int) -> dict | None:
+    counts = services.nudges_sweep_part(part_id=part_id, worker=self.request.hostname or "")
+    return {str(kind): count for kind, count in counts.items()} if counts is not None else None
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

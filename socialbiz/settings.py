@@ -317,6 +317,8 @@ NUDGES_MAX_ATTEMPTS = env.int("NUDGES_MAX_ATTEMPTS", default=8)
 NUDGES_RETRY_BACKOFF_SECONDS = env.int("NUDGES_RETRY_BACKOFF_SECONDS", default=30)
 NUDGES_RELAY_EVERY_SECONDS = env.float("NUDGES_RELAY_EVERY_SECONDS", default=60.0)
 NUDGES_SWEEP_EVERY_SECONDS = env.float("NUDGES_SWEEP_EVERY_SECONDS", default=3600.0)
+# The hourly time-based sweep is cut into this many parts that any worker can claim (several workers share it).
+NUDGES_SWEEP_PARTS = env.int("NUDGES_SWEEP_PARTS", default=4)
 NUDGES_BELL_POLL_SECONDS = env.int("NUDGES_BELL_POLL_SECONDS", default=60)
 
 # --- Dashboards -------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from .sweeps import (
     nudges_sweep_decision_due,
     nudges_sweep_find_first_follower,
     nudges_sweep_open_roles,
+    nudges_sweep_part,
+    nudges_sweep_plan,
     nudges_sweep_time_based,
     nudges_sweep_weekly_digest,
 )
@@ -43,6 +45,8 @@ __all__ = [
     "nudges_sweep_decision_due",
     "nudges_sweep_find_first_follower",
     "nudges_sweep_open_roles",
+    "nudges_sweep_part",
+    "nudges_sweep_plan",
     "nudges_sweep_time_based",
     "nudges_sweep_weekly_digest",
     "nudges_write",

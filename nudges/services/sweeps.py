@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from activity.models import Activity, Verb
 from movements.models import Membership, Movement, Role, RoleAssignment, Stage
+from socialbiz.celery import app as celery_app
 
-from ..models import Kind, Nudge
+from ..models import Kind, Nudge, SweepPart
 from .outbox import Draft, nudges_write
 
 # --- The time-based sweeps ------------------------------------------------------------------------
+#
+# Each sweep takes `part=(index, parts)`: it then handles only the movements (or people) whose id is
+# `index` modulo `parts`, so several workers share one sweep without doing anything twice
+# (nudges_sweep_plan / nudges_sweep_part below). Without `part` it handles everything.
+
+Part = tuple[int, int] | None
 
 
-def nudges_sweep_checkins(*, now: dt.datetime | None = None) -> int:
+def _in_part(queryset, field: str, part: Part):
+    if part is None:
+        return queryset
+    index, parts = part
+    return queryset.annotate(_sweep_bucket=F(field) % parts).filter(_sweep_bucket=index)
+
+
+def nudges_sweep_checkins(*, now: dt.datetime | None = None, part: Part = None) -> int:
     """First followers who have done nothing in the movement for N days since joining."""
 
     now = now or timezone.now()
@@ -36,8 +52,8 @@ def nudges_sweep_checkins(*, now: dt.datetime | None = None) -> int:
             person__is_active=True,
         )
         .exclude(Exists(acted))
-        .values_list("movement_id", "person_id")
     )
+    memberships = _in_part(memberships, "movement_id", part).values_list("movement_id", "person_id")
     drafts = [
         Draft(
             Kind.FIRST_FOLLOWER_CHECKIN,
@@ -50,21 +66,18 @@ def nudges_sweep_checkins(*, now: dt.datetime | None = None) -> int:
     return len(nudges_write(drafts=drafts))
 
 
-def nudges_sweep_find_first_follower(*, now: dt.datetime | None = None) -> int:
+def nudges_sweep_find_first_follower(*, now: dt.datetime | None = None, part: Part = None) -> int:
     """Founders still alone N days after starting."""
 
     now = now or timezone.now()
     followers = Membership.objects.current().filter(movement=OuterRef("pk"), position__gt=1)
-    movements = (
-        Movement.objects.filter(
-            stage=Stage.RECRUITING,
-            founder__is_active=True,
-            created_at__lte=now - dt.timedelta(days=settings.NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS),
-            created_at__gte=now - dt.timedelta(days=settings.NUDGES_LOOKBACK_DAYS),
-        )
-        .exclude(Exists(followers))
-        .values_list("pk", "founder_id")
-    )
+    movements = Movement.objects.filter(
+        stage=Stage.RECRUITING,
+        founder__is_active=True,
+        created_at__lte=now - dt.timedelta(days=settings.NUDGES_FIND_FIRST_FOLLOWER_AFTER_DAYS),
+        created_at__gte=now - dt.timedelta(days=settings.NUDGES_LOOKBACK_DAYS),
+    ).exclude(Exists(followers))
+    movements = _in_part(movements, "pk", part).values_list("pk", "founder_id")
     drafts = [
         Draft(Kind.FIND_FIRST_FOLLOWER, founder_id, f"find_first_follower:m{pk}", movement_id=pk)
         for pk, founder_id in movements
@@ -72,7 +85,7 @@ def nudges_sweep_find_first_follower(*, now: dt.datetime | None = None) -> int:
     return len(nudges_write(drafts=drafts))
 
 
-def nudges_sweep_open_roles(*, now: dt.datetime | None = None) -> int:
+def nudges_sweep_open_roles(*, now: dt.datetime | None = None, part: Part = None) -> int:
     """Members without a role in a movement with free seats; at most one per person and movement per period."""
 
     now = now or timezone.now()
@@ -91,8 +104,8 @@ def nudges_sweep_open_roles(*, now: dt.datetime | None = None) -> int:
         .filter(Exists(open_role))
         .exclude(Exists(has_role))
         .exclude(Exists(recently))
-        .values_list("movement_id", "person_id")
     )
+    memberships = _in_part(memberships, "movement_id", part).values_list("movement_id", "person_id")
     period = now.date().toordinal() // max(every, 1)
     drafts = [
         Draft(Kind.OPEN_ROLES, person_id, f"open_roles:m{movement_id}:u{person_id}:p{period}", movement_id=movement_id)
@@ -101,16 +114,15 @@ def nudges_sweep_open_roles(*, now: dt.datetime | None = None) -> int:
     return len(nudges_write(drafts=drafts))
 
 
-def nudges_sweep_decision_due(*, now: dt.datetime | None = None) -> int:
+def nudges_sweep_decision_due(*, now: dt.datetime | None = None, part: Part = None) -> int:
     """Leads of pilots whose end date has passed without a decision."""
 
     now = now or timezone.now()
     last_day = (now - dt.timedelta(days=settings.NUDGES_DECISION_DUE_AFTER_DAYS)).date()
-    leads = (
-        Membership.objects.active_leads()
-        .filter(person__is_active=True, movement__stage=Stage.PILOTING, movement__pilot_end__lt=last_day)
-        .values_list("movement_id", "movement__pilot_end", "person_id")
+    leads = Membership.objects.active_leads().filter(
+        person__is_active=True, movement__stage=Stage.PILOTING, movement__pilot_end__lt=last_day
     )
+    leads = _in_part(leads, "movement_id", part).values_list("movement_id", "movement__pilot_end", "person_id")
     drafts = [
         Draft(
             Kind.DECISION_DUE,
@@ -138,10 +150,69 @@ def nudges_sweep_weekly_digest(*, now: dt.datetime | None = None) -> int:
     return created
 
 
-def nudges_sweep_time_based(*, now: dt.datetime | None = None) -> dict[str, int]:
+def nudges_sweep_time_based(*, now: dt.datetime | None = None, part: Part = None) -> dict[str, int]:
     return {
-        Kind.FIRST_FOLLOWER_CHECKIN: nudges_sweep_checkins(now=now),
-        Kind.FIND_FIRST_FOLLOWER: nudges_sweep_find_first_follower(now=now),
-        Kind.OPEN_ROLES: nudges_sweep_open_roles(now=now),
-        Kind.DECISION_DUE: nudges_sweep_decision_due(now=now),
+        Kind.FIRST_FOLLOWER_CHECKIN: nudges_sweep_checkins(now=now, part=part),
+        Kind.FIND_FIRST_FOLLOWER: nudges_sweep_find_first_follower(now=now, part=part),
+        Kind.OPEN_ROLES: nudges_sweep_open_roles(now=now, part=part),
+        Kind.DECISION_DUE: nudges_sweep_decision_due(now=now, part=part),
     }
+
+
+# --- One sweep shared by several workers ----------------------------------------------------------
+
+
+def nudges_sweep_plan(*, now: dt.datetime | None = None, parts: int | None = None) -> str:
+    """Cut this hour's time-based sweep into `parts` rows (NUDGES_SWEEP_PARTS) that any worker can claim.
+
+    Beat calls it; a second beat planning the same hour adds nothing (the rows' key is unique). Returns
+    the run key; the parts are handed to the workers after commit (and the planner's next run hands out
+    again any part nobody finished).
+    """
+    now = now or timezone.now()
+    parts = parts or settings.NUDGES_SWEEP_PARTS
+    run_key = f"time-based:{now:%Y-%m-%dT%H}"
+    with transaction.atomic():
+        SweepPart.objects.bulk_create(
+            [SweepPart(run_key=run_key, part=index, parts=parts, planned_for=now) for index in range(parts)],
+            ignore_conflicts=True,
+        )
+        stale = now - dt.timedelta(seconds=settings.NUDGES_STUCK_CLAIM_SECONDS)
+        open_parts = list(
+            SweepPart.objects.filter(done_at__isnull=True)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+            .values_list("pk", flat=True)
+        )
+        transaction.on_commit(partial(_hand_out, open_parts))
+    return run_key
+
+
+def _hand_out(part_ids: list[int]) -> None:
+    # By name from Celery's registry: the tasks module imports these services, not the other way round.
+    task = celery_app.tasks["nudges.tasks.sweep_part"]
+    for part_id in part_ids:
+        task.delay(part_id=part_id)
+
+
+def nudges_sweep_part(*, part_id: int, worker: str = "") -> dict[str, int] | None:
+    """Claim one part (a conditional UPDATE: one worker wins), sweep its share, mark it done.
+
+    Returns None when another worker has it (or it is done). A worker that dies mid-part leaves the
+    claim; after NUDGES_STUCK_CLAIM_SECONDS the planner hands the part out again, and the sweeps' dedupe
+    keys make the second run write nothing twice."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.NUDGES_STUCK_CLAIM_SECONDS)
+    claimed = (
+        SweepPart.objects.filter(pk=part_id, done_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .update(claimed_at=now, claimed_by=worker[:100])
+    )
+    if not claimed:
+        return None
+    row = SweepPart.objects.get(pk=part_id)
+    with transaction.atomic():
+        counts = nudges_sweep_time_based(now=row.planned_for, part=(row.part, row.parts))
+        SweepPart.objects.filter(pk=part_id).update(
+            done_at=timezone.now(), counts={str(k): v for k, v in counts.items()}
+        )
+    return counts
