@@ -5,6 +5,6 @@ class PeopleConfig(AppConfig):
     name = "people"
 
     def ready(self) -> None:
-        from . import signals
+        from . import checks, signals  # noqa: F401 (checks registers itself)
 
         signals.connect_other_apps()

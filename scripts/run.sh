@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-uv.sh
 export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
+# The demo lets visitors sign up (production keeps sign-up closed unless SIGNUP_ALLOWED_DOMAINS is set).
+export SIGNUP_OPEN="${SIGNUP_OPEN:-true}"
 PORT="${PORT:-8000}"
 
 echo "==> migrating the database (${DATABASE_URL:-SQLite file db.sqlite3})"

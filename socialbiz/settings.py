@@ -204,9 +204,13 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
-# Sign-up: open, limited to the listed email domains, or closed (directory import / SSO only).
-SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
+# Sign-up: closed by default (people come from the directory import or SSO); open only to the listed
+# email domains when SIGNUP_ALLOWED_DOMAINS is set, or to anyone with SIGNUP_OPEN=true (the demo).
 SIGNUP_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env.list("SIGNUP_ALLOWED_DOMAINS", default=[])]
+SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=bool(SIGNUP_ALLOWED_DOMAINS))
+# Sign-up never tells whether an address already has an account: both answers are "check your email"
+# (the new person confirms the address before signing in; the holder is told someone tried).
+ACCOUNT_PREVENT_ENUMERATION = True
 SOCIALACCOUNT_PROVIDERS: dict = {}
 
 # --- Single sign-on, sessions and privacy (identity issue) ---
@@ -249,7 +253,7 @@ OIDC_EMPLOYEE_ID_CLAIM = env.str("OIDC_EMPLOYEE_ID_CLAIM", default="employee_id"
 # false: single sign-on is the only way in (password sign-in and sign-up refused everywhere, admin too).
 PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
 AUTHENTICATION_BACKENDS = ["people.backends.PasswordModelBackend", "people.backends.PasswordAllauthBackend"]
-ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "people.forms.LoginForm", "signup": "people.forms.SignupForm"}
 # Seconds without a request before a session ends, and since sign-in whatever happens; 0 turns one off.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
@@ -260,7 +264,13 @@ MIDDLEWARE.insert(
 )
 
 # --- Email ----------------------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# With debug off, mail must go somewhere real: a missing EMAIL_URL is an error of `check --deploy`
+# (people.checks) and mail is refused, never printed to the console where the logs would keep it.
+EMAIL_URL_SET = bool(env.str("EMAIL_URL", default=""))
+if EMAIL_URL_SET or DEBUG:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+else:
+    EMAIL_BACKEND = "socialbiz.mail.UnconfiguredEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="socialbiz <socialbiz@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
