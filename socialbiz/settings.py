@@ -387,5 +387,7 @@ LOGGING = {
         # Our own request log replaces Django's, which prints full paths (tokens) on 4xx.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Its warnings print the full path ("Forbidden (CSRF cookie not set.): /unsubscribe/<token>/").
+        "django.security.csrf": {"level": "ERROR"},
     },
 }
