@@ -354,6 +354,9 @@ ACCOUNT_RATE_LIMITS = {
 FOLLOW_RATE_LIMIT = env.str("FOLLOW_RATE_LIMIT", default="30 per 10 minutes")
 VOTE_RATE_LIMIT = env.str("VOTE_RATE_LIMIT", default="60 per 10 minutes")
 INVITE_RATE_LIMIT = env.str("INVITE_RATE_LIMIT", default="30 per hour")
+# Comments on feedback and updates on a movement, per person; more re-shows the form with the text and a 429.
+COMMENT_RATE_LIMIT = env.str("COMMENT_RATE_LIMIT", default="10 per 10 minutes")
+UPDATE_RATE_LIMIT = env.str("UPDATE_RATE_LIMIT", default="10 per hour")
 
 # --- Browser safety ---
 # No inline scripts, no eval (htmx is configured to match in base.html), nothing from outside the site.
