@@ -11,10 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from people.middleware import keep_session_quiet
 from socialbiz import html, ratelimit
 from socialbiz.ratelimit import parse_rate
 
-from . import selectors, services
+from . import publication, selectors, services
 from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm
 from .models import Comment, Feedback, Status
 
@@ -78,13 +79,15 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     if not ratelimit.hit(scope=scope, person_id=request.user.pk, rate=settings.FEEDBACK_POST_RATE_LIMIT):
         rate = parse_rate(settings.FEEDBACK_POST_RATE_LIMIT)
         return render(request, "feedback/429.html", {"rate": rate, "form": form}, status=429)
+    if anonymous:
+        return _post_anonymously(request, form)
     try:
         post = services.feedback_post(
             person=request.user,
             kind=form.cleaned_data["kind"],
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
-            anonymous=anonymous,
+            anonymous=False,
             movement=form.cleaned_data["movement"],
             tags=list(form.cleaned_data["tags"]),
             new_tag_names=form.cleaned_data["new_tags"],
@@ -92,14 +95,36 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         _form_errors_into(form, exc)
         return render(request, "feedback/form.html", {"form": form})
-    if anonymous:
-        # No post id in the redirect: nothing in the next request ties this person to the post.
-        messages.success(
-            request, _("Posted anonymously. It is not linked to you, so nobody (you included) can edit it.")
-        )
-        return redirect(f"{reverse('feedback:list')}?sort=newest")
     messages.success(request, _("Thanks, your feedback is posted."))
     return redirect(post)
+
+
+def _post_anonymously(request: HttpRequest, form: FeedbackForm) -> HttpResponse:
+    """Queue the post (feedback/publication.py), and write nothing else that could point to this person:
+    the session is not saved on this request, nor stamped for a while after it (people.middleware)."""
+    try:
+        publication.anonymous_enqueue(
+            person=request.user,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            movement=form.cleaned_data["movement"],
+            tags=list(form.cleaned_data["tags"]),
+            new_tag_names=form.cleaned_data["new_tags"],
+        )
+    except ValidationError as exc:
+        _form_errors_into(form, exc)
+        return render(request, "feedback/form.html", {"form": form})
+    messages.success(
+        request,
+        _(
+            "Thanks. Your anonymous post will appear in the list within about an hour, published together with "
+            "other people's so its time says nothing about you (later if few people are around). It is not "
+            "linked to you, so nobody, you included, can edit it."
+        ),
+    )
+    # The same redirect as any visit to the list; no post id, no query string.
+    return keep_session_quiet(request, redirect(reverse("feedback:list")))
 
 
 def _detail_context(request: HttpRequest, post: Feedback, **forms) -> dict:

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Saves no session on the request that posts anonymously (feedback/views.py, people/middleware.py).
+    "people.middleware.SessionWriteGuardMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -318,6 +320,17 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10 minutes")
 # Minutes during which a person may edit or delete their own comment.
 FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
+# Anonymous posts wait in a queue and are published in shuffled batches (feedback/publication.py): a batch
+# goes out once ANONYMOUS_PUBLISH_MINUTES have passed since the last one and at least ANONYMITY_MIN_CROWD
+# distinct people were active in between, so a post narrows its writer to no fewer than that many people.
+ANONYMITY_MIN_CROWD = env.int("ANONYMITY_MIN_CROWD", default=5)
+ANONYMOUS_PUBLISH_MINUTES = env.int("ANONYMOUS_PUBLISH_MINUTES", default=30)
+# How often the queue is checked (and, when nothing is published, rewritten and vacuumed).
+ANONYMOUS_QUEUE_TICK_SECONDS = env.int("ANONYMOUS_QUEUE_TICK_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["feedback-anonymous-queue"] = {
+    "task": "feedback.tasks.anonymous_queue_tick",
+    "schedule": float(ANONYMOUS_QUEUE_TICK_SECONDS),
+}
 # Hourly: activity rows of yesterday's anonymous posts, written in a shuffled batch (see feedback.services).
 CELERY_BEAT_SCHEDULE["feedback-anonymous-activity"] = {
     "task": "feedback.tasks.record_anonymous_activity",
