@@ -134,3 +134,7 @@ def anonymous_queue_tick(*, now: datetime | None = None) -> int:
             anonymous_queue_restamp()
     anonymous_queue_vacuum()
     return published
+
+
+def queued_count() -> int:
+    return AnonymousQueueEntry.objects.count()
