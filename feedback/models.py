@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -175,3 +177,33 @@ class ModerationAction(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     reason = models.TextField(_("reason"), max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class AnonymousQueueEntry(models.Model):
+    """An anonymous post waiting for its batch (feedback/publication.py).
+
+    Nothing here points to the writer or to the moment of writing: no author, no time, a random id, tags by
+    id and new topic names as text (their rows are created at publication). The periodic tick rewrites the
+    rows and VACUUMs the table, so not even the row's transaction id dates the post for long.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=20000)
+    movement = models.ForeignKey(
+        "movements.Movement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tag_ids = models.JSONField(default=list, blank=True)
+    new_tag_names = models.JSONField(default=list, blank=True)
+    # Rewritten by every tick (a new random value), which gives the row a new transaction id.
+    restamp = models.UUIDField(default=uuid.uuid4)
+
+
+class AnonymousBatch(models.Model):
+    """When queued anonymous posts were last published: the next batch waits ANONYMOUS_PUBLISH_MINUTES."""
+
+    published_at = models.DateTimeField()
+
+    class Meta:
+        get_latest_by = "published_at"

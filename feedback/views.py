@@ -11,13 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from socialbiz import html
-from socialbiz import ratelimit as shared_ratelimit
+from people.middleware import keep_session_quiet
+from socialbiz import html, ratelimit
+from socialbiz.ratelimit import parse_rate
 
-from . import ratelimit, selectors, services
+from . import publication, selectors, services
 from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm
 from .models import Comment, Feedback, Status
-from .ratelimit import parse_rate
 
 
 def _comments_visible_to(person) -> QuerySet[Comment]:
@@ -73,17 +73,21 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     form = FeedbackForm(data, person=request.user)
     if not form.is_valid():
         return render(request, "feedback/form.html", {"form": form})
-    if not ratelimit.hit(scope="feedback-post", person_id=request.user.pk):
+    anonymous = form.cleaned_data["anonymous"]
+    # Anonymous posts have a counter of their own, so its count never mixes with the person's named posts.
+    scope = "feedback-post-anonymous" if anonymous else "feedback-post"
+    if not ratelimit.hit(scope=scope, person_id=request.user.pk, rate=settings.FEEDBACK_POST_RATE_LIMIT):
         rate = parse_rate(settings.FEEDBACK_POST_RATE_LIMIT)
         return render(request, "feedback/429.html", {"rate": rate, "form": form}, status=429)
-    anonymous = form.cleaned_data["anonymous"]
+    if anonymous:
+        return _post_anonymously(request, form)
     try:
         post = services.feedback_post(
             person=request.user,
             kind=form.cleaned_data["kind"],
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
-            anonymous=anonymous,
+            anonymous=False,
             movement=form.cleaned_data["movement"],
             tags=list(form.cleaned_data["tags"]),
             new_tag_names=form.cleaned_data["new_tags"],
@@ -91,14 +95,36 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         _form_errors_into(form, exc)
         return render(request, "feedback/form.html", {"form": form})
-    if anonymous:
-        # No post id in the redirect: nothing in the next request ties this person to the post.
-        messages.success(
-            request, _("Posted anonymously. It is not linked to you, so nobody (you included) can edit it.")
-        )
-        return redirect(f"{reverse('feedback:list')}?sort=newest")
     messages.success(request, _("Thanks, your feedback is posted."))
     return redirect(post)
+
+
+def _post_anonymously(request: HttpRequest, form: FeedbackForm) -> HttpResponse:
+    """Queue the post (feedback/publication.py), and write nothing else that could point to this person:
+    the session is not saved on this request, nor stamped for a while after it (people.middleware)."""
+    try:
+        publication.anonymous_enqueue(
+            person=request.user,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            movement=form.cleaned_data["movement"],
+            tags=list(form.cleaned_data["tags"]),
+            new_tag_names=form.cleaned_data["new_tags"],
+        )
+    except ValidationError as exc:
+        _form_errors_into(form, exc)
+        return render(request, "feedback/form.html", {"form": form})
+    messages.success(
+        request,
+        _(
+            "Thanks. Your anonymous post will appear in the list within about an hour, published together with "
+            "other people's so its time says nothing about you (later if few people are around). It is not "
+            "linked to you, so nobody, you included, can edit it."
+        ),
+    )
+    # The same redirect as any visit to the list; no post id, no query string.
+    return keep_session_quiet(request, redirect(reverse("feedback:list")))
 
 
 def _detail_context(request: HttpRequest, post: Feedback, **forms) -> dict:
@@ -133,8 +159,8 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def vote_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
-    if not shared_ratelimit.hit(scope="vote", person_id=request.user.pk, rate=settings.VOTE_RATE_LIMIT):
-        return shared_ratelimit.too_many(
+    if not ratelimit.hit(scope="vote", person_id=request.user.pk, rate=settings.VOTE_RATE_LIMIT):
+        return ratelimit.too_many(
             request, rate=settings.VOTE_RATE_LIMIT, doing=_("voting"), back_url=post.get_absolute_url()
         )
     post, voted = services.vote_toggle(feedback=post, person=request.user)
@@ -149,12 +175,19 @@ def vote_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
     form = CommentForm(request.POST)
+    status = 400
     if form.is_valid():
-        services.comment_add(feedback=post, author=request.user, body=form.cleaned_data["body"])
-        messages.success(request, _("Your comment is posted."))
-        return redirect(f"{post.get_absolute_url()}#comments")
+        if ratelimit.hit(scope="comment", person_id=request.user.pk, rate=settings.COMMENT_RATE_LIMIT):
+            services.comment_add(feedback=post, author=request.user, body=form.cleaned_data["body"])
+            messages.success(request, _("Your comment is posted."))
+            return redirect(f"{post.get_absolute_url()}#comments")
+        # Over the limit: the form comes back with the text and says why (htmx too, with the same 429).
+        form.add_error(
+            "body", ratelimit.refusal_message(rate=settings.COMMENT_RATE_LIMIT, doing=_("commenting"), kept=True)
+        )
+        status = 429
     post = _load_detail(request, pk)
-    return render(request, "feedback/detail.html", _detail_context(request, post, comment_form=form), status=400)
+    return render(request, "feedback/detail.html", _detail_context(request, post, comment_form=form), status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -460,15 +460,22 @@ def update_post(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     services.require_member(movement=movement, person=request.user)
     form = forms.UpdateForm(request.POST)
+    status = 400
     if form.is_valid():
-        try:
-            services.update_post(movement=movement, author=request.user, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            form.add_error("body", error)
+        if not ratelimit.hit(scope="update", person_id=request.user.pk, rate=settings.UPDATE_RATE_LIMIT):
+            # Over the limit: the form comes back with the text and says why (htmx too, with the same 429).
+            message = ratelimit.refusal_message(rate=settings.UPDATE_RATE_LIMIT, doing=_("posting updates"), kept=True)
+            form.add_error("body", message)
+            status = 429
+        else:
+            try:
+                services.update_post(movement=movement, author=request.user, body=form.cleaned_data["body"])
+            except ValidationError as error:
+                form.add_error("body", error)
     if form.errors:
         context = _page_context(request, movement)
         context["update_form"] = form
-        return render(request, "movements/detail.html", context, status=400)
+        return render(request, "movements/detail.html", context, status=status)
     messages.success(request, _("Update posted."))
     return redirect(f"{movement.get_absolute_url()}#updates")
 

@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialAccount
@@ -22,12 +23,31 @@ def email_domain_allowed(email: str) -> bool:
     return domain in allowed
 
 
+def awaits_signup_confirmation(user) -> bool:
+    """Signed up through the form and has not confirmed the address yet (never signed in, no SSO link,
+    not from the directory, and no verified address)."""
+    if user.last_login is not None or user.employee_id or SocialAccount.objects.filter(user=user).exists():
+        return False
+    addresses = EmailAddress.objects.filter(user=user)
+    return addresses.exists() and not addresses.filter(verified=True).exists()
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-up is open, limited to the company's email domains, or closed (settings)."""
 
     def is_open_for_signup(self, request) -> bool:
         # With password sign-in turned off, people arrive through SSO or the directory only.
         return settings.SIGNUP_OPEN and settings.PASSWORD_LOGIN_ENABLED
+
+    def pre_login(self, request, user, **kwargs):
+        # A self-signed-up person signs in only after confirming their address (see forms.SignupForm);
+        # people from the directory, SSO or the admin never had to.
+        if awaits_signup_confirmation(user):
+            address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+            if address is not None:
+                address.send_confirmation(request, signup=True)
+            return self.respond_email_verification_sent(request, user)
+        return super().pre_login(request, user, **kwargs)
 
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)

@@ -5,4 +5,5 @@ class PeopleConfig(AppConfig):
     name = "people"
 
     def ready(self) -> None:
-        from . import privacy, signals  # noqa: F401  (the audit log receivers, event subscribers, export sections)
+        # The system checks, the audit log's receivers and event subscribers, the data export's sections.
+        from . import checks, privacy, signals  # noqa: F401

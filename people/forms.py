@@ -1,7 +1,13 @@
+from allauth.account.adapter import get_adapter
+from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal import flows
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from .models import User
 
 
 class LoginForm(AllauthLoginForm):
@@ -11,6 +17,32 @@ class LoginForm(AllauthLoginForm):
         if not settings.PASSWORD_LOGIN_ENABLED:
             raise forms.ValidationError(_("Password sign-in is turned off. Please use your company's single sign-on."))
         return super().clean()
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up, answered the same way whether or not the address already has an account.
+
+    allauth prevents enumeration on sign-up only with mandatory email verification, which would also
+    lock out every person imported from the directory (they have no verified address row). So here the
+    sign-up alone is verified: a new person is told to check their email and signs in after confirming
+    (AccountAdapter.pre_login); the holder of an existing address gets allauth's "account already
+    exists" email. Both see the same "check your email" page and nothing else differs.
+    """
+
+    def validate_unique_email(self, value: str) -> str:
+        self.account_already_exists = User.objects.filter(email__iexact=value).exists()
+        return get_adapter().validate_unique_email(value)
+
+    def try_save(self, request):
+        adapter = get_adapter()
+        if self.account_already_exists:
+            adapter.send_account_already_exists_mail(self.cleaned_data["email"])
+            return None, adapter.respond_email_verification_sent(request, None)
+        user = self.save(request)
+        response = flows.signup.complete_signup(
+            request, user=user, email_verification=EmailVerificationMethod.MANDATORY
+        )
+        return user, response
 
 
 class ErasureRequestForm(forms.Form):

@@ -24,6 +24,46 @@ class TimezoneMiddleware:
         return self.get_response(request)
 
 
+# After an anonymous post the session is left alone: not saved on that request, and its last-seen stamp
+# not moved for a while, so no session row is written next to the post (feedback/publication.py rewrites
+# the queued post within a minute). The browser carries the "quiet until" mark in a signed cookie.
+QUIET_COOKIE = "socialbiz_quiet"
+QUIET_SECONDS = 15 * 60
+
+
+def keep_session_quiet(request, response):
+    """Mark `response` so this request saves no session and later ones do not stamp it for QUIET_SECONDS."""
+    request.session_write_forbidden = True
+    response.set_signed_cookie(
+        QUIET_COOKIE,
+        "1",
+        salt=QUIET_COOKIE,
+        max_age=QUIET_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _is_quiet(request) -> bool:
+    return request.get_signed_cookie(QUIET_COOKIE, default=None, salt=QUIET_COOKIE, max_age=QUIET_SECONDS) == "1"
+
+
+class SessionWriteGuardMiddleware:
+    """Right after SessionMiddleware: a request marked by keep_session_quiet saves no session at all,
+    whatever else (messages overflowing the cookie, stamps) changed it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "session_write_forbidden", False) and hasattr(request, "session"):
+            request.session.modified = False
+        return response
+
+
 SESSION_STARTED_KEY = "people_signed_in_at"
 SESSION_SEEN_KEY = "people_last_seen_at"
 # Writing the session on every request costs a query; the idle clock only needs minute precision.
@@ -65,7 +105,7 @@ class SessionPolicyMiddleware:
         seen = session.get(SESSION_SEEN_KEY, started)
         if settings.SESSION_IDLE_TIMEOUT and now - seen > settings.SESSION_IDLE_TIMEOUT:
             return "idle_timeout"
-        if now - seen >= SEEN_RESOLUTION_SECONDS or SESSION_SEEN_KEY not in session:
+        if (now - seen >= SEEN_RESOLUTION_SECONDS or SESSION_SEEN_KEY not in session) and not _is_quiet(request):
             session[SESSION_SEEN_KEY] = now
         return ""
 

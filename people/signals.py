@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from activity.events import subscribe
 from activity.models import Activity, Verb
@@ -54,14 +55,16 @@ def on_signed_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="people_audit_sign_in_failed")
 def on_sign_in_failed(sender, credentials, request=None, **kwargs):
-    # Django has already masked the password; keep only the address that was tried.
+    # The typed login string is never stored (a password typed into the email field would end up in the
+    # log): only the account it names, if any, and a keyed hash that groups repeated tries of one string.
     tried = str(credentials.get("email") or credentials.get("username") or credentials.get("login") or "")[:254]
     person = User.objects.filter(email__iexact=tried).first() if tried else None
+    tried_hash = salted_hmac("people.audit.sign_in_failed", tried.strip().lower(), algorithm="sha256").hexdigest()
     audit_record(
         action=AuditAction.SIGN_IN_FAILED,
         target=person,
-        target_repr=tried,
-        detail={"tried": tried},
+        target_repr="" if person else "unknown login",
+        detail={"tried_hmac": tried_hash[:32]} if tried else None,
         request=request,
     )
 

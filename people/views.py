@@ -5,12 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import ErasureRequestForm
@@ -78,3 +80,21 @@ def privacy_erasure_request(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Your request to be erased has been recorded. An administrator will carry it out."))
     return redirect("people:privacy")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin signs in through allauth's form, so it gets the same rate limits, lockout and SSO.
+
+    Django's own admin login form checks passwords with no limit at all; it is never served. A POST
+    (someone scripting the old form) is answered with the same redirect and checks nothing.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if not request.user.is_staff:
+            raise Http404  # signed in but not staff: the admin does not exist for them
+        return redirect(next_url)
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")

@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-uv.sh
 export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
+# The demo lets visitors sign up (production keeps sign-up closed unless SIGNUP_ALLOWED_DOMAINS is set).
+export SIGNUP_OPEN="${SIGNUP_OPEN:-true}"
+# A demo has one visitor: publish their anonymous posts after a minute instead of waiting for 5 active people.
+export ANONYMITY_MIN_CROWD="${ANONYMITY_MIN_CROWD:-1}"
+export ANONYMOUS_PUBLISH_MINUTES="${ANONYMOUS_PUBLISH_MINUTES:-1}"
 PORT="${PORT:-8000}"
 
 echo "==> migrating the database (${DATABASE_URL:-SQLite file db.sqlite3})"
@@ -26,6 +31,8 @@ if [[ -n "${DATABASE_URL:-}" && -n "${REDIS_URL:-}" ]]; then
   uv run celery -A socialbiz beat --loglevel=INFO --schedule /tmp/socialbiz-celerybeat-schedule & pids+=($!)
 else
   echo "==> no REDIS_URL: background tasks run inline in the web process"
+  # No Celery beat without Redis: the anonymous-post queue gets its tick from this loop instead.
+  uv run python manage.py publish_anonymous --every 60 >/dev/null & pids+=($!)
 fi
 
 echo "==> serving http://127.0.0.1:${PORT}  (Ctrl-C to stop)"

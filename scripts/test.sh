@@ -81,6 +81,8 @@ fi
 
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-test-only-secret-key-not-for-production-0123456789abcdef}"
 export DJANGO_DEBUG=false
+# Debug off needs a real mail destination (check --deploy refuses none); the tests keep mail in memory.
+export EMAIL_URL="${EMAIL_URL:-memorymail://}"
 export DJANGO_HTTPS=false
 export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1,testserver}"
 export STATIC_MANIFEST=false

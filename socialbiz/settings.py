@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Saves no session on the request that posts anonymously (feedback/views.py, people/middleware.py).
+    "people.middleware.SessionWriteGuardMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,9 +181,13 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
-# Sign-up: open, limited to the listed email domains, or closed (directory import / SSO only).
-SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
+# Sign-up: closed by default (people come from the directory import or SSO); open only to the listed
+# email domains when SIGNUP_ALLOWED_DOMAINS is set, or to anyone with SIGNUP_OPEN=true (the demo).
 SIGNUP_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env.list("SIGNUP_ALLOWED_DOMAINS", default=[])]
+SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=bool(SIGNUP_ALLOWED_DOMAINS))
+# Sign-up never tells whether an address already has an account: both answers are "check your email"
+# (the new person confirms the address before signing in; the holder is told someone tried).
+ACCOUNT_PREVENT_ENUMERATION = True
 SOCIALACCOUNT_PROVIDERS: dict = {}
 
 # --- Single sign-on (OpenID Connect) and sessions ----------------------------------------
@@ -223,13 +229,19 @@ OIDC_TITLE_CLAIM = env.str("OIDC_TITLE_CLAIM", default="job_title")
 OIDC_EMPLOYEE_ID_CLAIM = env.str("OIDC_EMPLOYEE_ID_CLAIM", default="employee_id")
 # false: single sign-on is the only way in (password sign-in and sign-up refused everywhere, admin too).
 PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
-ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "people.forms.LoginForm", "signup": "people.forms.SignupForm"}
 # Seconds without a request before a session ends, and since sign-in whatever happens; 0 turns one off.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
 
 # --- Email ----------------------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# With debug off, mail must go somewhere real: a missing EMAIL_URL is an error of `check --deploy`
+# (people.checks) and mail is refused, never printed to the console where the logs would keep it.
+EMAIL_URL_SET = bool(env.str("EMAIL_URL", default=""))
+if EMAIL_URL_SET or DEBUG:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+else:
+    EMAIL_BACKEND = "socialbiz.mail.UnconfiguredEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="socialbiz <socialbiz@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -295,6 +307,13 @@ FIRST_FOLLOWERS_COUNT = env.int("FIRST_FOLLOWERS_COUNT", default=3)
 
 # Minutes during which a person may edit or delete their own comment.
 FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
+# Anonymous posts wait in a queue and are published in shuffled batches (feedback/publication.py): a batch
+# goes out once ANONYMOUS_PUBLISH_MINUTES have passed since the last one and at least ANONYMITY_MIN_CROWD
+# distinct people were active in between, so a post narrows its writer to no fewer than that many people.
+ANONYMITY_MIN_CROWD = env.int("ANONYMITY_MIN_CROWD", default=5)
+ANONYMOUS_PUBLISH_MINUTES = env.int("ANONYMOUS_PUBLISH_MINUTES", default=30)
+# How often the queue is checked (and, when nothing is published, rewritten and vacuumed).
+ANONYMOUS_QUEUE_TICK_SECONDS = env.int("ANONYMOUS_QUEUE_TICK_SECONDS", default=60)
 
 # --- Nudges ----------------------------------------------------------------------------------
 # Time rules for the time-based kinds (see README, Nudges).
@@ -344,6 +363,9 @@ ACCOUNT_RATE_LIMITS = {
 FOLLOW_RATE_LIMIT = env.str("FOLLOW_RATE_LIMIT", default="30 per 10 minutes")
 VOTE_RATE_LIMIT = env.str("VOTE_RATE_LIMIT", default="60 per 10 minutes")
 INVITE_RATE_LIMIT = env.str("INVITE_RATE_LIMIT", default="30 per hour")
+# Comments on feedback and updates on a movement, per person; more re-shows the form with the text and a 429.
+COMMENT_RATE_LIMIT = env.str("COMMENT_RATE_LIMIT", default="10 per 10 minutes")
+UPDATE_RATE_LIMIT = env.str("UPDATE_RATE_LIMIT", default="10 per hour")
 # Feedback posts per person, e.g. "5 per 10 minutes" or "20 per hour"; more get a 429 page.
 FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10 minutes")
 
@@ -377,6 +399,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nudges.tasks.sweep_weekly_digest",
         "schedule": NUDGES_SWEEP_EVERY_SECONDS,
     },
+    "feedback-anonymous-queue": {
+        "task": "feedback.tasks.anonymous_queue_tick",
+        "schedule": float(ANONYMOUS_QUEUE_TICK_SECONDS),
+    },
     "feedback-anonymous-activity": {
         "task": "feedback.tasks.record_anonymous_activity",
         "schedule": 3600.0,
@@ -403,6 +429,8 @@ LOGGING = {
         # Our own request log replaces Django's, which prints full paths (tokens) on 4xx.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Its warnings print the full path ("Forbidden (CSRF cookie not set.): /unsubscribe/<token>/").
+        "django.security.csrf": {"level": "ERROR"},
     },
 }
 

@@ -11,6 +11,9 @@ import time
 from django.http import HttpRequest, HttpResponse
 
 request_logger = logging.getLogger("socialbiz.request")
+# Requests that leave no log line at all: posting feedback may be anonymous, and a line with its second
+# would date the post (and the people active around it) however the post itself is stored.
+UNLOGGED_VIEWS = {("POST", "feedback:new")}
 SAFE_EXTRA = ("method", "route", "status", "duration_ms", "task", "task_id", "state")
 
 
@@ -36,6 +39,8 @@ class RequestLogMiddleware:
         began = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
+        if match and (request.method, match.view_name) in UNLOGGED_VIEWS:
+            return response
         request_logger.info(
             "request",
             extra={

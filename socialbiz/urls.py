@@ -11,6 +11,8 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", people_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's own URLs: its login goes through allauth (rate limits, lockout, SSO).
+    path("admin/login/", people_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("movements/<slug:slug>/analytics/", dashboards_views.movement_analytics, name="movement_analytics"),
     path("movements/", include("movements.urls")),

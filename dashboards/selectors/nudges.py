@@ -112,6 +112,8 @@ def nudges_by_kind(*, win: Window, org: Organisation, node: DepartmentNode) -> T
     direct: dict[str, dict[int | None, _Figures]] = {}
     for kind, department_id, people, sent, read, acted in rows:
         key = department_id if department_id in org.nodes else None
+        if key is None and org.unassigned_uncounted:
+            continue  # the few people without a department are left out (Organisation.unassigned_uncounted)
         direct.setdefault(kind, {}).setdefault(key, _Figures()).add(_Figures(people, sent, read, acted))
 
     def subtree(kind: str, target: DepartmentNode) -> _Figures:

@@ -109,7 +109,7 @@ def dashboard(
         org=org,
         department_refused=refused,
         participation=participation(org=org, node=node),
-        daily_active=daily_active(win=win, node=node),
+        daily_active=daily_active(win=win, node=node, without_unassigned=bool(org.unassigned_uncounted)),
         movements=movement_funnel(win=win, node=node),
         ownership=ownership(win=win, node=node),
         pilots_overdue=pilots_overdue(win=win, node=node),

@@ -144,6 +144,10 @@ class Organisation:
 
     root: DepartmentNode
     nodes: dict
+    # People without a department, while they are fewer than K: counted in the headcount only. As a group
+    # of their own they would be hidden, and hiding them would hide the smallest real department too (the
+    # total minus the rest would reveal them), so their activity is left out of every figure instead.
+    unassigned_uncounted: int = 0
 
     def partition(self, node: DepartmentNode) -> list[tuple[str, DepartmentNode | None, dict]]:
         """The groups a selection splits into: its sub-departments, plus its own direct members."""
@@ -187,8 +191,12 @@ def organisation(*, win: Window) -> Organisation:
         node.depth = len([p for p in node.path.strip("/").split("/") if p]) - 1
     for node in [root, *nodes.values()]:
         node.children.sort(key=lambda child: (child.name.lower(), child.id))
+    unassigned_uncounted = 0
     for department_id, *figures in _department_stats(win):
         values = dict(zip(PEOPLE_FIGURES, (int(value) for value in figures), strict=True))
+        if not department_id and values["headcount"] < K_ANONYMITY:
+            unassigned_uncounted = values["headcount"]
+            continue
         direct_node = nodes.get(department_id, root) if department_id else root
         direct_node.direct = values
         targets = [root] + (
@@ -199,7 +207,7 @@ def organisation(*, win: Window) -> Organisation:
         for target in targets:
             for key in PEOPLE_FIGURES:
                 target.subtree[key] += values[key]
-    org = Organisation(root=root, nodes=nodes)
+    org = Organisation(root=root, nodes=nodes, unassigned_uncounted=unassigned_uncounted)
 
     # A department may be picked only when its row is shown in its parent's breakdown (privacy.py).
     def mark(node: DepartmentNode) -> None:
@@ -218,14 +226,15 @@ def organisation(*, win: Window) -> Organisation:
 def participation(*, org: Organisation, node: DepartmentNode) -> dict:
     """Headline people figures of the selection and its breakdown by department, with small groups hidden."""
     figures = node.subtree
-    hidden_all = figures["headcount"] < K_ANONYMITY
+    uncounted = org.unassigned_uncounted if node.id is None else 0
+    hidden_all = figures["headcount"] + uncounted < K_ANONYMITY
     stickiness = None
     if figures["active28"]:
         # Stickiness = average daily active people over the last 28 days / people active in those 28 days.
         stickiness = round(100 * (float(figures["active_days28"]) / 28) / figures["active28"], 1)
     summary = Table("participation_summary", _("Participation"), [_("Metric"), _("Value")])
     rows = [
-        (_("People (headcount)"), figures["headcount"]),
+        (_("People (headcount)"), figures["headcount"] + uncounted),
         (_("People in at least one movement"), figures["in_movement"]),
         (_("Participation rate (%)"), _pct(figures["in_movement"], figures["headcount"])),
         (_("Active in the last 7 days"), figures["active7"]),
@@ -234,6 +243,11 @@ def participation(*, org: Organisation, node: DepartmentNode) -> dict:
         (_("Stickiness: daily ÷ 28-day active (%)"), stickiness),
     ]
     summary.rows = [[label, SUPPRESSED if hidden_all else value] for label, value in rows]
+    if uncounted:
+        summary.note = _(
+            "People without a department are counted in the headcount only, until there are at least %(k)d "
+            "of them: their activity is not in the other figures."
+        ) % {"k": K_ANONYMITY}
 
     groups = org.partition(node)
     hidden, all_hidden = hidden_groups({index: g[2]["headcount"] for index, g in enumerate(groups)})
@@ -287,7 +301,7 @@ def _in_subtree(column: str, node: DepartmentNode) -> tuple[str, dict]:
     )
 
 
-def daily_active(*, win: Window, node: DepartmentNode) -> Table:
+def daily_active(*, win: Window, node: DepartmentNode, without_unassigned: bool = False) -> Table:
     """People active per day in the range (active = any activity row that UTC day). One query.
 
     Rolled-up days read the per-department daily counts (people counted in the department they were
@@ -296,6 +310,9 @@ def daily_active(*, win: Window, node: DepartmentNode) -> Table:
     rolled_condition, params = _in_subtree("r.department_id", node)
     live_condition, _params = _in_subtree("pu.department_id", node)
     live_day = win.live_from(win.start)
+    if without_unassigned:  # the few people without a department (Organisation.unassigned_uncounted)
+        rolled_condition += " AND r.department_id IS NOT NULL"
+        live_condition += " AND pu.department_id IS NOT NULL"
     rows = _fetch(
         f"""
         SELECT r.day, sum(r.people) FROM dashboards_dailydepartmentactive r

@@ -197,3 +197,45 @@ def test_an_organisation_of_fewer_than_5_people_shows_no_people_figures_at_all(d
     dash = selectors.dashboard(days=28, department_id=None)
     assert {value for _label, value in dash.participation["summary"].rows} == {SUPPRESSED}
     assert dash.org.choices() == []
+
+
+def test_one_person_without_a_department_is_counted_but_hides_no_real_department(org):
+    """Issue 22: a self-signed-up person with no department used to become a "No department" group of 1,
+    and the subtraction rule then hid the smallest real department as well."""
+    from activity.models import Activity, Verb
+    from tests.factories import UserFactory
+
+    for n in range(3):  # Legal grows to 5: every real department is big enough to be shown
+        UserFactory(email=f"legal{n}@example.com", department=org.legal)
+    loner = UserFactory(email="loner@example.com", department=None)
+    Activity.objects.create(actor=loner, verb=Verb.VOTED, created_at=org.frozen_now)
+    dash = selectors.dashboard(days=28, department_id=None)
+    # Counted: 20 people, the loner included; the loner's activity is in no figure that subtraction could isolate.
+    figures = summary(dash)
+    assert figures["People (headcount)"] == 20
+    assert figures["Active in the last 7 days"] == 2  # p1 and e1, not the loner
+    assert dash.participation["summary"].note
+    assert rows(dash.participation["by_department"]) == [
+        ["Eng", 9, 5, 55.6, 3],
+        ["Legal", 5, 0, 0.0, 0],
+        ["Sales", 5, 2, 40.0, 0],
+    ]
+    assert [node.name for node in dash.org.choices()] == ["Eng", "Legal", "Sales"]
+    # The whole organisation's daily count equals the sum over the departments that can be picked.
+    today = rows(dash.daily_active)[-1]
+    per_department = sum(
+        rows(selectors.dashboard(days=28, department_id=pk).daily_active)[-1][1]
+        for pk in (org.eng.pk, org.legal.pk, org.sales.pk)
+    )
+    assert today[1] == per_department == 2
+
+
+def test_five_people_without_a_department_are_a_group_of_their_own(org):
+    from tests.factories import UserFactory
+
+    for n in range(5):
+        UserFactory(email=f"new{n}@example.com", department=None)
+    dash = selectors.dashboard(days=28, department_id=None)
+    assert summary(dash)["People (headcount)"] == 21
+    assert ["No department", 5, 0, 0.0, 0] in rows(dash.participation["by_department"])
+    assert not dash.participation["summary"].note

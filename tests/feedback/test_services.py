@@ -6,9 +6,10 @@ from django.db import connection
 from django.utils import timezone
 
 from activity.models import Activity, Verb
-from feedback import ratelimit, services
+from feedback import services
 from feedback.models import Comment, Feedback, Kind, ModerationAction, Report, Status, StatusChange, Tag, Vote
 from feedback.rendering import render_markdown
+from socialbiz import ratelimit
 from tests import events
 from tests.factories import CommentFactory, FeedbackFactory, MovementFactory, TagFactory, UserFactory
 
@@ -319,7 +320,10 @@ def test_an_unreadable_rate_limit_setting_stops_the_start_up(settings):
 
     assert feedback_rate_limit_is_readable(None) == []
     settings.FEEDBACK_POST_RATE_LIMIT = "five-ish"
-    assert [error.id for error in feedback_rate_limit_is_readable(None)] == ["feedback.E001"]
+    settings.UPDATE_RATE_LIMIT = "often"
+    errors = feedback_rate_limit_is_readable(None)
+    assert [error.id for error in errors] == ["feedback.E001", "feedback.E001"]
+    assert "UPDATE_RATE_LIMIT" in errors[1].msg
 
 
 def test_voters_are_listed_first_come_first_for_inviting_as_first_followers(post):

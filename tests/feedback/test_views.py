@@ -256,12 +256,26 @@ def test_posting_by_name_redirects_to_the_post(client, author, movement):
     assert list(post.tags.values_list("name", flat=True)) == ["rituals"]
 
 
-def test_posting_anonymously_redirects_to_the_list_without_the_post_id(client, author):
+def test_posting_anonymously_queues_the_post_and_says_when_it_appears(client, author):
+    from feedback.models import AnonymousQueueEntry
+
     client.force_login(author)
     response = client.post(NEW, {"kind": "doesnt", "title": "Too many tools", "body": "Really", "anonymous": "on"})
-    post = Feedback.objects.get()
-    assert response.status_code == 302 and str(post.pk) not in response["Location"]
-    assert post.author is None and post.is_anonymous
+    assert response.status_code == 302 and response["Location"] == "/feedback/"
+    assert not Feedback.objects.exists()
+    assert AnonymousQueueEntry.objects.get().title == "Too many tools"
+    page = client.get(response["Location"]).content.decode()
+    assert "will appear in the list within about an hour" in page
+
+
+def test_an_anonymous_post_to_a_movement_the_person_cannot_see_is_refused(client, outsider, limited_movement):
+    from feedback.models import AnonymousQueueEntry
+
+    client.force_login(outsider)
+    data = {"kind": "doesnt", "title": "t", "body": "b", "anonymous": "on", "movement": limited_movement.pk}
+    response = client.post(NEW, data)
+    assert response.status_code == 200
+    assert not AnonymousQueueEntry.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from feedback.models import Feedback, Kind, Vote
 from movements.models import Invitation, Membership
 from movements.views import recruit_link
+from socialbiz import ratelimit
 from socialbiz.ratelimit import parse_rate
 from tests.factories import FeedbackFactory, MovementFactory, UserFactory
 
@@ -88,7 +89,8 @@ def test_following_too_fast_gets_a_429_page_and_joins_nothing(client, person, se
     assert response.status_code == 429
     assert "You are following movements faster than the site allows (2 per 10 minutes)" in response.content.decode()
     assert not Membership.objects.filter(movement=movements[2], person=person).exists()
-    assert _redis_keys(f"ratelimit:follow:{person.pk}:")
+    key = ratelimit.counter_key(scope="follow", person_id=person.pk, rate=settings.FOLLOW_RATE_LIMIT)
+    assert _redis_keys(key)
 
 
 def test_joining_by_a_recruit_link_counts_as_following(client, person, settings):
@@ -129,8 +131,7 @@ def test_the_limit_is_shared_by_every_process_because_the_count_lives_in_redis(c
     """Another web process would read the same Redis key: fill it from outside and this process refuses."""
     settings.FOLLOW_RATE_LIMIT = "5 per 10 minutes"
     movement = MovementFactory()
-    window = int(time.time()) // 600
-    key = cache.make_key(f"ratelimit:follow:{person.pk}:{window}")
+    key = cache.make_key(ratelimit.counter_key(scope="follow", person_id=person.pk, rate=settings.FOLLOW_RATE_LIMIT))
     redis.Redis.from_url(django_settings.REDIS_URL).set(key, 5, ex=600)
     client.force_login(person)
     assert client.post(reverse("movements:follow", args=[movement.slug])).status_code == 429
@@ -189,7 +190,92 @@ def test_posting_too_fast_gets_the_429_page_that_keeps_the_text(client, person, 
     assert response.status_code == 429
     assert "Second one" in response.content.decode()
     assert Feedback.objects.count() == 1
-    assert _redis_keys(f"ratelimit:feedback-post:{person.pk}:")
+    key = ratelimit.counter_key(scope="feedback-post", person_id=person.pk, rate=settings.FEEDBACK_POST_RATE_LIMIT)
+    assert _redis_keys(key)
+
+
+# --- comments and updates: the form comes back with the text ------------------------------------------
+
+
+def test_commenting_too_fast_re_shows_the_form_with_the_text_and_posts_nothing(client, person, settings):
+    settings.COMMENT_RATE_LIMIT = "2 per 10 minutes"
+    post = FeedbackFactory()
+    client.force_login(person)
+    url = reverse("feedback:comment_add", args=[post.pk])
+    for n in range(2):
+        assert client.post(url, {"body": f"Comment {n}"}).status_code == 302
+    response = client.post(url, {"body": "My third, carefully written comment"})
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "You are commenting faster than the site allows (2 per 10 minutes)" in page
+    assert "My third, carefully written comment" in page
+    post.refresh_from_db()
+    assert post.comments.count() == post.comment_count == 2
+
+
+def test_an_htmx_comment_over_the_limit_gets_429_with_the_text(client, person, settings):
+    settings.COMMENT_RATE_LIMIT = "1 per 10 minutes"
+    post = FeedbackFactory()
+    client.force_login(person)
+    url = reverse("feedback:comment_add", args=[post.pk])
+    client.post(url, {"body": "First"}, headers={"HX-Request": "true"})
+    response = client.post(url, {"body": "Second, kept"}, headers={"HX-Request": "true"})
+    assert response.status_code == 429 and "Second, kept" in response.content.decode()
+    assert post.comments.count() == 1
+
+
+def test_an_invalid_comment_does_not_use_up_the_limit(client, person, settings):
+    settings.COMMENT_RATE_LIMIT = "1 per 10 minutes"
+    post = FeedbackFactory()
+    client.force_login(person)
+    url = reverse("feedback:comment_add", args=[post.pk])
+    assert client.post(url, {"body": "  "}).status_code == 400
+    assert client.post(url, {"body": "Now a real one"}).status_code == 302
+
+
+def test_posting_updates_too_fast_re_shows_the_form_with_the_text_and_posts_nothing(client, settings):
+    from movements.models import Update
+
+    settings.UPDATE_RATE_LIMIT = "2 per hour"
+    movement = MovementFactory()
+    client.force_login(movement.founder)
+    url = reverse("movements:update_post", args=[movement.slug])
+    for n in range(2):
+        assert client.post(url, {"body": f"Update {n}"}).status_code == 302
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.post(url, {"body": "Third update, not lost"}, headers=headers)
+        page = response.content.decode()
+        assert response.status_code == 429
+        assert "You are posting updates faster than the site allows (2 per 1 hour)" in page
+        assert "Third update, not lost" in page
+    assert Update.objects.filter(movement=movement).count() == 2
+
+
+def test_counter_keys_carry_no_person_id_and_expire_with_their_window(client, person, settings):
+    settings.COMMENT_RATE_LIMIT = "5 per 10 minutes"
+    person = UserFactory(pk=987650321)
+    post = FeedbackFactory()
+    with time_machine.travel(1_899_999_600 + 123, tick=False):  # 123 s into a 600 s window
+        client.force_login(person)
+        client.post(reverse("feedback:comment_add", args=[post.pk]), {"body": "hello"})
+        keys = _redis_keys("ratelimit:comment:")
+        assert len(keys) == 1 and b"987650321" not in keys[0]
+        ttl = redis.Redis.from_url(django_settings.REDIS_URL).ttl(keys[0])
+    # The key ends with its window (477 s left, +1), not 600 s after the comment.
+    assert 470 <= ttl <= 478, ttl
+
+
+def test_an_anonymous_post_counts_in_a_counter_of_its_own(client, settings):
+    settings.FEEDBACK_POST_RATE_LIMIT = "1 per 10 minutes"
+    person = UserFactory(pk=987650322)
+    client.force_login(person)
+    data = {"kind": Kind.WORKS, "title": "Named", "body": "b"}
+    assert client.post(reverse("feedback:new"), data).status_code == 302
+    response = client.post(reverse("feedback:new"), {**data, "title": "Anonymous", "anonymous": "on"})
+    assert response.status_code == 302
+    assert client.post(reverse("feedback:new"), {**data, "title": "Again", "anonymous": "on"}).status_code == 429
+    assert len(_redis_keys("ratelimit:feedback-post-anonymous:")) == 1
+    assert not any(str(person.pk).encode() in key for key in _redis_keys("ratelimit:"))
 
 
 def test_the_settings_are_listed_in_env_example():
@@ -198,6 +284,8 @@ def test_the_settings_are_listed_in_env_example():
         "FOLLOW_RATE_LIMIT",
         "VOTE_RATE_LIMIT",
         "INVITE_RATE_LIMIT",
+        "COMMENT_RATE_LIMIT",
+        "UPDATE_RATE_LIMIT",
         "RATE_LIMIT_SIGN_IN",
         "RATE_LIMIT_SIGN_IN_FAILED",
     ):

@@ -19,6 +19,8 @@ LEADS_ONLY = {"*": 403, "outsider": 404, "lead": 200}
 URL_TABLE: dict[str, dict] = {
     "home": {"GET": 200, "POST": 405},
     "healthz": {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 405, "anonymous": 405}},
+    # The admin signs in through allauth (the same limits); signed in without staff rights, the admin is a 404.
+    "admin_login": {"GET": {"*": 404, "admin": 302}, "POST": {"*": 404, "admin": 302}},
     "movement_analytics": {"GET": {"*": 404, "lead": 200, "admin": 200}, "POST": 405},
     "dashboards:overview": {"GET": {"*": 404, "admin": 200}, "POST": 405},
     # --- movements

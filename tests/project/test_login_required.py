@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # URL names (namespace:name) that anonymous visitors may open: signing in, password reset, health.
 PUBLIC_URL_NAMES = {
     "healthz",
+    "admin_login",
     "account_login",
     "account_signup",
     "account_reset_password",

@@ -30,3 +30,13 @@ def test_json_formatter_keeps_only_safe_extras():
     entry = json.loads(JsonFormatter().format(record))
     assert entry["route"] == "feedback/<int:pk>/"
     assert "hunter2" not in json.dumps(entry)
+
+
+@pytest.mark.django_db
+def test_posting_feedback_leaves_no_request_log_line_at_all(client, person, caplog):
+    client.force_login(person)
+    with caplog.at_level(logging.INFO, logger="socialbiz.request"):
+        client.post("/feedback/new/", {"kind": "works", "title": "t", "body": "b", "anonymous": "on"})
+        client.get("/feedback/new/")
+    routes = [(r.method, r.route) for r in caplog.records if r.name == "socialbiz.request"]
+    assert routes == [("GET", "feedback/new/")]

@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "DATABASE_URL": "postgres://app:secret@db.internal:5432/socialbiz",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@mail.internal:587",
 }
 
 
@@ -118,6 +119,33 @@ def test_deploy_check_passes_with_production_values():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_without_email_url_debug_off_fails_the_deploy_check_and_prints_no_mail():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "people.E001" in result.stderr and "EMAIL_URL is not set" in result.stderr
+    sent = run_python(
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='socialbiz.settings'; import django; django.setup(); "
+        "from django.core.mail import send_mail; "
+        "send_mail('Reset your password', 'https://portal/reset/key-123', 'a@example.com', ['b@example.com'])",
+        env,
+    )
+    assert sent.returncode != 0 and "EMAIL_URL is not set" in sent.stderr
+    assert "key-123" not in sent.stdout + sent.stderr
+
+
+def test_with_debug_on_a_missing_email_url_prints_mail_for_the_demo():
+    values = settings_of({"DJANGO_DEBUG": "true"}, "EMAIL_BACKEND")
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
 
 
 def test_env_example_lists_every_variable_the_settings_read():
