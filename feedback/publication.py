@@ -137,3 +137,8 @@ def anonymous_queue_tick(*, now: datetime | None = None) -> int:
 
 def queued_count() -> int:
     return AnonymousQueueEntry.objects.count()
+
+
+def queue_is_full() -> bool:
+    """Anonymous posts waiting for their batch, for everyone together, have reached ANONYMOUS_QUEUE_MAX."""
+    return AnonymousQueueEntry.objects.count() >= settings.ANONYMOUS_QUEUE_MAX

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -73,14 +76,15 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     form = FeedbackForm(data, person=request.user)
     if not form.is_valid():
         return render(request, "feedback/form.html", {"form": form})
-    anonymous = form.cleaned_data["anonymous"]
-    # Anonymous posts have a counter of their own, so its count never mixes with the person's named posts.
-    scope = "feedback-post-anonymous" if anonymous else "feedback-post"
-    if not ratelimit.hit(scope=scope, person_id=request.user.pk, rate=settings.FEEDBACK_POST_RATE_LIMIT):
-        rate = parse_rate(settings.FEEDBACK_POST_RATE_LIMIT)
+    rate = parse_rate(settings.FEEDBACK_POST_RATE_LIMIT)
+    if form.cleaned_data["anonymous"]:
+        # Counted where no operator looks: in the writer's own browser, and by the size of the queue.
+        count = _anonymous_posts_counted(request, rate)
+        if count is None:
+            return render(request, "feedback/429.html", {"rate": rate, "form": form}, status=429)
+        return _post_anonymously(request, form, count)
+    if not ratelimit.hit(scope="feedback-post", person_id=request.user.pk, rate=settings.FEEDBACK_POST_RATE_LIMIT):
         return render(request, "feedback/429.html", {"rate": rate, "form": form}, status=429)
-    if anonymous:
-        return _post_anonymously(request, form)
     try:
         post = services.feedback_post(
             person=request.user,
@@ -99,7 +103,27 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     return redirect(post)
 
 
-def _post_anonymously(request: HttpRequest, form: FeedbackForm) -> HttpResponse:
+ANONYMOUS_COUNT_COOKIE = "socialbiz_anonymous_posts"
+
+
+def _anonymous_posts_counted(request: HttpRequest, rate) -> dict | None:
+    """The writer's anonymous posts in this window, counted in a signed cookie of their own browser (a
+    server-side counter, however hashed, would tell whoever holds Redis and SECRET_KEY whose count moved,
+    and its idle time when). Returns the new count to store, or None when over the rate or when the queue
+    is full (ANONYMOUS_QUEUE_MAX, a cap for everyone together)."""
+    window = int(time.time()) // rate.seconds
+    try:
+        stored = request.get_signed_cookie(ANONYMOUS_COUNT_COOKIE, salt=ANONYMOUS_COUNT_COOKIE, max_age=rate.seconds)
+        window_stored, used = (int(part) for part in stored.split(":"))
+    except (KeyError, ValueError, signing.BadSignature):
+        window_stored, used = window, 0
+    used = used if window_stored == window else 0
+    if used >= rate.count or publication.queue_is_full():
+        return None
+    return {"window": window, "used": used + 1, "seconds": rate.seconds}
+
+
+def _post_anonymously(request: HttpRequest, form: FeedbackForm, count: dict) -> HttpResponse:
     """Queue the post (feedback/publication.py), and write nothing else that could point to this person:
     the session is not saved on this request, nor stamped for a while after it (people.middleware)."""
     try:
@@ -124,7 +148,17 @@ def _post_anonymously(request: HttpRequest, form: FeedbackForm) -> HttpResponse:
         ),
     )
     # The same redirect as any visit to the list; no post id, no query string.
-    return keep_session_quiet(request, redirect(reverse("feedback:list")))
+    response = redirect(reverse("feedback:list"))
+    response.set_signed_cookie(
+        ANONYMOUS_COUNT_COOKIE,
+        f"{count['window']}:{count['used']}",
+        salt=ANONYMOUS_COUNT_COOKIE,
+        max_age=count["seconds"],
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return keep_session_quiet(request, response)
 
 
 def _detail_context(request: HttpRequest, post: Feedback, **forms) -> dict:

@@ -314,6 +314,8 @@ ANONYMITY_MIN_CROWD = env.int("ANONYMITY_MIN_CROWD", default=5)
 ANONYMOUS_PUBLISH_MINUTES = env.int("ANONYMOUS_PUBLISH_MINUTES", default=30)
 # How often the queue is checked (and, when nothing is published, rewritten and vacuumed).
 ANONYMOUS_QUEUE_TICK_SECONDS = env.int("ANONYMOUS_QUEUE_TICK_SECONDS", default=60)
+# Anonymous posts waiting at once, for everyone together; more get a 429 until the next batch.
+ANONYMOUS_QUEUE_MAX = env.int("ANONYMOUS_QUEUE_MAX", default=200)
 
 # --- Nudges ----------------------------------------------------------------------------------
 # Time rules for the time-based kinds (see README, Nudges).

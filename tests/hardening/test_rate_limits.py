@@ -265,17 +265,33 @@ def test_counter_keys_carry_no_person_id_and_expire_with_their_window(client, pe
     assert 470 <= ttl <= 478, ttl
 
 
-def test_an_anonymous_post_counts_in_a_counter_of_its_own(client, settings):
+def test_an_anonymous_post_is_counted_in_the_writers_browser_not_on_the_server(client, settings):
     settings.FEEDBACK_POST_RATE_LIMIT = "1 per 10 minutes"
     person = UserFactory(pk=987650322)
     client.force_login(person)
     data = {"kind": Kind.WORKS, "title": "Named", "body": "b"}
     assert client.post(reverse("feedback:new"), data).status_code == 302
+    keys_before = set(_redis_keys("ratelimit:"))
     response = client.post(reverse("feedback:new"), {**data, "title": "Anonymous", "anonymous": "on"})
-    assert response.status_code == 302
+    assert response.status_code == 302  # the named post's count does not block the anonymous one
+    assert set(_redis_keys("ratelimit:")) == keys_before  # no server-side counter for anonymous posts
     assert client.post(reverse("feedback:new"), {**data, "title": "Again", "anonymous": "on"}).status_code == 429
-    assert len(_redis_keys("ratelimit:feedback-post-anonymous:")) == 1
     assert not any(str(person.pk).encode() in key for key in _redis_keys("ratelimit:"))
+    # A tampered count is no count: the signature fails and the writer starts again at zero.
+    client.cookies["socialbiz_anonymous_posts"] = "0:0"
+    assert client.post(reverse("feedback:new"), {**data, "title": "Third", "anonymous": "on"}).status_code == 302
+
+
+def test_anonymous_posts_stop_when_the_queue_is_full_for_everyone(client, settings):
+    from feedback.models import AnonymousQueueEntry
+
+    settings.ANONYMOUS_QUEUE_MAX = 1
+    data = {"kind": Kind.WORKS, "title": "Waiting", "body": "b", "anonymous": "on"}
+    client.force_login(UserFactory())
+    assert client.post(reverse("feedback:new"), data).status_code == 302
+    client.force_login(UserFactory())
+    assert client.post(reverse("feedback:new"), {**data, "title": "Refused"}).status_code == 429
+    assert AnonymousQueueEntry.objects.count() == 1
 
 
 def test_the_settings_are_listed_in_env_example():
