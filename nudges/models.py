@@ -118,14 +118,19 @@ class NotificationPreference(models.Model):
 
 
 class SweepPart(models.Model):
-    """One share of an hourly time-based sweep (nudges.services.nudges_sweep_plan): the movements whose id
-    is `part` modulo `parts`. One row per (run, part), so two beats plan it once; a worker claims it with a
+    """One share of an hourly time-based sweep (nudges.services.nudges_sweep_plan): the memberships (and,
+    for the sweeps over movements, the movements) whose ids fall in its ranges. One row per (run, part), so two beats plan it once; a worker claims it with a
     conditional UPDATE, so one worker sweeps it."""
 
     run_key = models.CharField(max_length=64)
     part = models.PositiveSmallIntegerField()
     parts = models.PositiveSmallIntegerField()
     planned_for = models.DateTimeField()
+    # The part's id ranges [from, to), fixed when planned; a null end is open (the last part).
+    membership_from = models.BigIntegerField(default=0)
+    membership_to = models.BigIntegerField(null=True, blank=True)
+    movement_from = models.BigIntegerField(default=0)
+    movement_to = models.BigIntegerField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)

@@ -16,13 +16,13 @@ pytestmark = pytest.mark.slow
 PARTS = 4
 
 
-def quiet_first_followers(count: int) -> set[tuple[int, int]]:
+def quiet_first_followers(count: int) -> dict[tuple[int, int], int]:
     """First followers who joined five days ago and did nothing since: each is owed one check-in."""
     joined = timezone.now() - dt.timedelta(days=5)
-    owed = set()
+    owed = {}
     for _ in range(count):
         membership = MembershipFactory(movement=MovementFactory(), position=2, joined_at=joined)
-        owed.add((membership.movement_id, membership.person_id))
+        owed[(membership.movement_id, membership.person_id)] = membership.pk
     return owed
 
 
@@ -51,7 +51,8 @@ def test_four_workers_share_one_sweep_and_each_membership_is_handled_once(celery
     checkins = list(Nudge.objects.filter(kind=Kind.FIRST_FOLLOWER_CHECKIN).values_list("movement_id", "recipient_id"))
     assert sorted(checkins) == sorted(owed)  # every membership handled, none twice
     for row in parts:
-        mine = {(m, p) for m, p in owed if m % PARTS == row.part}
+        high = row.membership_to if row.membership_to is not None else float("inf")
+        mine = {key for key, membership_id in owed.items() if row.membership_from <= membership_id < high}
         assert row.counts[Kind.FIRST_FOLLOWER_CHECKIN] == len(mine)  # each part swept only its own share
     assert sum(row.counts[Kind.FIRST_FOLLOWER_CHECKIN] for row in parts) == len(owed)
     assert all(row.claimed_by for row in parts)
