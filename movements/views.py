@@ -75,6 +75,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         "page": result.page,
         "query": query.urlencode(),
         "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool")),
+        "filters_open": any(request.GET.get(k) for k in ("stage", "department", "tool", "sort")),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "movements/list.html#results", context)
