@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from movements.models import Movement
+from socialbiz.forms import TextField
 
 from .models import Kind, ModerationAction, Status, Tag
 from .selectors import SORTS
@@ -19,8 +20,8 @@ class PlainLabelsForm(forms.Form):
 
 class FeedbackForm(PlainLabelsForm):
     kind = forms.ChoiceField(label=_("What is it about?"), choices=Kind.choices, widget=forms.RadioSelect)
-    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("One line that says it."))
-    body = forms.CharField(
+    title = TextField(label=_("Title"), max_length=200, help_text=_("One line that says it."))
+    body = TextField(
         label=_("What happened"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -35,7 +36,7 @@ class FeedbackForm(PlainLabelsForm):
     tags = forms.ModelMultipleChoiceField(
         label=_("Topics"), queryset=Tag.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    new_tags = forms.CharField(
+    new_tags = TextField(
         label=_("New topics (optional)"),
         max_length=200,
         required=False,
@@ -95,7 +96,7 @@ class FilterForm(forms.Form):
 
 
 class CommentForm(PlainLabelsForm):
-    body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = TextField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
@@ -106,7 +107,7 @@ class CommentForm(PlainLabelsForm):
 
 class AnswerForm(PlainLabelsForm):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    response = forms.CharField(
+    response = TextField(
         label=_("Official response"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -121,7 +122,7 @@ class AnswerForm(PlainLabelsForm):
 
 
 class ReportForm(PlainLabelsForm):
-    reason = forms.CharField(label=_("What is wrong?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = TextField(label=_("What is wrong?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
@@ -132,7 +133,7 @@ class ReportForm(PlainLabelsForm):
 
 class ModerationForm(PlainLabelsForm):
     action = forms.ChoiceField(label=_("Action"), choices=ModerationAction.Action.choices)
-    reason = forms.CharField(label=_("Reason (kept in the log)"), max_length=2000)
+    reason = TextField(label=_("Reason (kept in the log)"), max_length=2000)
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

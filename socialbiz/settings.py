@@ -379,3 +379,11 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# --- Big form posts (issue 21) --------------------------------------------------------------
+# A form post over DATA_UPLOAD_MAX_MEMORY_SIZE comes back as its form with the text kept (not a bare 400):
+# it must be read before the CSRF check reads request.POST.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "socialbiz.middleware.OversizedFormPostMiddleware",
+)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,14 +131,6 @@ def pages_for(world: World, who: str) -> list[str]:
     return urls
 
 
-def sign_in(page, live_server, person) -> None:
-    """A session made on the server and handed to the browser: much faster than the login form per test."""
-    client = Client()
-    client.force_login(person)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
 def overflow_report(page) -> dict | None:
     """None when the page fits; otherwise its width and the innermost elements whose removal makes it fit."""
     return page.evaluate(
@@ -161,8 +151,8 @@ def overflow_report(page) -> dict | None:
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_no_page_scrolls_sideways_and_axe_finds_nothing(long_world, live_server, page, axe, who):
-    sign_in(page, live_server, long_world.person(who))
+def test_no_page_scrolls_sideways_and_axe_finds_nothing(long_world, live_server, page, axe, who, sign_in):
+    sign_in(long_world.person(who))
     urls = pages_for(long_world, who)
     assert len(urls) >= 8  # the matrix really gave us pages to look at
     problems = []
@@ -179,9 +169,9 @@ def test_no_page_scrolls_sideways_and_axe_finds_nothing(long_world, live_server,
 
 
 @pytest.mark.parametrize("path", ["/feedback/", "/movements/"])
-def test_list_pages_show_a_result_on_the_first_phone_screen(long_world, live_server, page, path):
+def test_list_pages_show_a_result_on_the_first_phone_screen(long_world, live_server, page, path, sign_in):
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, live_server, long_world.member)
+    sign_in(long_world.member)
     page.goto(f"{live_server.url}{path}")
     first = page.locator(".feedback-card, .movement-card").first
     assert first.bounding_box()["y"] < 844 - 60  # at least its heading is on the first screen
@@ -192,8 +182,8 @@ def test_list_pages_show_a_result_on_the_first_phone_screen(long_world, live_ser
     assert page.get_by_label("Status" if path == "/feedback/" else "Stage").is_visible()
 
 
-def test_filters_stay_open_on_a_wide_screen_and_when_applied(long_world, live_server, page):
-    sign_in(page, live_server, long_world.member)
+def test_filters_stay_open_on_a_wide_screen_and_when_applied(long_world, live_server, page, sign_in):
+    sign_in(long_world.member)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/feedback/")
     assert page.get_by_label("Status").is_visible()
@@ -203,8 +193,8 @@ def test_filters_stay_open_on_a_wide_screen_and_when_applied(long_world, live_se
 
 
 @pytest.mark.parametrize("path", ["movement", "/feedback/", "post", "/feedback/new/"])
-def test_touch_targets_are_at_least_44px_and_links_24px(long_world, live_server, page, path):
-    sign_in(page, live_server, long_world.lead)
+def test_touch_targets_are_at_least_44px_and_links_24px(long_world, live_server, page, path, sign_in):
+    sign_in(long_world.lead)
     page.set_viewport_size({"width": 390, "height": 844})
     url = {"movement": long_world.movement.get_absolute_url(), "post": long_world.post.get_absolute_url()}.get(
         path, path

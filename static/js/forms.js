@@ -1,0 +1,47 @@
+// Progressive enhancement for long text fields (socialbiz.forms.TextField): a live count once the text
+// nears its limit. Without JavaScript the help text still states the limit and the server says by how much.
+(function () {
+  "use strict";
+  var NEAR = 0.8; // start counting at 80 % of the limit
+
+  function counterFor(field) {
+    var id = field.id + "-count";
+    var counter = document.getElementById(id);
+    if (!counter) {
+      counter = document.createElement("span");
+      counter.id = id;
+      counter.className = "char-count";
+      counter.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", counter);
+    }
+    return counter;
+  }
+
+  function update(field) {
+    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
+    if (!limit) return;
+    // Count as the server does: a line break is one character (the browser sends CRLF).
+    var length = field.value.replace(/\r\n/g, "\n").length;
+    var counter = counterFor(field);
+    if (length < limit * NEAR) {
+      counter.textContent = "";
+      counter.classList.remove("over");
+      return;
+    }
+    var over = length > limit;
+    var words = field.getAttribute(over ? "data-count-over" : "data-count-left") || "{n}";
+    counter.textContent = words.replace("{n}", Math.abs(limit - length).toLocaleString());
+    counter.classList.toggle("over", over);
+  }
+
+  function updateAll(root) {
+    root.querySelectorAll("[data-maxlength]").forEach(update);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-maxlength]")) update(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () { updateAll(document); });
+  // htmx swaps in new forms (a re-rendered form with its errors): count those too.
+  document.addEventListener("htmx:afterSettle", function (event) { updateAll(event.target); });
+})();
