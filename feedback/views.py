@@ -178,11 +178,25 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks once more (the Delete link leads here); POST deletes."""
     comment = get_object_or_404(
         _comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user
     )
+    if request.method == "GET":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Delete your comment?"),
+                "subject": comment.body,
+                "consequences": [_("It disappears for everyone. This cannot be undone.")],
+                "action": reverse("feedback:comment_delete", kwargs={"pk": comment.pk}),
+                "confirm_label": _("Delete the comment"),
+                "cancel_url": f"{comment.feedback.get_absolute_url()}#comment-{comment.pk}",
+            },
+        )
     try:
         services.comment_delete(comment=comment, person=request.user)
     except PermissionDenied as exc:
@@ -263,6 +277,8 @@ def moderate(request: HttpRequest, pk: int, target: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = ModerationForm(data, initial={"action": request.GET.get("action") or initial_action})
     if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["action"] == "hide" and request.POST.get("confirmed") != "yes":
+            return render(request, "confirm.html", _hide_confirmation(request, subject, form))
         services.moderation_act(
             moderator=request.user,
             action=form.cleaned_data["action"],
@@ -272,9 +288,32 @@ def moderate(request: HttpRequest, pk: int, target: str) -> HttpResponse:
         )
         messages.success(request, _("Done, and logged."))
         return redirect(_next_url(request, reverse("feedback:moderation")))
+    if request.method == "POST" and request.POST.get("report", "").isdigit():
+        # Sent from the queue: show the error beside that report's reason, in the queue.
+        context = selectors.moderation_queue(moderator=request.user)
+        context.update(form=ModerationForm(), failed_report=int(request.POST["report"]), failed_form=form)
+        return render(request, "feedback/moderation.html", context)
     return render(
         request,
         "feedback/moderate.html",
         {"form": form, "post": post, "comment": comment, "subject": subject},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _hide_confirmation(request: HttpRequest, subject: Feedback | Comment, form: ModerationForm) -> dict:
+    is_comment = isinstance(subject, Comment)
+    name = "feedback:comment_moderate" if is_comment else "feedback:moderate"
+    return {
+        "heading": _("Hide this comment?") if is_comment else _("Hide “%(title)s”?") % {"title": subject.title},
+        "subject": subject.body if is_comment else None,
+        "consequences": [
+            _("Everyone but moderators stops seeing it at once."),
+            _("Your reason goes into the moderation log: “%(reason)s”.") % {"reason": form.cleaned_data["reason"]},
+            _("Nothing is deleted: a moderator can restore it."),
+        ],
+        "action": reverse(name, kwargs={"pk": subject.pk}),
+        "confirm_label": _("Hide it"),
+        "cancel_url": _next_url(request, reverse("feedback:moderation")),
+        "hidden": [("action", "hide"), ("reason", form.cleaned_data["reason"]), ("next", request.POST.get("next", ""))],
+    }

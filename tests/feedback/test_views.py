@@ -502,7 +502,9 @@ def test_report_post_and_comment_then_moderator_hides_from_the_queue(client, oth
     client.force_login(moderator)
     queue = client.get("/feedback/moderation/").content.decode()
     assert "Names someone" in queue and "Off-topic rant" in queue
-    response = client.post(f"/feedback/comments/{comment.pk}/moderate/", {"action": "hide", "reason": "Rude"})
+    response = client.post(
+        f"/feedback/comments/{comment.pk}/moderate/", {"action": "hide", "reason": "Rude", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.hidden_at is not None

@@ -107,7 +107,7 @@ def test_an_anonymous_visitor_is_sent_to_login_for_every_page_and_action(client,
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("name", ["follow", "leave", "lead_step_down", "update_post"])
+@pytest.mark.parametrize("name", ["follow", "lead_step_down", "update_post"])
 def test_post_only_actions_refuse_get_with_405(client, movement, founder, name):
     client.force_login(founder)
     assert client.get(reverse(f"movements:{name}", args=[movement.slug])).status_code == 405
@@ -517,9 +517,10 @@ def test_pilot_and_decision_forms_refuse_bad_dates_and_missing_rationale(client,
     early = client.post(decision_url, {"decision": Decision.EXTEND, "rationale": "More", "new_end": "2026-01-15"})
     assert early.context["form"].errors["new_end"]
     assert Movement.objects.get().stage == Stage.PILOTING
-    client.post(decision_url, {"decision": Decision.EXTEND, "rationale": "More time", "new_end": "2026-03-01"})
+    extend = {"decision": Decision.EXTEND, "rationale": "More time", "new_end": "2026-03-01", "confirmed": "yes"}
+    client.post(decision_url, extend)
     assert Movement.objects.get().pilot_end == date(2026, 3, 1)
-    client.post(decision_url, {"decision": Decision.RETIRE, "rationale": "Nobody used it"})
+    client.post(decision_url, {"decision": Decision.RETIRE, "rationale": "Nobody used it", "confirmed": "yes"})
     page = client.get(movement.get_absolute_url()).content.decode()
     assert "Nobody used it" in page and "Retired: kept as a lesson learned." in page
 
