@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from people.models import Department
+from people.models import Department, User
 from socialbiz.forms import TextField
 
 from .models import Decision, Membership, RoleTemplate, Stage
@@ -101,12 +101,24 @@ class MovementStartForm(forms.Form):
             self.custom_fields.append((self[name], self[seats]))
         self.from_feedback = from_feedback
         if from_feedback is not None:
-            self.fields["invite_voters"] = forms.BooleanField(
-                label=_("Invite the %(count)s people who said “me too” as first followers")
-                % {"count": from_feedback.vote_count},
-                required=False,
-                initial=True,
+            voters = (
+                User.objects.filter(feedback_votes__feedback=from_feedback, is_active=True)
+                .exclude(pk=founder.pk)
+                .order_by("display_name", "pk")
             )
+            # Nobody is ticked: an invitation is personal, so the founder picks whom to ask.
+            self.fields["voters"] = forms.ModelMultipleChoiceField(
+                label=_("Invite people who said “me too”"),
+                queryset=voters,
+                required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"data-count-checked": "voters-picked"}),
+                help_text=_(
+                    "%(count)s colleagues said “me too”. Tick the ones to invite as first followers: "
+                    "each gets a personal invitation from you. Nobody is invited unless ticked."
+                )
+                % {"count": voters.count()},
+            )
+            self.fields["voters"].label_from_instance = lambda person: person.name
 
     def clean(self):
         cleaned = super().clean()

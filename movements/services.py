@@ -7,6 +7,7 @@ Lock order, to stay free of deadlocks: lead memberships, then roles, then the mo
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -116,6 +117,7 @@ def movement_start(
     roles: list[RoleSpec] | None = None,
     from_feedback=None,
     invite_voters: bool = False,
+    voter_ids: Collection[int] | None = None,
 ) -> Movement:
     """The founder is member number 1 and the first lead; the suggested roles open at once."""
     title, pitch = title.strip(), pitch.strip()
@@ -157,6 +159,8 @@ def movement_start(
         type(from_feedback).objects.filter(pk=from_feedback.pk).update(resulting_movement=movement)
         if invite_voters:
             voters = User.objects.filter(feedback_votes__feedback=from_feedback, is_active=True).exclude(pk=founder.pk)
+            if voter_ids is not None:  # the founder picked whom to invite
+                voters = voters.filter(pk__in=voter_ids)
             for voter in voters.order_by("pk"):
                 invitation_create(
                     movement=movement,

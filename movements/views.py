@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from feedback.models import Feedback
+from feedback.rendering import markdown_to_text
 from people.models import User
 from socialbiz import ratelimit
 
@@ -129,7 +130,8 @@ def movement_start(request: HttpRequest) -> HttpResponse:
                     department=data["department"],
                     roles=data["roles"],
                     from_feedback=from_feedback,
-                    invite_voters=bool(data.get("invite_voters")),
+                    invite_voters=bool(data.get("voters")),
+                    voter_ids=[person.pk for person in data.get("voters") or ()],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -143,7 +145,8 @@ def movement_start(request: HttpRequest) -> HttpResponse:
         if from_feedback is not None:
             initial = {
                 "title": from_feedback.title,
-                "problem": from_feedback.body,
+                # The movement's fields are plain text: the post's Markdown comes over as readable text.
+                "problem": markdown_to_text(from_feedback.body),
                 "pitch": _("Many of us said “me too” to this. Let's fix it together."),
             }
         form = forms.MovementStartForm(initial=initial, founder=request.user, from_feedback=from_feedback)

@@ -45,3 +45,24 @@
   // htmx swaps in new forms (a re-rendered form with its errors): count those too.
   document.addEventListener("htmx:afterSettle", function (event) { updateAll(event.target); });
 })();
+
+// "3 of 21 will be invited": a checkbox list with data-count-checked="<id of the line to update>".
+(function () {
+  "use strict";
+  function update(box) {
+    var line = document.getElementById(box.getAttribute("data-count-checked"));
+    if (!line) return;
+    var boxes = document.querySelectorAll('input[name="' + box.name + '"][data-count-checked]');
+    var ticked = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
+    line.textContent = (line.getAttribute("data-words") || "{n}/{total}")
+      .replace("{n}", ticked).replace("{total}", boxes.length);
+    line.hidden = false;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[data-count-checked]")) update(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var first = document.querySelector("input[data-count-checked]");
+    if (first) update(first);
+  });
+})();
