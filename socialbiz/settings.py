@@ -380,10 +380,15 @@ LOGGING = {
     },
 }
 
-# --- Big form posts (issue 21) --------------------------------------------------------------
+# --- Phones, big pastes, signed-out tabs (issue 21) -----------------------------------------
 # A form post over DATA_UPLOAD_MAX_MEMORY_SIZE comes back as its form with the text kept (not a bare 400):
 # it must be read before the CSRF check reads request.POST.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
     "socialbiz.middleware.OversizedFormPostMiddleware",
+)
+# An htmx request from a signed-out tab gets HX-Redirect to the login page (the bell's poll a 204), not the
+# login page swapped into the header.
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware")] = (
+    "people.middleware.HtmxLoginRequiredMiddleware"
 )
