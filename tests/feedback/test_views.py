@@ -551,8 +551,9 @@ def test_moderation_queue_query_count_is_fixed(client, moderator, other, reporte
         Report.objects.create(comment=CommentFactory(feedback=post, author=other), reporter=other, reason="r")
         ModerationAction.objects.create(feedback=post, moderator=moderator, action="dismiss", reason="ok")
     client.force_login(moderator)
-    # session, user, reports (+reporter, post, comment, its author and post), hidden posts, hidden comments, log
-    with django_assert_num_queries(6):
+    # session, user, open reports (the header count), reports (+reporter, post, comment, its author and post),
+    # hidden posts, hidden comments, log
+    with django_assert_num_queries(7):
         assert client.get("/feedback/moderation/").status_code == 200
 
 
