@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from movements.models import Movement
+from movements.models import Membership, Movement
 from socialbiz.forms import TextField
 
 from .models import Kind, ModerationAction, Status, Tag
@@ -32,6 +33,7 @@ class FeedbackForm(PlainLabelsForm):
         queryset=Movement.objects.none(),
         required=False,
         empty_label=_("No movement"),
+        help_text=_("The movements you follow. For another one, use “Say what works or doesn't” on its page."),
     )
     tags = forms.ModelMultipleChoiceField(
         label=_("Topics"), queryset=Tag.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
@@ -44,10 +46,16 @@ class FeedbackForm(PlainLabelsForm):
     )
     anonymous = forms.BooleanField(label=_("Post anonymously"), required=False)
 
-    def __init__(self, *args, person, **kwargs):
+    def __init__(self, *args, person, movement_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["anonymous"].widget.attrs["aria-describedby"] = "anonymous-explainer"
-        self.fields["movement"].queryset = Movement.objects.visible_to(person).order_by("title")
+        # Not every movement in the company (thousands in one <select>): the ones the person follows, plus
+        # the one they came from (?movement=) or picked. Visibility still holds here and in the service.
+        picked = movement_id or positive_id(self.data.get("movement") if self.is_bound else None)
+        followed = Membership.objects.filter(person=person, left_at__isnull=True).values("movement_id")
+        self.fields["movement"].queryset = (
+            Movement.objects.visible_to(person).filter(Q(pk__in=followed) | Q(pk=picked or 0)).order_by("title")
+        )
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -69,6 +77,12 @@ class FeedbackForm(PlainLabelsForm):
         if len(names) > 5:
             raise forms.ValidationError(_("Add at most 5 new topics."))
         return names
+
+
+def positive_id(value) -> int | None:
+    """A positive database id from user input, or None."""
+    value = str(value or "")
+    return int(value) if value.isdigit() and 0 < int(value) < 2**62 else None
 
 
 class FilterForm(forms.Form):

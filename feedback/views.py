@@ -15,7 +15,7 @@ from socialbiz import html
 from socialbiz import ratelimit as shared_ratelimit
 
 from . import ratelimit, selectors, services
-from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm
+from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm, positive_id
 from .models import Comment, Feedback, Status
 from .ratelimit import parse_rate
 
@@ -62,7 +62,9 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        form = FeedbackForm(person=request.user, initial={"kind": request.GET.get("kind", "")})
+        movement_id = positive_id(request.GET.get("movement"))
+        initial = {"kind": request.GET.get("kind", ""), "movement": movement_id}
+        form = FeedbackForm(person=request.user, movement_id=movement_id, initial=initial)
         return render(request, "feedback/form.html", {"form": form})
     # A post over the upload limit arrives read with a bound (socialbiz.middleware.OversizedFormPostMiddleware):
     # the form refuses the over-long text with its own message and the text comes back.
