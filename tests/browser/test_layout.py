@@ -1,5 +1,6 @@
 """Every page of the URL matrix, filled with long words, long URLs and several scripts, fits a phone and a desktop:
-nothing scrolls sideways at 320, 390, 768 and 1280 px, axe-core finds nothing at 390 and 1280 px, list pages show
+nothing scrolls sideways at 320, 390, 768 and 1280 px, axe-core finds nothing at 390 and 1280 px in the light and
+the dark theme, list pages show
 results on a phone's first screen and what a finger presses is at least 44 px tall."""
 
 from __future__ import annotations
@@ -163,8 +164,12 @@ def test_no_page_scrolls_sideways_and_axe_finds_nothing(long_world, live_server,
             assert response.status == 200, url
             if (report := overflow_report(page)) is not None:
                 problems.append(f"{width}px {url}: {report}")
-            if width in AXE_WIDTHS and (violations := axe(page)):
-                problems.append(f"{width}px {url}: axe {violations}")
+            if width in AXE_WIDTHS:
+                for scheme in ("light", "dark"):
+                    page.emulate_media(color_scheme=scheme)
+                    if violations := axe(page):
+                        problems.append(f"{width}px {scheme} {url}: axe {violations}")
+                page.emulate_media(color_scheme="light")
     assert not problems, "\n".join(problems)
 
 
@@ -209,3 +214,15 @@ def test_touch_targets_are_at_least_44px_and_links_24px(long_world, live_server,
         .map(([el, height, least]) => `${el.outerHTML.slice(0, 80)} ${height} < ${least}`)"""
     )
     assert small == []
+
+
+def test_the_dark_theme_follows_the_system_setting(long_world, live_server, page, sign_in):
+    sign_in(long_world.member)
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{live_server.url}/feedback/")
+    colours = page.evaluate(
+        "() => [getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).color]"
+    )
+    assert colours == ["rgb(17, 20, 24)", "rgb(231, 234, 238)"]
+    page.emulate_media(color_scheme="light")
+    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(246, 247, 249)"
