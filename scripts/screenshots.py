@@ -46,7 +46,9 @@ def manage(env: dict, *args: str) -> None:
 
 
 def shoot(base: str) -> list[Path]:
-    executable = os.environ.get("CHROMIUM_EXECUTABLE") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    executable = os.environ.get("CHROMIUM_EXECUTABLE") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
     written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
