@@ -3,6 +3,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from socialbiz.forms import TextField
+
 
 class LoginForm(AllauthLoginForm):
     """allauth's email and password form, refused with a clear message when SSO is the only way in."""
@@ -14,7 +16,7 @@ class LoginForm(AllauthLoginForm):
 
 
 class ErasureRequestForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Anything we should know (optional)"),
         required=False,
         max_length=2000,

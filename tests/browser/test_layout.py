@@ -36,6 +36,18 @@ WIDTHS = (320, 390, 768, 1280)
 AXE_WIDTHS = (390, 1280)
 
 
+# Buttons, fields and summaries under 44 px tall, links under 24 px (the skip link and hidden things aside).
+TOO_SMALL = """() => [...document.querySelectorAll('button, .button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), summary, a')]
+        .filter(el => el.offsetParent !== null && !el.closest('.skip-link'))
+        .map(el => [el, el.getBoundingClientRect().height, el.tagName === 'A' && !el.classList.contains('button') ? 24 : 44])
+        .filter(([el, height, least]) => height + 0.5 < least)
+        .map(([el, height, least]) => `${el.outerHTML.slice(0, 80)} ${height} < ${least}`)"""
+# aria-describedby naming an element that is not on the page.
+DANGLING_DESCRIPTIONS = """() => [...document.querySelectorAll('[aria-describedby]')]
+    .flatMap(el => el.getAttribute('aria-describedby').split(/\\s+/).filter(id => id && !document.getElementById(id))
+    .map(id => `${el.outerHTML.slice(0, 80)} -> #${id}`))"""
+
+
 def _title(prefix: str) -> str:
     return f"{prefix} {LONG_WORD} {SCRIPTS}"[:200]
 
@@ -164,6 +176,10 @@ def test_no_page_scrolls_sideways_and_axe_finds_nothing(long_world, live_server,
             assert response.status == 200, url
             if (report := overflow_report(page)) is not None:
                 problems.append(f"{width}px {url}: {report}")
+            if width == 390 and (small := page.evaluate(TOO_SMALL)):
+                problems.append(f"{width}px {url}: too small to tap {small[:3]}")
+            if width == 390 and (dangling := page.evaluate(DANGLING_DESCRIPTIONS)):
+                problems.append(f"{url}: aria-describedby names nothing {dangling[:3]}")
             if width in AXE_WIDTHS:
                 for scheme in ("light", "dark"):
                     page.emulate_media(color_scheme=scheme)
@@ -206,13 +222,7 @@ def test_touch_targets_are_at_least_44px_and_links_24px(long_world, live_server,
         path, path
     )
     page.goto(f"{live_server.url}{url}")
-    small = page.evaluate(
-        """() => [...document.querySelectorAll('button, .button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), summary, a')]
-        .filter(el => el.offsetParent !== null && !el.closest('.skip-link'))
-        .map(el => [el, el.getBoundingClientRect().height, el.tagName === 'A' && !el.classList.contains('button') ? 24 : 44])
-        .filter(([el, height, least]) => height + 0.5 < least)
-        .map(([el, height, least]) => `${el.outerHTML.slice(0, 80)} ${height} < ${least}`)"""
-    )
+    small = page.evaluate(TOO_SMALL)
     assert small == []
 
 
