@@ -61,5 +61,5 @@ def test_hiding_without_a_reason_is_an_error_beside_the_report_in_the_queue(clie
     assert response.status_code == 200
     assert "Moderation queue" in page and "Names someone" in page  # the queue, not an error page
     assert f'<ul class="errorlist" id="reason-{report_id}-error"><li>This field is required.</li></ul>' in page
-    assert f'aria-describedby="reason-{report_id}-error"' in page
+    assert f'aria-describedby="reason-{report_id}-error reason-{report_id}-limit"' in page
     assert Feedback.objects.get().hidden_at is None
