@@ -20,9 +20,13 @@
   function update(field) {
     var limit = parseInt(field.getAttribute("data-maxlength"), 10);
     if (!limit) return;
-    // Count as the server does: a line break is one character (the browser sends CRLF).
-    var length = field.value.replace(/\r\n/g, "\n").length;
     var counter = counterFor(field);
+    var length = field.value.length;
+    if (length >= limit * NEAR && length < limit * 4) {
+      // Count as the server does: a line break is one character (the browser sends CRLF), and so is an
+      // emoji (JavaScript's length counts it twice). Far past the limit the rough count is enough.
+      length -= (field.value.match(/\r\n|[\uD800-\uDBFF]/g) || []).length;
+    }
     if (length < limit * NEAR) {
       counter.textContent = "";
       counter.classList.remove("over");

@@ -31,7 +31,7 @@ LONG_TEXT = (
 
 # Pages that are not HTML pages a person reads (a JSON download, the bell's partial) are left out.
 NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell"}
-PERSONAS = ("lead", "member", "moderator", "admin")
+PERSONAS = ("lead", "member", "moderator", "admin", "outsider")
 WIDTHS = (320, 390, 768, 1280)
 AXE_WIDTHS = (390, 1280)
 

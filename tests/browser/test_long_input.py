@@ -27,6 +27,8 @@ def test_the_live_count_starts_near_the_limit_and_counts_a_line_break_once(
     paste(body, "c" * 20_010)
     expect(page.locator("#id_body-count")).to_have_text("10 characters too many")
     expect(page.locator("#id_body-count")).to_have_class(re.compile("over"))
+    paste(body, "🙂" * 19_990)  # one character each for the server, two UTF-16 units for JavaScript
+    expect(page.locator("#id_body-count")).to_have_text("10 characters left")
 
 
 def test_a_3mb_paste_comes_back_whole_with_a_message(transactional_db, live_server, page, sign_in):

@@ -108,3 +108,10 @@ def test_a_too_big_request_is_never_an_error_page(client, author, settings, url)
     response = _post_form(client, url, {"title": "t" * 30_000, "pitch": "p"})
     assert response.status_code == 200
     assert "Keep it to 200 characters or fewer; it has 30000." in response.content.decode()
+
+
+def test_an_emoji_counts_as_one_character_as_the_live_count_says(client, author):
+    client.force_login(author)
+    response = _post_form(client, NEW, _form(body="🙂" * 20_000))
+    assert response.status_code == 302
+    assert len(Feedback.objects.get().body) == 20_000
