@@ -1,5 +1,5 @@
 # The two commands: `make run` serves the demo, `make test` runs the whole suite.
-.PHONY: run test quick lint bench soak migrate seed check-deploy compose-check
+.PHONY: run test quick lint bench soak migrate seed check-deploy compose-check screenshots
 
 run:
 	bash scripts/run.sh
@@ -31,3 +31,7 @@ bench:
 # A longer soak than the suite's: 24 people for 3 minutes against a live server on loopback.
 soak:
 	SOAK_SECONDS=180 SOAK_PEOPLE=24 bash scripts/test.sh tests/hardening/test_soak.py -q
+
+# The main pages at phone and desktop width (and phone, dark), written to docs/screenshots/.
+screenshots:
+	bash scripts/ensure-uv.sh && uv run python scripts/screenshots.py

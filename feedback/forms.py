@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from movements.models import Movement
+from movements.models import Membership, Movement
+from socialbiz.forms import TextField
 
 from .models import Kind, ModerationAction, Status, Tag
 from .selectors import SORTS
@@ -19,8 +21,8 @@ class PlainLabelsForm(forms.Form):
 
 class FeedbackForm(PlainLabelsForm):
     kind = forms.ChoiceField(label=_("What is it about?"), choices=Kind.choices, widget=forms.RadioSelect)
-    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("One line that says it."))
-    body = forms.CharField(
+    title = TextField(label=_("Title"), max_length=200, help_text=_("One line that says it."))
+    body = TextField(
         label=_("What happened"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -31,11 +33,12 @@ class FeedbackForm(PlainLabelsForm):
         queryset=Movement.objects.none(),
         required=False,
         empty_label=_("No movement"),
+        help_text=_("The movements you follow. For another one, use “Say what works or doesn't” on its page."),
     )
     tags = forms.ModelMultipleChoiceField(
         label=_("Topics"), queryset=Tag.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    new_tags = forms.CharField(
+    new_tags = TextField(
         label=_("New topics (optional)"),
         max_length=200,
         required=False,
@@ -43,10 +46,16 @@ class FeedbackForm(PlainLabelsForm):
     )
     anonymous = forms.BooleanField(label=_("Post anonymously"), required=False)
 
-    def __init__(self, *args, person, **kwargs):
+    def __init__(self, *args, person, movement_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["anonymous"].widget.attrs["aria-describedby"] = "anonymous-explainer"
-        self.fields["movement"].queryset = Movement.objects.visible_to(person).order_by("title")
+        # Not every movement in the company (thousands in one <select>): the ones the person follows, plus
+        # the one they came from (?movement=) or picked. Visibility still holds here and in the service.
+        picked = movement_id or positive_id(self.data.get("movement") if self.is_bound else None)
+        followed = Membership.objects.filter(person=person, left_at__isnull=True).values("movement_id")
+        self.fields["movement"].queryset = (
+            Movement.objects.visible_to(person).filter(Q(pk__in=followed) | Q(pk=picked or 0)).order_by("title")
+        )
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -68,6 +77,12 @@ class FeedbackForm(PlainLabelsForm):
         if len(names) > 5:
             raise forms.ValidationError(_("Add at most 5 new topics."))
         return names
+
+
+def positive_id(value) -> int | None:
+    """A positive database id from user input, or None."""
+    value = str(value or "")
+    return int(value) if value.isdigit() and 0 < int(value) < 2**62 else None
 
 
 class FilterForm(forms.Form):
@@ -95,7 +110,7 @@ class FilterForm(forms.Form):
 
 
 class CommentForm(PlainLabelsForm):
-    body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = TextField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
@@ -106,7 +121,7 @@ class CommentForm(PlainLabelsForm):
 
 class AnswerForm(PlainLabelsForm):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    response = forms.CharField(
+    response = TextField(
         label=_("Official response"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -121,7 +136,7 @@ class AnswerForm(PlainLabelsForm):
 
 
 class ReportForm(PlainLabelsForm):
-    reason = forms.CharField(label=_("What is wrong?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = TextField(label=_("What is wrong?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
@@ -132,7 +147,7 @@ class ReportForm(PlainLabelsForm):
 
 class ModerationForm(PlainLabelsForm):
     action = forms.ChoiceField(label=_("Action"), choices=ModerationAction.Action.choices)
-    reason = forms.CharField(label=_("Reason (kept in the log)"), max_length=2000)
+    reason = TextField(label=_("Reason (kept in the log)"), max_length=2000)
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from movements.models import Movement
+from people.models import User
+
+from .rendering import markdown_to_text
 
 
 class Kind(models.TextChoices):
@@ -105,6 +108,13 @@ class Feedback(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("feedback:detail", kwargs={"pk": self.pk})
+
+    # As a movement's origin (movements/origins.py): what the start form prefills and whom it may invite.
+    def body_as_text(self) -> str:
+        return markdown_to_text(self.body)
+
+    def voters(self) -> models.QuerySet:
+        return User.objects.filter(feedback_votes__feedback=self, is_active=True)
 
 
 class Vote(models.Model):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import markdown
 import nh3
 
@@ -41,3 +44,26 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+_BLOCK_ENDS = re.compile(r"</(p|h3|h4|h5|h6|blockquote|pre|ul|ol)>|<hr\s*/?>")
+_ORDERED = re.compile(r"<ol>(.*?)</ol>", re.S)
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)
+
+
+def markdown_to_text(text: str) -> str:
+    """The same Markdown as readable plain text, for fields shown as text (a movement made from a post):
+    emphasis marks dropped, list items as "- ", links as "words (address)", paragraphs kept apart."""
+    html = render_markdown(text)
+    html = _LINK.sub(lambda m: m.group(2) if m.group(2) == m.group(1) else f"{m.group(2)} ({m.group(1)})", html)
+    html = _ORDERED.sub(_number_items, html)
+    html = re.sub(r"<li>\s*(<p>)?", "- ", html)
+    html = re.sub(r"(</p>)?\s*</li>\s*|<br\s*/?>", "\n", html)
+    html = _BLOCK_ENDS.sub("\n\n", html)
+    plain = unescape(nh3.clean(html, tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in plain.splitlines())).strip()
+
+
+def _number_items(match: re.Match) -> str:
+    items = iter(range(1, 10_000))
+    return re.sub(r"<li>\s*(<p>)?", lambda _m: f"{next(items)}. ", match.group(1)) + "</ol>"

@@ -275,3 +275,8 @@ def moderation_queue(*, moderator) -> dict:
         ModerationAction.objects.select_related("moderator", "feedback", "comment").order_by("-created_at", "-pk")[:30]
     )
     return {"reports": reports, "hidden_posts": hidden_posts, "hidden_comments": hidden_comments, "log": log}
+
+
+def open_report_count() -> int:
+    """The number in the moderators' header link. Query: one COUNT of the open reports."""
+    return Report.objects.filter(resolved_at__isnull=True).count()

@@ -23,7 +23,10 @@ def link_the_post_a_movement_started_from(event: Activity) -> None:
     if not event.payload.get("invite_voters"):
         return
     note = _("You said “me too” on “%(title)s”. Join as one of the first followers?") % {"title": post.title}
-    for voter in selectors.feedback_voters(feedback=post).exclude(pk=event.actor_id):
+    voters = selectors.feedback_voters(feedback=post).exclude(pk=event.actor_id)
+    if event.payload.get("voter_ids") is not None:  # the founder picked whom to invite
+        voters = voters.filter(pk__in=event.payload["voter_ids"])
+    for voter in voters:
         invitation_create(movement=event.movement, inviter=event.actor, invitee=voter, note=note)
 
 

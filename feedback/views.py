@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,7 @@ from socialbiz import html, ratelimit
 from socialbiz.ratelimit import parse_rate
 
 from . import publication, selectors, services
-from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm
+from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm, positive_id
 from .models import Comment, Feedback, Status
 
 
@@ -65,15 +65,13 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        form = FeedbackForm(person=request.user, initial={"kind": request.GET.get("kind", "")})
+        movement_id = positive_id(request.GET.get("movement"))
+        initial = {"kind": request.GET.get("kind", ""), "movement": movement_id}
+        form = FeedbackForm(person=request.user, movement_id=movement_id, initial=initial)
         return render(request, "feedback/form.html", {"form": form})
-    try:
-        data = request.POST
-    except RequestDataTooBig:
-        form = FeedbackForm(person=request.user)
-        page_error = _("That is far too long. Keep the text under 20,000 characters.")
-        return render(request, "feedback/form.html", {"form": form, "page_error": page_error}, status=413)
-    form = FeedbackForm(data, person=request.user)
+    # A post over the upload limit arrives read with a bound (socialbiz.middleware.OversizedFormPostMiddleware):
+    # the form refuses the over-long text with its own message and the text comes back.
+    form = FeedbackForm(request.POST, person=request.user)
     if not form.is_valid():
         return render(request, "feedback/form.html", {"form": form})
     rate = parse_rate(settings.FEEDBACK_POST_RATE_LIMIT)
@@ -249,11 +247,25 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks once more (the Delete link leads here); POST deletes."""
     comment = get_object_or_404(
         _comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user
     )
+    if request.method == "GET":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Delete your comment?"),
+                "subject": comment.body,
+                "consequences": [_("It disappears for everyone. This cannot be undone.")],
+                "action": reverse("feedback:comment_delete", kwargs={"pk": comment.pk}),
+                "confirm_label": _("Delete the comment"),
+                "cancel_url": f"{comment.feedback.get_absolute_url()}#comment-{comment.pk}",
+            },
+        )
     try:
         services.comment_delete(comment=comment, person=request.user)
     except PermissionDenied as exc:
@@ -334,6 +346,8 @@ def moderate(request: HttpRequest, pk: int, target: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = ModerationForm(data, initial={"action": request.GET.get("action") or initial_action})
     if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["action"] == "hide" and request.POST.get("confirmed") != "yes":
+            return render(request, "confirm.html", _hide_confirmation(request, subject, form))
         services.moderation_act(
             moderator=request.user,
             action=form.cleaned_data["action"],
@@ -343,9 +357,32 @@ def moderate(request: HttpRequest, pk: int, target: str) -> HttpResponse:
         )
         messages.success(request, _("Done, and logged."))
         return redirect(_next_url(request, reverse("feedback:moderation")))
+    if request.method == "POST" and request.POST.get("report", "").isdigit():
+        # Sent from the queue: show the error beside that report's reason, in the queue.
+        context = selectors.moderation_queue(moderator=request.user)
+        context.update(form=ModerationForm(), failed_report=int(request.POST["report"]), failed_form=form)
+        return render(request, "feedback/moderation.html", context)
     return render(
         request,
         "feedback/moderate.html",
         {"form": form, "post": post, "comment": comment, "subject": subject},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _hide_confirmation(request: HttpRequest, subject: Feedback | Comment, form: ModerationForm) -> dict:
+    is_comment = isinstance(subject, Comment)
+    name = "feedback:comment_moderate" if is_comment else "feedback:moderate"
+    return {
+        "heading": _("Hide this comment?") if is_comment else _("Hide “%(title)s”?") % {"title": subject.title},
+        "subject": subject.body if is_comment else None,
+        "consequences": [
+            _("Everyone but moderators stops seeing it at once."),
+            _("Your reason goes into the moderation log: “%(reason)s”.") % {"reason": form.cleaned_data["reason"]},
+            _("Nothing is deleted: a moderator can restore it."),
+        ],
+        "action": reverse(name, kwargs={"pk": subject.pk}),
+        "confirm_label": _("Hide it"),
+        "cancel_url": _next_url(request, reverse("feedback:moderation")),
+        "hidden": [("action", "hide"), ("reason", form.cleaned_data["reason"]), ("next", request.POST.get("next", ""))],
+    }

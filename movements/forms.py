@@ -6,7 +6,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from people.models import Department
+from people.models import Department, User
+from socialbiz.forms import TextField
 
 from .models import Decision, Membership, RoleTemplate, Stage
 from .selectors import SORT_LABELS
@@ -51,19 +52,19 @@ class BrowseForm(forms.Form):
 
 
 class MovementStartForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    pitch = forms.CharField(label=_("Why it matters"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    problem = forms.CharField(
+    title = TextField(label=_("Title"), max_length=200)
+    pitch = TextField(label=_("Why it matters"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    problem = TextField(
         label=_("The problem"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
-    use_cases = forms.CharField(
+    use_cases = TextField(
         label=_("Use cases"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
         help_text=_("Where and how people would use it."),
     )
-    tool = forms.CharField(label=_("Tool or practice (optional)"), max_length=120, required=False)
+    tool = TextField(label=_("Tool or practice (optional)"), max_length=120, required=False)
     department = forms.ModelChoiceField(
         label=_("Who can see it"),
         queryset=Department.objects.none(),
@@ -87,7 +88,7 @@ class MovementStartForm(forms.Form):
         self.custom_fields = []
         for row in range(1, CUSTOM_ROLE_ROWS + 1):
             name, seats = f"custom_{row}_name", f"custom_{row}_seats"
-            self.fields[name] = forms.CharField(
+            self.fields[name] = TextField(
                 label=_("Your own role %(n)s: name") % {"n": row}, max_length=100, required=False
             )
             self.fields[seats] = forms.IntegerField(
@@ -100,12 +101,20 @@ class MovementStartForm(forms.Form):
             self.custom_fields.append((self[name], self[seats]))
         self.from_feedback = from_feedback
         if from_feedback is not None:
-            self.fields["invite_voters"] = forms.BooleanField(
-                label=_("Invite the %(count)s people who said “me too” as first followers")
-                % {"count": from_feedback.vote_count},
+            voters = from_feedback.voters().exclude(pk=founder.pk).order_by("display_name", "pk")
+            # Nobody is ticked: an invitation is personal, so the founder picks whom to ask.
+            self.fields["voters"] = forms.ModelMultipleChoiceField(
+                label=_("Invite people who said “me too”"),
+                queryset=voters,
                 required=False,
-                initial=True,
+                widget=forms.CheckboxSelectMultiple(attrs={"data-count-checked": "voters-picked"}),
+                help_text=_(
+                    "%(count)s colleagues said “me too”. Tick the ones to invite as first followers: "
+                    "each gets a personal invitation from you. Nobody is invited unless ticked."
+                )
+                % {"count": voters.count()},
             )
+            self.fields["voters"].label_from_instance = lambda person: person.name
 
     def clean(self):
         cleaned = super().clean()
@@ -129,8 +138,8 @@ class MovementStartForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    name = forms.CharField(label=_("Role name"), max_length=100)
-    description = forms.CharField(
+    name = TextField(label=_("Role name"), max_length=100)
+    description = TextField(
         label=_("What it involves"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500, initial=1)
@@ -147,7 +156,7 @@ class AssignForm(forms.Form):
 class InviteForm(forms.Form):
     invitee = forms.IntegerField(required=False, widget=forms.HiddenInput)
     email = forms.EmailField(label=_("Or invite by email address"), required=False)
-    note = forms.CharField(
+    note = TextField(
         label=_("Personal note"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -163,11 +172,11 @@ class InviteForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    body = forms.CharField(label=_("Post an update"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    body = TextField(label=_("Post an update"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class WelcomeForm(forms.Form):
-    body = forms.CharField(label=_("Your welcome"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    body = TextField(label=_("Your welcome"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     followers = forms.ModelMultipleChoiceField(
         label=_("Followers to welcome"), queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -183,10 +192,10 @@ class DateInput(forms.DateInput):
 
 
 class PilotForm(forms.Form):
-    hypothesis = forms.CharField(
+    hypothesis = TextField(
         label=_("Hypothesis"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, help_text=_("If we …, then …")
     )
-    success_measure = forms.CharField(
+    success_measure = TextField(
         label=_("Success measure"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
@@ -194,7 +203,7 @@ class PilotForm(forms.Form):
     )
     start = forms.DateField(label=_("Pilot start"), widget=DateInput)
     end = forms.DateField(label=_("Pilot end"), widget=DateInput)
-    rationale = forms.CharField(label=_("Why now"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    rationale = TextField(label=_("Why now"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
     def clean(self):
         cleaned = super().clean()
@@ -206,7 +215,7 @@ class PilotForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
     new_end = forms.DateField(label=_("New end date (extend only)"), widget=DateInput, required=False)
-    rationale = forms.CharField(
+    rationale = TextField(
         label=_("Rationale"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,

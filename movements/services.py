@@ -7,6 +7,7 @@ Lock order, to stay free of deadlocks: lead memberships, then roles, then the mo
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -118,11 +119,12 @@ def movement_start(
     roles: list[RoleSpec] | None = None,
     from_feedback=None,
     invite_voters: bool = False,
+    voter_ids: Collection[int] | None = None,
 ) -> Movement:
     """The founder is member number 1 and the first lead; the suggested roles open at once.
 
     `from_feedback` is the post it was started from (any object with a pk); with `invite_voters` its
-    voters are invited as the first followers.
+    voters are invited as the first followers (only those in `voter_ids` when it is given).
     """
     title, pitch = title.strip(), pitch.strip()
     if not title:
@@ -158,8 +160,12 @@ def movement_start(
         rationale=_("Started the movement."),
         created_at=now,
     )
-    # Started from a feedback post: the feedback app links the post and invites its voters (a subscriber).
-    origin = {"from_feedback": from_feedback.pk, "invite_voters": invite_voters} if from_feedback is not None else {}
+    # Started from a feedback post: the feedback app links the post and invites its voters (a subscriber),
+    # all of them or the ones the founder picked (voter_ids).
+    origin = {}
+    if from_feedback is not None:
+        picked = sorted(voter_ids) if voter_ids is not None else None
+        origin = {"from_feedback": from_feedback.pk, "invite_voters": invite_voters, "voter_ids": picked}
     _record(actor=founder, verb=Verb.STARTED_MOVEMENT, movement=movement, **origin)
     return movement
 

@@ -11,6 +11,8 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +20,7 @@ from people.models import User
 from socialbiz import ratelimit
 
 from . import forms, origins, selectors, services
-from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
+from .models import Decision, Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
 
 RECRUIT_SALT = "movements.recruit-link"
 
@@ -74,6 +76,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         "page": result.page,
         "query": query.urlencode(),
         "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool")),
+        "filters_open": any(request.GET.get(k) for k in ("stage", "department", "tool", "sort")),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "movements/list.html#results", context)
@@ -127,7 +130,8 @@ def movement_start(request: HttpRequest) -> HttpResponse:
                     department=data["department"],
                     roles=data["roles"],
                     from_feedback=from_feedback,
-                    invite_voters=bool(data.get("invite_voters")),
+                    invite_voters=bool(data.get("voters")),
+                    voter_ids=[person.pk for person in data.get("voters") or ()],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -141,7 +145,8 @@ def movement_start(request: HttpRequest) -> HttpResponse:
         if from_feedback is not None:
             initial = {
                 "title": from_feedback.title,
-                "problem": from_feedback.body,
+                # The movement's fields are plain text: the post's Markdown comes over as readable text.
+                "problem": from_feedback.body_as_text(),
                 "pitch": _("Many of us said “me too” to this. Let's fix it together."),
             }
         form = forms.MovementStartForm(initial=initial, founder=request.user, from_feedback=from_feedback)
@@ -188,9 +193,12 @@ def movement_follow(request: HttpRequest, slug: str) -> HttpResponse:
     return _after_action(request, movement)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def movement_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET asks once more (the page's Leave button is a GET without JavaScript, hx-confirm with it); POST leaves."""
     movement = _movement_or_404(request, slug)
+    if request.method == "GET":
+        return render(request, "confirm.html", _leave_confirmation(movement))
     try:
         services.membership_leave(movement=movement, person=request.user)
     except ValidationError as error:
@@ -198,6 +206,20 @@ def movement_leave(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("You left the movement. Your history stays."))
     return _after_action(request, movement)
+
+
+def _leave_confirmation(movement: Movement) -> dict:
+    return {
+        "heading": _("Leave “%(title)s”?") % {"title": movement.title},
+        "consequences": [
+            _("You stop following it and no longer hear about it."),
+            _("Any seat you hold is freed for someone else."),
+            _("Your place in the join order and what you wrote stay in its history. You can follow again later."),
+        ],
+        "action": reverse("movements:leave", kwargs={"slug": movement.slug}),
+        "confirm_label": _("Leave the movement"),
+        "cancel_url": movement.get_absolute_url(),
+    }
 
 
 # --- roles ---------------------------------------------------------------------------------------
@@ -537,6 +559,11 @@ def decision(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.DecisionForm(request.POST or None, movement=movement)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if request.POST.get("back"):
+            return render(request, "movements/decision.html", {"movement": movement, "form": form})
+        if request.POST.get("confirmed") != "yes":
+            # A decision cannot be taken back: say what it ends and ask once more.
+            return render(request, "confirm.html", _decision_confirmation(movement, form))
         try:
             services.decision_record(
                 movement=movement,
@@ -570,3 +597,38 @@ def movement_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect(movement)
     return render(request, "movements/edit.html", {"movement": movement, "form": form})
+
+
+def _decision_confirmation(movement: Movement, form: forms.DecisionForm) -> dict:
+    data = form.cleaned_data
+    today = timezone.localdate()
+    consequences = []
+    if movement.pilot_start and movement.pilot_end and today < movement.pilot_end:
+        consequences.append(
+            _("The pilot runs until %(end)s: today is day %(day)s of %(days)s.")
+            % {
+                "end": date_format(movement.pilot_end),
+                "day": max((today - movement.pilot_start).days + 1, 1),
+                "days": (movement.pilot_end - movement.pilot_start).days + 1,
+            }
+        )
+    consequences.append(
+        {
+            Decision.ADOPT: _("Adopting ends the pilot: the movement becomes an adopted practice."),
+            Decision.RETIRE: _("Retiring ends the movement: it is kept as a lesson learned and nobody can join it."),
+            Decision.EXTEND: _("Extending keeps the pilot running until %(date)s.")
+            % {"date": date_format(data["new_end"]) if data.get("new_end") else ""},
+        }[data["decision"]]
+    )
+    consequences.append(_("It goes into the stage timeline and cannot be undone."))
+    return {
+        "heading": _("%(decision)s “%(title)s”?")
+        % {"decision": Decision(data["decision"]).label, "title": movement.title},
+        "subject": data["rationale"],
+        "consequences": consequences,
+        "action": reverse("movements:decision", kwargs={"slug": movement.slug}),
+        "confirm_label": _("Yes, record: %(decision)s") % {"decision": Decision(data["decision"]).label},
+        "cancel_url": movement.get_absolute_url(),
+        "back_label": _("Change the decision"),
+        "hidden": [(name, form.data.get(name, "")) for name in ("decision", "new_end", "rationale")],
+    }

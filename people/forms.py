@@ -7,6 +7,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from socialbiz.forms import TextField
+
 from .models import User
 
 
@@ -46,7 +48,7 @@ class SignupForm(AllauthSignupForm):
 
 
 class ErasureRequestForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Anything we should know (optional)"),
         required=False,
         max_length=2000,

@@ -1,8 +1,13 @@
+from urllib.parse import urlencode, urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .models import AuditAction, User
@@ -124,3 +129,37 @@ class SessionPolicyMiddleware:
             request.session_end_reason = reason
             logout(request)
             messages.info(request, _("Your session has expired. Please sign in again."))
+
+
+class HtmxLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, with a sane answer for htmx requests from a signed-out tab.
+
+    A redirect would be followed by the browser and the login page swapped into the header or a card.
+    Instead: HX-Redirect to the login page with `next` set to the page the person is on (HX-Current-URL),
+    and a bare 204 for the bell's poll, which must not move anybody off their page.
+    """
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        from django.http import HttpResponse
+
+        if request.resolver_match and request.resolver_match.view_name == BELL_VIEW:
+            return HttpResponse(status=204)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = (
+            f"{resolve_url(self.get_login_url(view_func))}?{urlencode({'next': _page_path(request)})}"
+        )
+        return response
+
+
+BELL_VIEW = "nudges:bell"
+
+
+def _page_path(request) -> str:
+    """The path of the page the htmx request came from, if it is ours; the request's own path otherwise."""
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()}):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path() if request.method == "GET" else "/"

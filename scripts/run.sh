@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: set up, migrate, seed the demo and serve it at http://127.0.0.1:8000.
+# `make run`: set up, migrate, seed the demo and serve it at http://127.0.0.1:8000 (PORT=8010 make run: another port).
 # With DATABASE_URL and REDIS_URL set, also start a Celery worker and beat; Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ export SIGNUP_OPEN="${SIGNUP_OPEN:-true}"
 export ANONYMITY_MIN_CROWD="${ANONYMITY_MIN_CROWD:-1}"
 export ANONYMOUS_PUBLISH_MINUTES="${ANONYMOUS_PUBLISH_MINUTES:-1}"
 PORT="${PORT:-8000}"
+# Links in emails (invitations, nudges) point at the server this command starts, unless SITE_URL says otherwise.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 
 echo "==> migrating the database (${DATABASE_URL:-SQLite file db.sqlite3})"
 uv run python manage.py migrate --noinput

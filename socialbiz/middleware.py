@@ -46,3 +46,48 @@ def _origin(url: str) -> str:
 
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# A too-big form post is still read, up to this many times DATA_UPLOAD_MAX_MEMORY_SIZE, so the text comes back.
+OVERSIZED_POST_KEEP_FACTOR = 4
+
+
+class OversizedFormPostMiddleware:
+    """Answer a form post over DATA_UPLOAD_MAX_MEMORY_SIZE with its form, the text kept and a clear message.
+
+    Django raises RequestDataTooBig the first time request.POST is read (the CSRF check), which becomes a
+    bare 400 page and loses what the person wrote. Placed before CsrfViewMiddleware, this reads the body
+    with a bound instead (memory stays limited), parses it, and marks the request: the view's form then
+    refuses the over-long field with its own message and base.html says why nothing was saved.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            request.method == "POST"
+            and limit is not None
+            and request.content_type == "application/x-www-form-urlencoded"
+        ):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                _read_bounded(request, length=length, cap=limit * OVERSIZED_POST_KEEP_FACTOR)
+        return self.get_response(request)
+
+
+def _read_bounded(request, *, length: int, cap: int) -> None:
+    from django.http import QueryDict
+    from django.utils.datastructures import MultiValueDict
+
+    raw = request.read(min(length, cap))
+    request._body = raw
+    request._post = QueryDict(raw, encoding=request.encoding)
+    request._files = MultiValueDict()
+    request.form_too_big = length

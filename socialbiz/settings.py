@@ -69,9 +69,14 @@ MIDDLEWARE = [
     "people.middleware.SessionWriteGuardMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A form post over DATA_UPLOAD_MAX_MEMORY_SIZE comes back as its form with the text kept (not a bare
+    # 400): it must be read before the CSRF check reads request.POST.
+    "socialbiz.middleware.OversizedFormPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, except that an htmx request from a signed-out tab gets HX-Redirect
+    # to the login page (the bell's poll a 204), not the login page swapped into the header.
+    "people.middleware.HtmxLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out leavers and timed-out sessions (people/middleware.py): after authentication and messages.
     "people.middleware.SessionPolicyMiddleware",

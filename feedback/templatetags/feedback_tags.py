@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..selectors import feedback_for_movement
+from .. import selectors
 
 register = template.Library()
 
@@ -10,4 +10,10 @@ register = template.Library()
 @register.inclusion_tag("feedback/movement_column.html")
 def movement_feedback(movement, viewer, limit: int = 5) -> dict:
     """The movement page's "What people say": works beside doesn't, most "me too" first (two queries)."""
-    return {"movement": movement, **feedback_for_movement(person=viewer, movement=movement, limit=limit)}
+    return {"movement": movement, **selectors.feedback_for_movement(person=viewer, movement=movement, limit=limit)}
+
+
+@register.simple_tag
+def open_report_count() -> int:
+    """For the header: base.html asks only when the person can moderate (one COUNT query)."""
+    return selectors.open_report_count()

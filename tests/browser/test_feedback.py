@@ -119,6 +119,9 @@ def test_a_reported_comment_is_hidden_from_the_moderation_queue(people, live_ser
     assert axe(page) == []
     page.get_by_label("Reason (kept in the log)").fill("Personal insult")
     page.get_by_role("button", name="Hide").click()
+    expect(page.get_by_role("heading", name="Hide this comment?")).to_be_visible()  # second thoughts
+    assert post.comments.get().hidden_at is None
+    page.get_by_role("button", name="Hide it").click()
     expect(page.get_by_text("No open reports. All clear.")).to_be_visible()
     expect(page.get_by_role("cell", name="Personal insult")).to_be_visible()
 

@@ -131,7 +131,7 @@ def test_fuzzed_report_and_moderation_forms_never_error_and_log_every_change(
     assert Report.objects.count() - reports in ((0, 1) if response.status_code == 302 else (0,))
     client.force_login(moderator)
     actions = ModerationAction.objects.count()
-    response = client.post(f"{target}/moderate/", {"action": action, "reason": reason})
+    response = client.post(f"{target}/moderate/", {"action": action, "reason": reason, "confirmed": "yes"})
     assert response.status_code < 500
     assert ModerationAction.objects.count() - actions == (1 if response.status_code == 302 else 0)
     post.refresh_from_db()

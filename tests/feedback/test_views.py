@@ -516,7 +516,9 @@ def test_report_post_and_comment_then_moderator_hides_from_the_queue(client, oth
     client.force_login(moderator)
     queue = client.get("/feedback/moderation/").content.decode()
     assert "Names someone" in queue and "Off-topic rant" in queue
-    response = client.post(f"/feedback/comments/{comment.pk}/moderate/", {"action": "hide", "reason": "Rude"})
+    response = client.post(
+        f"/feedback/comments/{comment.pk}/moderate/", {"action": "hide", "reason": "Rude", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.hidden_at is not None
@@ -563,8 +565,9 @@ def test_moderation_queue_query_count_is_fixed(client, moderator, other, reporte
         Report.objects.create(comment=CommentFactory(feedback=post, author=other), reporter=other, reason="r")
         ModerationAction.objects.create(feedback=post, moderator=moderator, action="dismiss", reason="ok")
     client.force_login(moderator)
-    # session, user, reports (+reporter, post, comment, its author and post), hidden posts, hidden comments, log
-    with django_assert_num_queries(6):
+    # session, user, open reports (the header count), reports (+reporter, post, comment, its author and post),
+    # hidden posts, hidden comments, log
+    with django_assert_num_queries(7):
         assert client.get("/feedback/moderation/").status_code == 200
 
 

@@ -217,7 +217,7 @@ def test_the_decision_form_never_errors_and_records_all_or_nothing(lead_client, 
             rationale="r",
         )
     before = StageChange.objects.count()
-    response = lead_client.post(reverse("movements:decision", args=[world.movement.slug]), data)
+    response = lead_client.post(reverse("movements:decision", args=[world.movement.slug]), {**data, "confirmed": "yes"})
     assert response.status_code < 500
     assert StageChange.objects.count() - before == (1 if response.status_code == 302 else 0)
     assert_consistent()

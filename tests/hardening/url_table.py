@@ -30,7 +30,8 @@ URL_TABLE: dict[str, dict] = {
     "movements:members": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:follow": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": {"moderator", "admin"}},
-    "movements:leave": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": {"member"}},
+    # GET is the confirmation page (second thoughts); the POST leaves.
+    "movements:leave": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 302, "outsider": 404}, "writes": {"member"}},
     "movements:roles": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:role_edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:role_delete": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}, "writes": {"lead"}},
@@ -71,7 +72,7 @@ URL_TABLE: dict[str, dict] = {
         "POST": {"*": 404, "moderator": 400, "admin": 400},
     },
     "feedback:comment_edit": {"GET": {"*": 404, "lead": 200}, "POST": {"*": 404, "lead": 400}},
-    "feedback:comment_delete": {"GET": 405, "POST": {"*": 404, "lead": 302}, "writes": {"lead"}},
+    "feedback:comment_delete": {"GET": {"*": 404, "lead": 200}, "POST": {"*": 404, "lead": 302}, "writes": {"lead"}},
     "feedback:comment_report": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 400, "outsider": 404}},
     "feedback:comment_moderate": {
         "GET": {"*": 404, "moderator": 200, "admin": 200},

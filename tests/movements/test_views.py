@@ -107,7 +107,7 @@ def test_an_anonymous_visitor_is_sent_to_login_for_every_page_and_action(client,
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("name", ["follow", "leave", "lead_step_down", "update_post"])
+@pytest.mark.parametrize("name", ["follow", "lead_step_down", "update_post"])
 def test_post_only_actions_refuse_get_with_405(client, movement, founder, name):
     client.force_login(founder)
     assert client.get(reverse(f"movements:{name}", args=[movement.slug])).status_code == 405
@@ -322,12 +322,54 @@ def test_starting_from_a_feedback_post_prefills_and_links_it(client, founder):
     assert 'value="Nobody owns the wiki"' in page.content.decode() and "Pages rot." in page.content.decode()
     response = client.post(
         f"{reverse('movements:new')}?from_feedback={post.pk}",
-        start_data(title="Wiki gardeners", invite_voters="on", from_feedback=post.pk),
+        {**start_data(title="Wiki gardeners", from_feedback=post.pk), "voters": [v.pk for v in voters]},
     )
     movement = Movement.objects.get()
     assert response.status_code == 302
     assert Feedback.objects.get(pk=post.pk).resulting_movement == movement
     assert set(Invitation.objects.values_list("invitee", flat=True)) == {v.pk for v in voters}
+
+
+def test_a_movement_from_a_post_shows_its_markdown_as_text(client, founder):
+    post = FeedbackFactory(title="Wiki", body="Pages **rot**:\n\n- no owner\n- [no index](https://wiki.example/x)")
+    client.force_login(founder)
+    form = client.get(reverse("movements:new"), {"from_feedback": post.pk}).context["form"]
+    assert form.initial["problem"] == "Pages rot:\n\n- no owner\n- no index (https://wiki.example/x)"
+
+
+def test_the_voters_box_starts_unticked_says_how_many_and_invites_only_those_picked(client, founder):
+    post = FeedbackFactory(title="Nobody owns the wiki", body="Pages rot.")
+    voters = sorted((VoteFactory(feedback=post).person for _ in range(3)), key=lambda p: (p.display_name, p.pk))
+    client.force_login(founder)
+    page = client.get(reverse("movements:new"), {"from_feedback": post.pk}).content.decode()
+    assert "3 colleagues said “me too”." in page and "Nobody is invited unless ticked." in page
+    assert all(f'value="{v.pk}"' in page for v in voters) and " checked" not in page.split("id_voters")[1]
+    client.post(
+        f"{reverse('movements:new')}?from_feedback={post.pk}",
+        {**start_data(title="Wiki gardeners", from_feedback=post.pk), "voters": [voters[1].pk]},
+    )
+    assert list(Invitation.objects.values_list("invitee", flat=True)) == [voters[1].pk]
+
+
+def test_nobody_is_invited_when_nothing_is_ticked(client, founder):
+    post = FeedbackFactory(title="Nobody owns the wiki", body="Pages rot.")
+    VoteFactory(feedback=post)
+    client.force_login(founder)
+    client.post(f"{reverse('movements:new')}?from_feedback={post.pk}", start_data(from_feedback=post.pk))
+    assert Movement.objects.count() == 1 and not Invitation.objects.exists()
+
+
+def test_only_voters_of_the_post_can_be_picked(client, founder):
+    post = FeedbackFactory(title="Nobody owns the wiki", body="Pages rot.")
+    VoteFactory(feedback=post)
+    stranger = UserFactory()
+    client.force_login(founder)
+    response = client.post(
+        f"{reverse('movements:new')}?from_feedback={post.pk}",
+        {**start_data(from_feedback=post.pk), "voters": [stranger.pk]},
+    )
+    assert response.status_code == 200 and response.context["form"].errors["voters"]
+    assert not Movement.objects.exists() and not Invitation.objects.exists()
 
 
 def test_starting_from_a_post_i_cannot_see_is_404(client, founder):
@@ -517,9 +559,10 @@ def test_pilot_and_decision_forms_refuse_bad_dates_and_missing_rationale(client,
     early = client.post(decision_url, {"decision": Decision.EXTEND, "rationale": "More", "new_end": "2026-01-15"})
     assert early.context["form"].errors["new_end"]
     assert Movement.objects.get().stage == Stage.PILOTING
-    client.post(decision_url, {"decision": Decision.EXTEND, "rationale": "More time", "new_end": "2026-03-01"})
+    extend = {"decision": Decision.EXTEND, "rationale": "More time", "new_end": "2026-03-01", "confirmed": "yes"}
+    client.post(decision_url, extend)
     assert Movement.objects.get().pilot_end == date(2026, 3, 1)
-    client.post(decision_url, {"decision": Decision.RETIRE, "rationale": "Nobody used it"})
+    client.post(decision_url, {"decision": Decision.RETIRE, "rationale": "Nobody used it", "confirmed": "yes"})
     page = client.get(movement.get_absolute_url()).content.decode()
     assert "Nobody used it" in page and "Retired: kept as a lesson learned." in page
 

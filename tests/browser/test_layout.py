@@ -1,0 +1,238 @@
+"""Every page of the URL matrix, filled with long words, long URLs and several scripts, fits a phone and a desktop:
+nothing scrolls sideways at 320, 390, 768 and 1280 px, axe-core finds nothing at 390 and 1280 px in the light and
+the dark theme, list pages show
+results on a phone's first screen and what a finger presses is at least 44 px tall."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback import services as feedback_services
+from feedback.models import Kind
+from movements import services as movement_services
+from movements.services import RoleSpec
+from nudges.models import Kind as NudgeKind
+from nudges.models import Nudge
+from tests.factories import DepartmentFactory, UserFactory
+from tests.hardening.conftest import World
+from tests.hardening.url_table import URL_TABLE, expected
+
+# One unbroken word of 195 letters, a long URL and text in several scripts: what real people paste.
+LONG_WORD = "Rechtsschutzversicherungsgesellschaften" * 5
+LONG_URL = "https://intranet.example.com/" + "/".join(["averyveryverylongpathsegment"] * 10) + "?q=" + "x" * 80
+SCRIPTS = "日本語の長い文章です 中文内容很长 العربية نص طويل עברית ארוכה Ελληνικά Русский текст 🙂🚀"
+LONG_TEXT = (
+    f"{LONG_WORD} {LONG_URL}\n\n{SCRIPTS}\n\n`{LONG_WORD}`\n\n    {LONG_WORD}{LONG_WORD}\n\n[{LONG_WORD}]({LONG_URL})"
+)
+
+# Pages that are not HTML pages a person reads (a JSON download, the bell's partial) are left out.
+NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell"}
+PERSONAS = ("lead", "member", "moderator", "admin", "outsider")
+WIDTHS = (320, 390, 768, 1280)
+AXE_WIDTHS = (390, 1280)
+
+
+# Buttons, fields and summaries under 44 px tall, links under 24 px (the skip link and hidden things aside).
+TOO_SMALL = """() => [...document.querySelectorAll('button, .button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), summary, a')]
+        .filter(el => el.offsetParent !== null && !el.closest('.skip-link'))
+        .map(el => [el, el.getBoundingClientRect().height, el.tagName === 'A' && !el.classList.contains('button') ? 24 : 44])
+        .filter(([el, height, least]) => height + 0.5 < least)
+        .map(([el, height, least]) => `${el.outerHTML.slice(0, 80)} ${height} < ${least}`)"""
+# aria-describedby naming an element that is not on the page.
+DANGLING_DESCRIPTIONS = """() => [...document.querySelectorAll('[aria-describedby]')]
+    .flatMap(el => el.getAttribute('aria-describedby').split(/\\s+/).filter(id => id && !document.getElementById(id))
+    .map(id => `${el.outerHTML.slice(0, 80)} -> #${id}`))"""
+
+
+def _title(prefix: str) -> str:
+    return f"{prefix} {LONG_WORD} {SCRIPTS}"[:200]
+
+
+@pytest.fixture
+def long_world(transactional_db) -> World:
+    """The hardening world (tests/hardening/conftest.py), with every user-written field as long as it may be."""
+    dept_a = DepartmentFactory(name=f"Abteilung {LONG_WORD[:150]}")
+    dept_b = DepartmentFactory(name="Department B")
+    lead = UserFactory(display_name=f"Lena {LONG_WORD[:100]} 李小龍", department=dept_a)
+    member = UserFactory(display_name=f"Max {LONG_WORD[:100]} محمد", department=dept_a)
+    invitee = UserFactory(display_name="Ivo Invitee", department=dept_a)
+    outsider = UserFactory(display_name="Olga Outsider", department=dept_b)
+    moderator = UserFactory(display_name=f"Mona {LONG_WORD[:60]}", department=dept_a, is_moderator=True)
+    admin = UserFactory(display_name="Adam Admin", department=dept_b, is_staff=True, is_moderator=True)
+    movement = movement_services.movement_start(
+        founder=lead,
+        title=_title("Movement"),
+        pitch=LONG_TEXT,
+        problem=LONG_TEXT,
+        use_cases=LONG_TEXT,
+        tool=LONG_WORD[:120],
+        department=dept_a,
+        roles=[RoleSpec(name=LONG_WORD[:100], seats=2, description=LONG_TEXT)],
+    )
+    membership = movement_services.membership_join(movement=movement, person=member)
+    movement_services.membership_join(movement=movement, person=moderator)
+    invitation = movement_services.invitation_create(movement=movement, inviter=member, invitee=invitee, note=LONG_TEXT)
+    update = movement_services.update_post(movement=movement, author=member, body=LONG_TEXT)
+    today = timezone.localdate()
+    movement_services.pilot_start(
+        movement=movement,
+        actor=lead,
+        hypothesis=LONG_TEXT[:2000],
+        success_measure=LONG_TEXT[:2000],
+        start=today - datetime.timedelta(days=40),
+        end=today - datetime.timedelta(days=1),
+        rationale=LONG_TEXT,
+    )
+    post = feedback_services.feedback_post(
+        person=member,
+        kind=Kind.DOESNT,
+        title=_title("Post"),
+        body=LONG_TEXT,
+        anonymous=False,
+        movement=movement,
+        new_tag_names=[LONG_WORD[:50], "日本語のトピック", "العربية"],
+    )
+    feedback_services.feedback_post(
+        person=lead, kind=Kind.WORKS, title=_title("Works"), body=LONG_TEXT, anonymous=True, movement=movement
+    )
+    feedback_services.vote_toggle(feedback=post, person=lead)
+    comment = feedback_services.comment_add(feedback=post, author=lead, body=LONG_TEXT)
+    feedback_services.report_create(reporter=member, reason=LONG_TEXT[:2000], comment=comment)
+    feedback_services.report_create(reporter=lead, reason=LONG_TEXT[:2000], feedback=post)
+    nudge = Nudge.objects.create(
+        kind=NudgeKind.WEEKLY_DIGEST,
+        recipient=member,
+        movement=movement,
+        dedupe_key=f"layout:{member.pk}",
+        sent_at=timezone.now(),
+        in_app=True,
+    )
+    return World(
+        dept_a=dept_a,
+        dept_b=dept_b,
+        lead=lead,
+        member=member,
+        outsider=outsider,
+        moderator=moderator,
+        admin=admin,
+        invitee=invitee,
+        movement=movement,
+        role=movement.roles.get(),
+        membership=membership,
+        invitation=invitation,
+        update=update,
+        post=post,
+        comment=comment,
+        nudge=nudge,
+    )
+
+
+def pages_for(world: World, who: str) -> list[str]:
+    """Every URL of the matrix that answers this person's GET with a page (200)."""
+    from tests.hardening.test_url_matrix import URL_NAMES
+
+    urls = []
+    for name in URL_TABLE:
+        if name in NOT_PAGES or expected(name, who, "GET") != 200:
+            continue
+        kwargs = {k: v for k, v in world.kwargs_for(name).items() if k in URL_NAMES[name]}
+        urls.append(reverse(name, kwargs=kwargs))
+    return urls
+
+
+def overflow_report(page) -> dict | None:
+    """None when the page fits; otherwise its width and the innermost elements whose removal makes it fit."""
+    return page.evaluate(
+        """() => {
+        const width = window.innerWidth, doc = document.documentElement;
+        if (doc.scrollWidth <= width) return null;
+        const culprits = [];
+        for (const el of [...document.querySelectorAll('body *')].reverse()) {
+          const display = el.style.display;
+          el.style.display = 'none';
+          const fits = doc.scrollWidth <= width;
+          el.style.display = display;
+          if (fits && culprits.push(el.outerHTML.slice(0, 160)) > 2) break;
+        }
+        return {scrollWidth: doc.scrollWidth, innerWidth: width, culprits};
+    }"""
+    )
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_no_page_scrolls_sideways_and_axe_finds_nothing(long_world, live_server, page, axe, who, sign_in):
+    sign_in(long_world.person(who))
+    urls = pages_for(long_world, who)
+    assert len(urls) >= 8  # the matrix really gave us pages to look at
+    problems = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844 if width < 768 else 900})
+        for url in urls:
+            response = page.goto(f"{live_server.url}{url}")
+            assert response.status == 200, url
+            if (report := overflow_report(page)) is not None:
+                problems.append(f"{width}px {url}: {report}")
+            if width == 390 and (small := page.evaluate(TOO_SMALL)):
+                problems.append(f"{width}px {url}: too small to tap {small[:3]}")
+            if width == 390 and (dangling := page.evaluate(DANGLING_DESCRIPTIONS)):
+                problems.append(f"{url}: aria-describedby names nothing {dangling[:3]}")
+            if width in AXE_WIDTHS:
+                for scheme in ("light", "dark"):
+                    page.emulate_media(color_scheme=scheme)
+                    if violations := axe(page):
+                        problems.append(f"{width}px {scheme} {url}: axe {violations}")
+                page.emulate_media(color_scheme="light")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ["/feedback/", "/movements/"])
+def test_list_pages_show_a_result_on_the_first_phone_screen(long_world, live_server, page, path, sign_in):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(long_world.member)
+    page.goto(f"{live_server.url}{path}")
+    first = page.locator(".feedback-card, .movement-card").first
+    assert first.bounding_box()["y"] < 844 - 60  # at least its heading is on the first screen
+    disclosure = page.locator("details.filters-disclosure")
+    assert disclosure.get_attribute("open") is None
+    # The filters are one tap away, with or without JavaScript (a plain <details>).
+    disclosure.locator("summary").click()
+    assert page.get_by_label("Status" if path == "/feedback/" else "Stage").is_visible()
+
+
+def test_filters_stay_open_on_a_wide_screen_and_when_applied(long_world, live_server, page, sign_in):
+    sign_in(long_world.member)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/feedback/")
+    assert page.get_by_label("Status").is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/feedback/?status=new")
+    assert page.get_by_label("Status").is_visible()
+
+
+@pytest.mark.parametrize("path", ["movement", "/feedback/", "post", "/feedback/new/", "/accounts/login/"])
+def test_touch_targets_are_at_least_44px_and_links_24px(long_world, live_server, page, path, sign_in):
+    if path != "/accounts/login/":  # the sign-in page with its "Forgot your password?" link, signed out
+        sign_in(long_world.lead)
+    page.set_viewport_size({"width": 390, "height": 844})
+    url = {"movement": long_world.movement.get_absolute_url(), "post": long_world.post.get_absolute_url()}.get(
+        path, path
+    )
+    page.goto(f"{live_server.url}{url}")
+    small = page.evaluate(TOO_SMALL)
+    assert small == []
+
+
+def test_the_dark_theme_follows_the_system_setting(long_world, live_server, page, sign_in):
+    sign_in(long_world.member)
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{live_server.url}/feedback/")
+    colours = page.evaluate(
+        "() => [getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).color]"
+    )
+    assert colours == ["rgb(17, 20, 24)", "rgb(231, 234, 238)"]
+    page.emulate_media(color_scheme="light")
+    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(246, 247, 249)"

@@ -1,0 +1,98 @@
+"""Weighty movement actions ask once more without JavaScript: GET (or a first POST) shows what will happen,
+only the confirmed POST does it. The founder is never offered a Leave button that would orphan the movement."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from movements import services
+from movements.models import Decision, Membership, Movement, Stage, StageChange
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def piloting(movement, founder):
+    services.pilot_start(
+        movement=movement,
+        actor=founder,
+        hypothesis="Quiet hours help",
+        success_measure="Fewer late evenings",
+        start=datetime.date(2026, 3, 1),
+        end=datetime.date(2026, 3, 30),
+        rationale="Enough people",
+    )
+    return movement
+
+
+def test_leave_asks_first_and_the_get_changes_nothing(client, movement, member):
+    client.force_login(member)
+    response = client.get(reverse("movements:leave", args=[movement.slug]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Leave “Working out loud”?" in page and "Any seat you hold is freed" in page
+    assert f'action="{reverse("movements:leave", args=[movement.slug])}"' in page and 'method="post"' in page
+    assert Membership.objects.get(person=member).left_at is None
+    client.post(reverse("movements:leave", args=[movement.slug]), {"confirmed": "yes"})
+    assert Membership.objects.get(person=member).left_at is not None
+
+
+def test_the_leave_confirmation_is_404_for_an_outsider(client, outsider_department_movement):
+    movement, outsider = outsider_department_movement
+    client.force_login(outsider)
+    assert client.get(reverse("movements:leave", args=[movement.slug])).status_code == 404
+
+
+def test_the_page_leave_button_asks_without_and_with_javascript(client, movement, member):
+    client.force_login(member)
+    page = client.get(movement.get_absolute_url()).content.decode()
+    leave_url = reverse("movements:leave", args=[movement.slug])
+    # Without JavaScript the form is a GET to the confirmation; htmx asks with hx-confirm, then POSTs.
+    assert f'<form method="get" action="{leave_url}" hx-post="{leave_url}"' in page
+    assert 'hx-confirm="Leave “Working out loud”? Any seat you hold is freed for someone else."' in page
+
+
+def test_the_only_lead_sees_no_leave_button_and_no_follow_invitation(client, start_movement, founder):
+    fresh = start_movement(title="Brand new")
+    client.force_login(founder)
+    page = client.get(fresh.get_absolute_url()).content.decode()
+    assert reverse("movements:leave", args=[fresh.slug]) not in page
+    assert "Your place? Follow to be the first follower." not in page
+    assert "You are its only lead: make a member co-lead before you can leave." in page
+    assert "Nobody yet: invite your first follower." in page
+    client.force_login(UserFactory())
+    assert "Your place? Follow to be the first follower." in client.get(fresh.get_absolute_url()).content.decode()
+
+
+def test_a_co_lead_may_leave_again(client, movement, founder, member):
+    membership = Membership.objects.get(person=member)
+    services.lead_add(movement=movement, actor=founder, membership=membership)
+    client.force_login(founder)
+    assert reverse("movements:leave", args=[movement.slug]) in client.get(movement.get_absolute_url()).content.decode()
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC), tick=False)
+@pytest.mark.parametrize("decision", [Decision.ADOPT, Decision.RETIRE])
+def test_a_decision_on_day_one_asks_first_and_says_how_early_it_is(client, piloting, founder, decision):
+    client.force_login(founder)
+    url = reverse("movements:decision", args=[piloting.slug])
+    response = client.post(url, {"decision": decision, "rationale": "Clear already"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "today is day 1 of 30" in page and "cannot be undone" in page and "Clear already" in page
+    assert Movement.objects.get().stage == Stage.PILOTING and StageChange.objects.count() == 2
+    response = client.post(url, {"decision": decision, "rationale": "Clear already", "confirmed": "yes"})
+    assert response.status_code == 302
+    assert Movement.objects.get().stage == {Decision.ADOPT: Stage.ADOPTED, Decision.RETIRE: Stage.RETIRED}[decision]
+
+
+def test_changing_the_decision_keeps_what_was_written(client, piloting, founder):
+    client.force_login(founder)
+    url = reverse("movements:decision", args=[piloting.slug])
+    response = client.post(
+        url, {"decision": Decision.RETIRE, "rationale": "A long reason I wrote", "confirmed": "yes", "back": "yes"}
+    )
+    assert response.status_code == 200
+    assert "A long reason I wrote</textarea>" in response.content.decode()
+    assert Movement.objects.get().stage == Stage.PILOTING
