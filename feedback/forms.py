@@ -52,7 +52,7 @@ class FeedbackForm(PlainLabelsForm):
         # Not every movement in the company (thousands in one <select>): the ones the person follows, plus
         # the one they came from (?movement=) or picked. Visibility still holds here and in the service.
         picked = movement_id or positive_id(self.data.get("movement") if self.is_bound else None)
-        followed = Membership.objects.filter(person=person, left_at__isnull=True).values("movement_id")
+        followed = Membership.objects.current().filter(person=person).values("movement_id")
         self.fields["movement"].queryset = (
             Movement.objects.visible_to(person).filter(Q(pk__in=followed) | Q(pk=picked or 0)).order_by("title")
         )

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from people.models import Department, User
+from people.models import Department
 from socialbiz.forms import TextField
 
 from .models import Decision, Membership, RoleTemplate, Stage

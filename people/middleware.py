@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -142,8 +143,6 @@ class HtmxLoginRequiredMiddleware(LoginRequiredMiddleware):
     def handle_no_permission(self, request, view_func):
         if request.headers.get("HX-Request") != "true":
             return super().handle_no_permission(request, view_func)
-        from django.http import HttpResponse
-
         if request.resolver_match and request.resolver_match.view_name == BELL_VIEW:
             return HttpResponse(status=204)
         response = HttpResponse(status=204)

@@ -1,7 +1,9 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.cache import patch_cache_control
+from django.utils.datastructures import MultiValueDict
 
 
 class PrivateNoStoreMiddleware:
@@ -65,8 +67,6 @@ class OversizedFormPostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if (
             request.method == "POST"
@@ -83,9 +83,6 @@ class OversizedFormPostMiddleware:
 
 
 def _read_bounded(request, *, length: int, cap: int) -> None:
-    from django.http import QueryDict
-    from django.utils.datastructures import MultiValueDict
-
     raw = request.read(min(length, cap))
     request._body = raw
     request._post = QueryDict(raw, encoding=request.encoding)
