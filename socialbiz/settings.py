@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "activity",
     "movements",
     "feedback",
+    "sponsors",
     "nudges",
     "dashboards",
     "portal",
@@ -271,6 +272,10 @@ FIRST_FOLLOWERS_COUNT = env.int("FIRST_FOLLOWERS_COUNT", default=3)
 
 # Minutes during which a person may edit or delete their own comment.
 FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
+
+# --- Sponsors and managers ---------------------------------------------------------------------
+# A movement still without a sponsor this many days after its pilot started nudges its leads to find one.
+SPONSOR_NUDGE_AFTER_DAYS = env.int("SPONSOR_NUDGE_AFTER_DAYS", default=14)
 
 # --- Nudges ----------------------------------------------------------------------------------
 # Time rules for the time-based kinds (see README, Nudges).

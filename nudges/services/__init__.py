@@ -20,8 +20,10 @@ from .reading import (
 from .sweeps import (
     nudges_sweep_checkins,
     nudges_sweep_decision_due,
+    nudges_sweep_find_a_sponsor,
     nudges_sweep_find_first_follower,
     nudges_sweep_open_roles,
+    nudges_sweep_sponsor_monthly,
     nudges_sweep_time_based,
     nudges_sweep_weekly_digest,
 )
@@ -41,8 +43,10 @@ __all__ = [
     "nudges_requeue_stuck",
     "nudges_sweep_checkins",
     "nudges_sweep_decision_due",
+    "nudges_sweep_find_a_sponsor",
     "nudges_sweep_find_first_follower",
     "nudges_sweep_open_roles",
+    "nudges_sweep_sponsor_monthly",
     "nudges_sweep_time_based",
     "nudges_sweep_weekly_digest",
     "nudges_write",
