@@ -77,10 +77,10 @@ _MOVEMENT_COUNTS = (
     SELECT movement_id, count(*) AS n FROM follows GROUP BY movement_id
     HAVING count(*) >= %s ORDER BY n DESC, movement_id LIMIT %s
 )
-SELECT f.movement_id, g.manager_id, count(*)
-FROM follows f JOIN top USING (movement_id)
+SELECT f.movement_id, mv.title, mv.slug, g.manager_id, count(*)
+FROM follows f JOIN top USING (movement_id) JOIN movements_movement mv ON mv.id = f.movement_id
 CROSS JOIN LATERAL unnest(f.above || %s::bigint) AS g(manager_id)
-GROUP BY f.movement_id, g.manager_id
+GROUP BY f.movement_id, mv.title, mv.slug, g.manager_id
 """
 )
 
@@ -166,18 +166,18 @@ def _most_followed(manager: User, visible) -> list[tuple[Movement, int]]:
     visible_sql, visible_params = visible.values("pk").query.sql_with_params()
     params = (manager.pk, manager.pk, *visible_params, K_ANONYMITY, MOVEMENTS_SHOWN * 2, manager.pk)
     per_movement: dict[int, dict[int, int]] = {}
-    for movement_id, manager_id, count in _fetch(_MOVEMENT_COUNTS.format(visible=visible_sql), params):
+    movements: dict[int, Movement] = {}
+    for movement_id, title, slug, manager_id, count in _fetch(_MOVEMENT_COUNTS.format(visible=visible_sql), params):
         per_movement.setdefault(movement_id, {})[manager_id] = count
+        movements[movement_id] = Movement(pk=movement_id, title=title, slug=slug)
     figures = []
     for movement_id, counts in per_movement.items():
         total = counts.pop(manager.pk, 0)
         value = shown(total, list(counts.values()))
         if value is not SUPPRESSED:
-            figures.append((movement_id, value))
-    figures.sort(key=lambda pair: (-pair[1], pair[0]))
-    figures = figures[:MOVEMENTS_SHOWN]
-    movements = Movement.objects.in_bulk([movement_id for movement_id, _count in figures])
-    return [(movements[movement_id], count) for movement_id, count in figures if movement_id in movements]
+            figures.append((movements[movement_id], value))
+    figures.sort(key=lambda pair: (-pair[1], pair[0].pk))
+    return figures[:MOVEMENTS_SHOWN]
 
 
 def _led_and_sponsored(manager: User, visible) -> tuple[list[LedMovement], list[LedMovement]]:

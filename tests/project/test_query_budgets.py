@@ -22,12 +22,13 @@ BUDGETS = {
     "home": 5,
     "movement list": 9,
     "movement list, page 2": 9,
-    "movement page": 18,
+    "movement page": 23,
     "feedback list": 11,
     "feedback post": 7,
     "notifications": 3,
     "dashboards": 13,
     "movement analytics": 12,
+    "my organisation": 8,
 }
 
 
@@ -44,6 +45,7 @@ def page_urls() -> dict[str, str]:
         "notifications": "/notifications/",
         "dashboards": "/dashboards/",
         "movement analytics": f"{popular.get_absolute_url()}analytics/",
+        "my organisation": "/organisation/",
     }
 
 
