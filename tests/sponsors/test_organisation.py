@@ -142,7 +142,7 @@ def test_a_loop_in_the_directory_does_not_hang_the_page(manager):
 
 def test_leads_and_sponsors_are_named_and_the_manager_is_offered_to_sponsor(client, manager):
     team = reports(manager, 2)
-    led = MovementFactory(title="Open calendars", founder=team[0])
+    MovementFactory(title="Open calendars", founder=team[0])
     sponsored = MovementFactory(title="Brown-bag Fridays")
     sponsorship = services.sponsorship_request(movement=sponsored, lead=sponsored.founder, sponsor=team[1])
     services.sponsorship_answer(sponsorship=sponsorship, person=team[1], accept=True)
