@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activity.models import Activity
@@ -88,7 +89,7 @@ def timeline_entries(*, movement: Movement) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 at=sanction.created_at,
-                heading=_("Officially sanctioned on %(date)s") % {"date": sanction.sanctioned_on.strftime("%d %b %Y")},
+                heading=_("Officially sanctioned on %(date)s") % {"date": date_format(sanction.sanctioned_on, "j M Y")},
                 who=sanction.sanctioned_by.name if sanction.sanctioned_by_id else "",
                 text=sanction.note,
                 kind="sanction",

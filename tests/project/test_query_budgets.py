@@ -28,7 +28,7 @@ BUDGETS = {
     "notifications": 3,
     "dashboards": 13,
     "movement analytics": 12,
-    "my organisation": 8,
+    "my organisation": 9,
 }
 
 
