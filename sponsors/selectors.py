@@ -30,7 +30,8 @@ def movement_sponsors(*, movement: Movement, viewer: User, viewer_is_lead: bool)
         .select_related("sponsor")
         .order_by("answered_at", "created_at", "pk")
     )
-    sponsors = [s for s in sponsorships if s.status == SponsorshipStatus.ACCEPTED]
+    # A sponsor who left the company backs nothing any more; the row stays (and the audit log keeps it).
+    sponsors = [s for s in sponsorships if s.status == SponsorshipStatus.ACCEPTED and s.sponsor.is_active]
     viewer_is_sponsor = any(s.sponsor_id == viewer.pk for s in sponsors)
     sanction = (
         Sanction.objects.filter(movement=movement, withdrawn_at__isnull=True).select_related("sanctioned_by").first()

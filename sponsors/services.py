@@ -127,7 +127,7 @@ def support_request_create(
         raise ValidationError(_("Say what is needed and why."))
     if needed_by < timezone.localdate():
         raise ValidationError(_("The date it is needed by cannot be in the past."))
-    if not Sponsorship.objects.accepted().filter(movement=movement).exists():
+    if not Sponsorship.objects.accepted().filter(movement=movement, sponsor__is_active=True).exists():
         raise ValidationError(_("This movement has no sponsor yet: ask someone to sponsor it first."))
     support = SupportRequest.objects.create(
         movement=movement, asked_by=lead, kind=kind, what=what.strip(), needed_by=needed_by, why=why.strip()

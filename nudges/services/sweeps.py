@@ -129,7 +129,7 @@ def nudges_sweep_find_a_sponsor(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     latest_start = (now - dt.timedelta(days=settings.SPONSOR_NUDGE_AFTER_DAYS)).date()
     earliest_start = latest_start - dt.timedelta(days=settings.NUDGES_LOOKBACK_DAYS)
-    sponsored = Sponsorship.objects.accepted().filter(movement=OuterRef("movement"))
+    sponsored = Sponsorship.objects.accepted().filter(movement=OuterRef("movement"), sponsor__is_active=True)
     leads = (
         Membership.objects.active_leads()
         .filter(

@@ -294,3 +294,15 @@ def test_a_sponsor_cannot_make_leads_or_edit_the_movement(movement, sponsor, mem
     membership.refresh_from_db()
     movement.refresh_from_db()
     assert not membership.is_lead and movement.title == "Working out loud"
+
+
+def test_a_sponsor_who_left_the_company_no_longer_counts(client, movement, lead, sponsor):
+    from people.services import person_deactivate
+
+    person_deactivate(person=sponsor)
+    with pytest.raises(ValidationError, match="no sponsor yet"):
+        ask_help(movement, lead)
+    client.force_login(lead)
+    page = client.get(movement.get_absolute_url()).content.decode()
+    assert "Mia Manager" not in page and "No sponsor yet." in page
+    assert Sponsorship.objects.get().status == SponsorshipStatus.ACCEPTED  # the history stays
