@@ -26,6 +26,13 @@ class Verb(models.TextChoices):
     STEPPED_DOWN = "stepped_down", _("stepped down")
     MODERATED = "moderated", _("moderated")
     REPORTED = "reported", _("reported")
+    # Sponsors and support (sponsors/services.py).
+    ASKED_SPONSOR = "asked_sponsor", _("asked someone to sponsor")
+    ANSWERED_SPONSORSHIP = "answered_sponsorship", _("answered a sponsor request")
+    ASKED_SUPPORT = "asked_support", _("asked the sponsors for help")
+    ANSWERED_SUPPORT = "answered_support", _("answered a request for help")
+    SANCTIONED = "sanctioned", _("officially sanctioned")
+    WITHDREW_SANCTION = "withdrew_sanction", _("withdrew the official sanction")
     # Events about a person's account: no actor (the audit log keeps who), the person as subject.
     DEACTIVATED = "deactivated", _("was deactivated")
     ERASED = "erased", _("was erased")

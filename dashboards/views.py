@@ -235,3 +235,27 @@ def movement_analytics(request: HttpRequest, slug: str) -> HttpResponse:
         },
     }
     return render(request, "dashboards/movement_analytics.html", context)
+
+
+@require_GET
+def organisation(request: HttpRequest) -> HttpResponse:
+    """ "My organisation": how the people below the signed-in person take part, in counts only (never who).
+    Someone without reports gets a helpful empty state. Queries: session, user, the counts per subtree;
+    with reports also people per movement, those movements, the leads, the sponsors, the manager's own
+    sponsorships, the manager's department, What Doesn't posts."""
+    if unavailable := _needs_postgresql(request):
+        return unavailable
+    return render(
+        request,
+        "dashboards/organisation.html",
+        {"org": selectors.my_organisation(manager=request.user), "k": K_ANONYMITY},
+    )
+
+
+@require_GET
+def organisation_of(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Only your own organisation: another manager's (even a sub-manager's, which would allow subtracting
+    one subtree from another) is a 404."""
+    if person_id != request.user.pk:
+        raise Http404
+    return organisation(request)

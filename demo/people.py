@@ -139,6 +139,12 @@ def seed_people(*, rng: random.Random) -> dict:
         password_hash=password_hash,
     )
     created += is_new
+    # The administrator doubles as the executive the department heads report to: "My organisation" has
+    # something to show in the demo.
+    for head in heads.values():
+        if head.manager_id != admin.pk:
+            head.manager = admin
+            head.save(update_fields=["manager"])
     champion, is_new = _person(
         DEMO_LOGINS["champion"],
         "Charlie Champion",

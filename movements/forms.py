@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from people.models import Department
 from socialbiz.forms import TextField
 
+from . import filters
 from .models import Decision, Membership, RoleTemplate, Stage
 from .selectors import SORT_LABELS
 from .services import RoleSpec
@@ -49,6 +50,14 @@ class BrowseForm(forms.Form):
             (d.pk, ("— " * (len(d.ancestor_ids) - 1)) + d.name) for d in departments
         ]
         self.fields["tool"].choices = [("", _("Any tool"))] + [(t, t) for t in tools]
+        # Yes/no filters other apps add (movements/filters.py), e.g. "officially sanctioned".
+        self.flag_names = []
+        for flag in filters.registered():
+            self.fields[flag.name] = forms.BooleanField(label=flag.label, required=False)
+            self.flag_names.append(flag.name)
+
+    def flag_fields(self) -> list:
+        return [self[name] for name in self.flag_names]
 
 
 class MovementStartForm(forms.Form):

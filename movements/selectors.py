@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.models import Activity
 from people.models import Department, User
 
+from . import filters, timeline
 from .models import (
     Invitation,
     InvitationStatus,
@@ -101,6 +102,7 @@ def movement_browse(
     stage: str = "",
     department_id: int | None = None,
     tool: str = "",
+    flags: list[str] = (),
     sort: str = "newest",
     page_number: int | str = 1,
     per_page: int = PER_PAGE,
@@ -123,6 +125,9 @@ def movement_browse(
         movements = movements.filter(department__path__startswith=department.path) if department else movements.none()
     if tool:
         movements = movements.filter(tool__iexact=tool)
+    for name in flags:
+        if flag := filters.get(name):
+            movements = flag.narrow(movements)
     movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
     movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
     page = Paginator(movements, per_page).get_page(page_number)
@@ -385,6 +390,7 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         else None
     )
     chain, chain_more = chain_bounded(movement=movement)
+    stage_changes = list(StageChange.objects.filter(movement=movement).select_related("changed_by"))
     return {
         "movement": movement,
         "memberships": shown,
@@ -399,7 +405,8 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "viewer_role_ids": {r.pk for r in roles_by_person.get(viewer.pk, [])},
         "updates": updates,
         "unwelcomed_count": unwelcomed,
-        "stage_changes": list(StageChange.objects.filter(movement=movement).select_related("changed_by")),
+        "stage_changes": stage_changes,
+        "timeline": _timeline(stage_changes, timeline.entries_for(movement=movement)),
         "chain": chain,
         "chain_more": chain_more,
         "ownership": ownership_share(
@@ -411,6 +418,12 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "first_follower_limit": first_follower_limit,
         "decision_due": decision_due(movement=movement),
     }
+
+
+def _timeline(stage_changes: list[StageChange], entries: list[timeline.TimelineEntry]) -> list[dict]:
+    """Stage changes and what other apps add (support asked and answered, the sanction), oldest first."""
+    rows = [{"at": c.created_at, "change": c} for c in stage_changes] + [{"at": e.at, "entry": e} for e in entries]
+    return sorted(rows, key=lambda row: row["at"])
 
 
 def members_page(*, movement: Movement, viewer: User, page_number: int | str = 1) -> dict:

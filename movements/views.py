@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from people.models import User
 from socialbiz import ratelimit
 
-from . import forms, origins, selectors, services
+from . import filters, forms, origins, selectors, services
 from .models import Decision, Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
 
 RECRUIT_SALT = "movements.recruit-link"
@@ -75,8 +75,8 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": result.page,
         "query": query.urlencode(),
-        "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool")),
-        "filters_open": any(request.GET.get(k) for k in ("stage", "department", "tool", "sort")),
+        "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool", *form.flag_names)),
+        "filters_open": any(request.GET.get(k) for k in ("stage", "department", "tool", "sort", *form.flag_names)),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "movements/list.html#results", context)
@@ -96,7 +96,9 @@ def _browse_filters(request: HttpRequest) -> dict:
     tool = request.GET.get("tool", "")
     tool = "" if "\x00" in tool else tool[:120]
     sort = request.GET.get("sort", "newest")
+    flags = [flag.name for flag in filters.registered() if request.GET.get(flag.name) in ("1", "on", "true")]
     return {
+        "flags": flags,
         "words": words,
         "stage": stage if stage in Stage.values else "",
         "department_id": department_id,

@@ -6,11 +6,15 @@ loop without extra queries); `message_for` may read more (the weekly digest) and
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from movements.templatetags.movements_tags import timedelta_days
+from sponsors.selectors import monthly_summary, movement_figures
 
 from .digest import weekly_digest_for
 from .models import Kind, Nudge
@@ -45,6 +49,12 @@ def action_path(nudge: Nudge) -> str:
         return reverse("home")
     if nudge.kind == Kind.OPEN_ROLES:
         return _movement_path(nudge, "#roles")
+    if nudge.kind == Kind.SPONSOR_REQUEST and nudge.context.get("sponsorship_id"):
+        return reverse("sponsors:answer", kwargs={"pk": nudge.context["sponsorship_id"]})
+    if nudge.kind == Kind.SUPPORT_REQUESTED and nudge.context.get("support_request_id"):
+        return reverse("sponsors:support_answer", kwargs={"pk": nudge.context["support_request_id"]})
+    if nudge.kind in (Kind.SPONSOR_MONTHLY, Kind.FIND_A_SPONSOR):
+        return _movement_path(nudge, "#sponsors")
     return _movement_path(nudge)
 
 
@@ -77,6 +87,19 @@ def headline(nudge: Nudge) -> str:
             return _("“%(title)s” has an official answer.") % {"title": title}
         case Kind.WEEKLY_DIGEST:
             return _("Your week in %(site)s: movements, open roles and new feedback.") % {"site": settings.SITE_NAME}
+        case Kind.SPONSOR_REQUEST:
+            return _("%(person)s asks you to sponsor “%(movement)s”.") % {"person": other, "movement": movement}
+        case Kind.SUPPORT_REQUESTED:
+            return _("“%(movement)s”, which you sponsor, asks for help: %(what)s") % {
+                "movement": movement,
+                "what": nudge.context.get("what", ""),
+            }
+        case Kind.SPONSOR_MONTHLY:
+            return _("This month in “%(movement)s”, which you sponsor.") % {"movement": movement}
+        case Kind.FIND_A_SPONSOR:
+            return _("The pilot of “%(movement)s” has no sponsor yet. Ask a manager to back it.") % {
+                "movement": movement
+            }
     return str(nudge.get_kind_display())
 
 
@@ -221,4 +244,80 @@ def message_for(nudge: Nudge) -> Message:
                 path,
                 items,
             )
+        case Kind.SPONSOR_REQUEST:
+            return _sponsor_request_message(nudge, greeting, values, path)
+        case Kind.SUPPORT_REQUESTED:
+            return Message(
+                _("“%(movement)s” asks its sponsors for help") % values,
+                greeting,
+                [
+                    _("%(person)s, a lead of “%(movement)s”, asks the sponsors for help.") % values,
+                    f"{nudge.context.get('kind', '')}: {nudge.context.get('what', '')}",
+                    _(
+                        "Answer with granted, not now or declined, and a short note: the leads need to know what happens next."
+                    ),
+                ],
+                _("Answer the request"),
+                path,
+            )
+        case Kind.SPONSOR_MONTHLY:
+            summary = monthly_summary(movement=nudge.movement, since=nudge.due_at - dt.timedelta(days=31))
+            items = [
+                _("Stage: %(stage)s") % {"stage": nudge.movement.get_stage_display()},
+                _("Followers: %(count)s (%(new)s joined in the last month)")
+                % {"count": summary.followers, "new": summary.joined_this_month},
+                _("Things people did in it in the last month: %(count)s") % {"count": summary.activity_this_month},
+                _("Requests for help waiting for an answer: %(count)s") % {"count": summary.open_requests},
+            ]
+            if summary.sanctioned:
+                items.append(_("It is officially sanctioned."))
+            return Message(
+                _("This month in “%(movement)s”") % values,
+                greeting,
+                [_("A short summary of “%(movement)s”, which you sponsor.") % values],
+                _("Open “%(movement)s”") % values,
+                path,
+                items,
+            )
+        case Kind.FIND_A_SPONSOR:
+            return Message(
+                _("Find a sponsor for the pilot of “%(movement)s”") % values,
+                greeting,
+                [
+                    _(
+                        "The pilot of “%(movement)s” has been running for %(days)s days without a sponsor. A manager "
+                        "or executive who backs it can answer your requests for help and give it the permission to "
+                        "officially explore."
+                    )
+                    % {**values, "days": settings.SPONSOR_NUDGE_AFTER_DAYS},
+                ],
+                _("Ask someone to sponsor it"),
+                path,
+            )
     raise ValueError(f"unknown nudge kind {nudge.kind}")
+
+
+def _sponsor_request_message(nudge: Nudge, greeting: str, values: dict, path: str) -> Message:
+    """The pitch and the figures: followers, tipping point, ownership share, the pilot's measures."""
+    movement = nudge.movement
+    figures = movement_figures(movement=movement)
+    never = _("not yet")
+    items = [
+        _("Followers: %(count)s") % {"count": figures.followers},
+        _("Time to first follower: %(time)s") % {"time": timedelta_days(figures.tipping.first_follower_after) or never},
+        _("Time to third follower: %(time)s") % {"time": timedelta_days(figures.tipping.third_follower_after) or never},
+    ]
+    share = figures.ownership.others_activity_share
+    items.append(
+        _("Activity by others than the founder (last %(days)s days): %(share)s")
+        % {"days": figures.ownership.window_days, "share": f"{share:.0%}" if share is not None else _("none")}
+    )
+    if movement.hypothesis:
+        items.append(_("Pilot hypothesis: %(text)s") % {"text": movement.hypothesis})
+        items.append(_("Success measure: %(text)s") % {"text": movement.success_measure})
+    paragraphs = [_("%(person)s asks you to sponsor “%(movement)s”.") % values, movement.pitch]
+    note = str(nudge.context.get("note", ""))
+    if note:
+        paragraphs.append(_("Their note: “%(note)s”") % {"note": note})
+    paragraphs.append(_("A sponsor backs a movement and answers its requests for help; they do not lead it."))
+    return Message(_("Will you sponsor “%(movement)s”?") % values, greeting, paragraphs, _("Answer"), path, items)

@@ -19,6 +19,10 @@ class Kind(models.TextChoices):
     INVITATION = "invitation", _("Invitations")
     FEEDBACK_ANSWERED = "feedback_answered", _("Feedback answered")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+    SPONSOR_REQUEST = "sponsor_request", _("Asked to sponsor a movement")
+    SUPPORT_REQUESTED = "support_requested", _("A movement you sponsor asks for help")
+    SPONSOR_MONTHLY = "sponsor_monthly", _("Monthly summary of the movements you sponsor")
+    FIND_A_SPONSOR = "find_a_sponsor", _("Find a sponsor for your pilot")
 
 
 # These reach the person in the portal whatever they choose: somebody is waiting for them.

@@ -16,6 +16,7 @@ from activity.models import Activity, Verb
 from feedback.models import StatusChange, Vote
 from movements.models import Invitation, Membership, Movement
 from people.models import User
+from sponsors.models import Sponsorship, SupportRequest
 
 from .models import Kind, Nudge
 from .services import Draft, nudges_mark_acted_on, nudges_write
@@ -138,6 +139,49 @@ def ask_members_to_lead_after_a_leaver(event: Activity) -> None:
 @subscribe(Verb.ERASED)
 def forget_the_erased_persons_notifications(event: Activity) -> None:
     Nudge.objects.filter(recipient_id=event.subject_person_id).delete()
+
+
+@subscribe(Verb.ASKED_SPONSOR)
+def tell_the_person_asked_to_sponsor(event: Activity) -> None:
+    """A lead asked someone to sponsor the movement: the nudge carries the pitch and the figures (messages.py)."""
+    sponsorship = Sponsorship.objects.get(pk=event.payload["sponsorship_id"])
+    nudges_write(
+        drafts=[
+            Draft(
+                Kind.SPONSOR_REQUEST,
+                sponsorship.sponsor_id,
+                f"sponsor_request:s{sponsorship.pk}",
+                movement_id=sponsorship.movement_id,
+                subject_person_id=sponsorship.requested_by_id,
+                context={"sponsorship_id": sponsorship.pk, "note": sponsorship.request_note[:500]},
+            )
+        ]
+    )
+
+
+@subscribe(Verb.ASKED_SUPPORT)
+def tell_the_sponsors_about_a_request_for_help(event: Activity) -> None:
+    support = SupportRequest.objects.get(pk=event.payload["support_request_id"])
+    sponsor_ids = (
+        Sponsorship.objects.accepted()
+        .filter(movement_id=support.movement_id, sponsor__is_active=True)
+        .exclude(sponsor_id=support.asked_by_id)
+        .values_list("sponsor_id", flat=True)
+    )
+    context = {"support_request_id": support.pk, "kind": str(support.get_kind_display()), "what": support.what}
+    nudges_write(
+        drafts=[
+            Draft(
+                Kind.SUPPORT_REQUESTED,
+                sponsor_id,
+                f"support_requested:r{support.pk}:u{sponsor_id}",
+                movement_id=support.movement_id,
+                subject_person_id=support.asked_by_id,
+                context=context,
+            )
+            for sponsor_id in sponsor_ids
+        ]
+    )
 
 
 def _ask_members_to_lead(movement_id: int) -> None:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "activity",
     "movements",
     "feedback",
+    "sponsors",
     "nudges",
     "dashboards",
     "portal",
@@ -321,6 +322,10 @@ ANONYMOUS_PUBLISH_MINUTES = env.int("ANONYMOUS_PUBLISH_MINUTES", default=30)
 ANONYMOUS_QUEUE_TICK_SECONDS = env.int("ANONYMOUS_QUEUE_TICK_SECONDS", default=60)
 # Anonymous posts waiting at once, for everyone together; more get a 429 until the next batch.
 ANONYMOUS_QUEUE_MAX = env.int("ANONYMOUS_QUEUE_MAX", default=200)
+
+# --- Sponsors and managers ---------------------------------------------------------------------
+# A movement still without a sponsor this many days after its pilot started nudges its leads to find one.
+SPONSOR_NUDGE_AFTER_DAYS = env.int("SPONSOR_NUDGE_AFTER_DAYS", default=14)
 
 # --- Nudges ----------------------------------------------------------------------------------
 # Time rules for the time-based kinds (see README, Nudges).

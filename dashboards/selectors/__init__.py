@@ -23,6 +23,7 @@ from .feedback import feedback_answers, feedback_weekly, unresolved_doesnt
 from .movement import movement_analytics, movement_for_analytics
 from .movements import movement_funnel, ownership, pilots_overdue
 from .nudges import movement_nudges, nudges_by_kind
+from .organisation import MyOrganisation, my_organisation
 from .overview import Dashboard, cache_key, dashboard, dashboard_for
 from .people import DepartmentNode, Organisation, daily_active, organisation, participation
 
@@ -33,6 +34,7 @@ __all__ = [
     "Dashboard",
     "DepartmentNode",
     "Link",
+    "MyOrganisation",
     "Organisation",
     "Window",
     "cache_key",
@@ -45,6 +47,7 @@ __all__ = [
     "movement_for_analytics",
     "movement_funnel",
     "movement_nudges",
+    "my_organisation",
     "nudges_by_kind",
     "organisation",
     "ownership",

@@ -31,10 +31,31 @@ def movement_funnel(*, win: Window, node: DepartmentNode) -> dict:
     time to first / third follower = joined_at of join order 2 / join order 4 minus the movement's
                        created_at (people who left later still count), median over the movements
                        that reached it.
+    sanctioned pilots / adoptions = movements (whenever started) now piloting / adopted with an official
+                       sanction in force (sponsors.Sanction not withdrawn); counted in the same query.
     """
     condition, params = _department_filter("m.founder_id", node)
-    ((started, piloting, adopted, retired, first_n, first_median, third_n, third_median),) = _fetch(
+    sanctioned_condition, _same_params = _department_filter("s.founder_id", node)
+    (
+        (
+            started,
+            piloting,
+            adopted,
+            retired,
+            first_n,
+            first_median,
+            third_n,
+            third_median,
+            sanctioned_pilots,
+            sanctioned_adoptions,
+        ),
+    ) = _fetch(
         f"""
+        WITH sanctioned AS (
+            SELECT s.stage FROM movements_movement s
+            WHERE s.stage IN ('piloting', 'adopted') AND {sanctioned_condition} AND EXISTS (
+                SELECT 1 FROM sponsors_sanction x WHERE x.movement_id = s.id AND x.withdrawn_at IS NULL)
+        )
         SELECT count(*),
                count(*) FILTER (WHERE m.stage IN ('piloting', 'adopted') OR EXISTS (
                    SELECT 1 FROM movements_stagechange sc WHERE sc.movement_id = m.id AND sc.to_stage = 'piloting')),
@@ -43,7 +64,9 @@ def movement_funnel(*, win: Window, node: DepartmentNode) -> dict:
                count(f1.id),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM f1.joined_at - m.created_at)),
                count(f3.id),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM f3.joined_at - m.created_at))
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM f3.joined_at - m.created_at)),
+               (SELECT count(*) FROM sanctioned s WHERE s.stage = 'piloting'),
+               (SELECT count(*) FROM sanctioned s WHERE s.stage = 'adopted')
         FROM movements_movement m
         LEFT JOIN movements_membership f1 ON f1.movement_id = m.id AND f1.position = 2
         LEFT JOIN movements_membership f3 ON f3.movement_id = m.id AND f3.position = 4
@@ -67,7 +90,14 @@ def movement_funnel(*, win: Window, node: DepartmentNode) -> dict:
         [_("First follower"), first_n, _days(first_median)],
         [_("Third follower"), third_n, _days(third_median)],
     ]
+    sanctioned = Table(
+        "sanctioned", _("Officially sanctioned now"), [_("Stage"), _("Movements with an official sanction")]
+    )
+    sanctioned.rows = [[_("Piloting"), sanctioned_pilots], [_("Adopted"), sanctioned_adoptions]]
     return {
+        "sanctioned_pilots": sanctioned_pilots,
+        "sanctioned_adoptions": sanctioned_adoptions,
+        "sanctioned": sanctioned,
         "started": started,
         "piloting": piloting,
         "adopted": adopted,

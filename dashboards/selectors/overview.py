@@ -46,6 +46,7 @@ class Dashboard:
             self.daily_active,
             self.movements["funnel"],
             self.movements["tipping"],
+            self.movements["sanctioned"],
             self.ownership["ownership"],
             self.ownership["solo"],
             self.pilots_overdue,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from movements.models import Invitation, InvitationStatus, Membership, Role, Stage
+from sponsors.models import Sponsorship, SponsorshipStatus, SupportRequest, SupportStatus
 
 from ..messages import absolute, message_for
 from ..models import ALWAYS_IN_APP, Kind, NotificationPreference, Nudge
@@ -64,6 +65,27 @@ def _still_relevant(nudge: Nudge) -> bool:
         )
     if nudge.kind == Kind.DECISION_DUE:
         return nudge.movement is not None and nudge.movement.stage == Stage.PILOTING
+    if nudge.kind == Kind.SPONSOR_REQUEST and nudge.context.get("sponsorship_id"):
+        return Sponsorship.objects.filter(
+            pk=nudge.context["sponsorship_id"], status=SponsorshipStatus.REQUESTED
+        ).exists()
+    if nudge.kind == Kind.SUPPORT_REQUESTED and nudge.context.get("support_request_id"):
+        return (
+            SupportRequest.objects.filter(pk=nudge.context["support_request_id"], status=SupportStatus.OPEN).exists()
+            and Sponsorship.objects.accepted()
+            .filter(movement_id=nudge.movement_id, sponsor_id=nudge.recipient_id)
+            .exists()
+        )
+    if nudge.kind == Kind.FIND_A_SPONSOR:
+        return (
+            nudge.movement is not None
+            and nudge.movement.stage == Stage.PILOTING
+            and not Sponsorship.objects.accepted().filter(movement_id=nudge.movement_id).exists()
+        )
+    if nudge.kind == Kind.SPONSOR_MONTHLY:
+        return (
+            Sponsorship.objects.accepted().filter(movement_id=nudge.movement_id, sponsor_id=nudge.recipient_id).exists()
+        )
     if nudge.kind == Kind.INVITATION and nudge.context.get("invitation_id"):
         return Invitation.objects.filter(pk=nudge.context["invitation_id"], status=InvitationStatus.PENDING).exists()
     return True

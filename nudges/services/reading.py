@@ -80,6 +80,12 @@ SUGGESTED_VERBS: dict[str, set[str]] = {
         Verb.POSTED_UPDATE,
     },
 }
+SUGGESTED_VERBS |= {
+    Kind.SPONSOR_REQUEST: {Verb.ANSWERED_SPONSORSHIP},
+    Kind.SUPPORT_REQUESTED: {Verb.ANSWERED_SUPPORT},
+    Kind.SPONSOR_MONTHLY: {Verb.ANSWERED_SUPPORT, Verb.SANCTIONED},
+    Kind.FIND_A_SPONSOR: {Verb.ASKED_SPONSOR},
+}
 # Kinds not tied to one movement: any matching action counts.
 ANY_MOVEMENT = {Kind.FEEDBACK_ANSWERED, Kind.WEEKLY_DIGEST}
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from activity.models import Activity, Verb
 from movements.models import Membership, Movement, Role, RoleAssignment, Stage
 from socialbiz.celery import app as celery_app
+from sponsors.models import Sponsorship
 
 from ..models import Kind, Nudge, SweepPart
 from .outbox import Draft, nudges_write
@@ -145,6 +146,58 @@ def nudges_sweep_decision_due(*, now: dt.datetime | None = None, share: Share | 
     return len(nudges_write(drafts=drafts))
 
 
+def nudges_sweep_find_a_sponsor(*, now: dt.datetime | None = None) -> int:
+    """Leads of pilots that started SPONSOR_NUDGE_AFTER_DAYS ago or more and still have no sponsor."""
+    now = now or timezone.now()
+    latest_start = (now - dt.timedelta(days=settings.SPONSOR_NUDGE_AFTER_DAYS)).date()
+    earliest_start = latest_start - dt.timedelta(days=settings.NUDGES_LOOKBACK_DAYS)
+    sponsored = Sponsorship.objects.accepted().filter(movement=OuterRef("movement"), sponsor__is_active=True)
+    leads = (
+        Membership.objects.active_leads()
+        .filter(
+            person__is_active=True,
+            movement__stage=Stage.PILOTING,
+            movement__pilot_start__lte=latest_start,
+            movement__pilot_start__gte=earliest_start,
+        )
+        .exclude(Exists(sponsored))
+        .values_list("movement_id", "movement__pilot_start", "person_id")
+    )
+    drafts = [
+        Draft(
+            Kind.FIND_A_SPONSOR,
+            person_id,
+            f"find_a_sponsor:m{movement_id}:p{pilot_start:%Y%m%d}:u{person_id}",
+            movement_id=movement_id,
+        )
+        for movement_id, pilot_start, person_id in leads
+    ]
+    return len(nudges_write(drafts=drafts))
+
+
+def nudges_sweep_sponsor_monthly(*, now: dt.datetime | None = None) -> int:
+    """Once a month, each sponsor gets a short summary of each movement they sponsor (sponsors since before
+    the month began; movements not retired)."""
+    now = now or timezone.now()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    sponsorships = (
+        Sponsorship.objects.accepted()
+        .filter(answered_at__lt=month_start, sponsor__is_active=True)
+        .exclude(movement__stage=Stage.RETIRED)
+        .values_list("movement_id", "sponsor_id")
+    )
+    drafts = [
+        Draft(
+            Kind.SPONSOR_MONTHLY,
+            sponsor_id,
+            f"sponsor_monthly:m{movement_id}:u{sponsor_id}:{month_start:%Y-%m}",
+            movement_id=movement_id,
+        )
+        for movement_id, sponsor_id in sponsorships
+    ]
+    return len(nudges_write(drafts=drafts))
+
+
 def nudges_sweep_weekly_digest(*, now: dt.datetime | None = None) -> int:
     """One digest per active person per ISO week."""
     now = now or timezone.now()
@@ -161,11 +214,15 @@ def nudges_sweep_weekly_digest(*, now: dt.datetime | None = None) -> int:
 
 
 def nudges_sweep_time_based(*, now: dt.datetime | None = None, share: Share | None = None) -> dict[str, int]:
+    first = share is None or share.movements[0] == 0
     return {
         Kind.FIRST_FOLLOWER_CHECKIN: nudges_sweep_checkins(now=now, share=share),
         Kind.FIND_FIRST_FOLLOWER: nudges_sweep_find_first_follower(now=now, share=share),
         Kind.OPEN_ROLES: nudges_sweep_open_roles(now=now, share=share),
         Kind.DECISION_DUE: nudges_sweep_decision_due(now=now, share=share),
+        # The sponsor sweeps are small (pilots, sponsorships): the first part does them, whole.
+        Kind.FIND_A_SPONSOR: nudges_sweep_find_a_sponsor(now=now) if first else 0,
+        Kind.SPONSOR_MONTHLY: nudges_sweep_sponsor_monthly(now=now) if first else 0,
     }
 
 

@@ -5,6 +5,8 @@ import datetime as dt
 from dashboards import selectors
 from dashboards.privacy import SUPPRESSED
 
+from .conftest import days_ago
+
 
 def rows(table):
     return [[str(cell) if isinstance(cell, selectors.Link) else cell for cell in row] for row in table.rows]
@@ -239,3 +241,30 @@ def test_five_people_without_a_department_are_a_group_of_their_own(org):
     assert summary(dash)["People (headcount)"] == 21
     assert ["No department", 5, 0, 0.0, 0] in rows(dash.participation["by_department"])
     assert not dash.participation["summary"].note
+
+
+def test_sanctioned_pilots_and_adoptions_count_sanctions_in_force_whenever_the_movement_started(org):
+    from sponsors.models import Sanction
+
+    # M1 piloting and M4 adopted (started 200 days ago, outside the range: still counted) are sanctioned;
+    # M2 recruiting is sanctioned too but is neither a pilot nor an adoption; M3's sanction was withdrawn.
+    for movement in (org.m1, org.m4, org.m2):
+        Sanction.objects.create(movement=movement, sanctioned_by=org.p1, note="Go")
+    Sanction.objects.create(movement=org.m3, sanctioned_by=org.p1, note="Go", withdrawn_at=days_ago(1))
+    dash = selectors.dashboard(days=7, department_id=None)
+    assert rows(dash.movements["sanctioned"]) == [["Piloting", 1], ["Adopted", 1]]
+    Sanction.objects.filter(movement=org.m1).update(withdrawn_at=days_ago(0))
+    assert rows(selectors.dashboard(days=7, department_id=None).movements["sanctioned"]) == [
+        ["Piloting", 0],
+        ["Adopted", 1],
+    ]
+    # A department counts its founders' movements: an adoption founded in Sales is not Eng's.
+    from movements.models import Stage
+    from tests.factories import MovementFactory
+
+    sales_adopted = MovementFactory(title="Sales wiki", founder=org.s1, stage=Stage.ADOPTED)
+    Sanction.objects.create(movement=sales_adopted, sanctioned_by=org.s1, note="Go")
+    assert rows(selectors.dashboard(days=7, department_id=None).movements["sanctioned"])[1] == ["Adopted", 2]
+    eng = selectors.dashboard(days=7, department_id=org.eng.pk)
+    assert not eng.department_refused
+    assert rows(eng.movements["sanctioned"]) == [["Piloting", 0], ["Adopted", 1]]

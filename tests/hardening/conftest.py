@@ -19,9 +19,10 @@ from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
 from nudges.services import unsubscribe_token
 from people.models import User
+from sponsors import services as sponsor_services
 from tests.factories import DepartmentFactory, UserFactory
 
-OUR_APPS = ("people", "activity", "movements", "feedback", "nudges", "dashboards")
+OUR_APPS = ("people", "activity", "movements", "feedback", "sponsors", "nudges", "dashboards")
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +74,11 @@ class World:
     post: object
     comment: object
     nudge: Nudge
+    sponsor: User
+    manager: User
+    other_manager: User
+    sponsorship_asked: object
+    support: object
 
     def person(self, who: str) -> User | None:
         return None if who == "anonymous" else getattr(self, who)
@@ -95,6 +101,9 @@ class World:
             "feedback:comment_moderate": {"pk": self.comment.pk},
             "nudges:read": {"pk": self.nudge.pk},
             "nudges:unsubscribe": {"token": unsubscribe_token(person=self.member, kind=NudgeKind.WEEKLY_DIGEST)},
+            "sponsors:answer": {"pk": self.sponsorship_asked.pk},
+            "sponsors:support_answer": {"pk": self.support.pk},
+            "organisation_of": {"person_id": self.manager.pk},
         }
         if name in by_name:
             return by_name[name]
@@ -113,7 +122,9 @@ def _recruit_kwargs(world: World) -> dict:
 @pytest.fixture
 def world(db) -> World:
     """A movement limited to department A: founder/lead, a member with a seat-free role, an invitation,
-    an update; a feedback post on it with a comment; a delivered notification for the member."""
+    an update; a feedback post on it with a comment; a delivered notification for the member. A sponsor
+    (department A, not a member) with an open request for help; the manager of the lead and the member
+    (department A, asked to sponsor, not answered yet); the manager of the outsider (department B)."""
     dept_a = DepartmentFactory(name="Department A")
     dept_b = DepartmentFactory(name="Department B")
     lead = UserFactory(display_name="Lena Lead", department=dept_a)
@@ -145,6 +156,22 @@ def world(db) -> World:
         sent_at=timezone.now(),
         in_app=True,
     )
+    sponsor = UserFactory(display_name="Sam Sponsor", department=dept_a)
+    manager = UserFactory(display_name="Mia Manager", department=dept_a)
+    other_manager = UserFactory(display_name="Otto Othermanager", department=dept_b)
+    User.objects.filter(pk__in=[lead.pk, member.pk]).update(manager=manager)
+    User.objects.filter(pk=outsider.pk).update(manager=other_manager)
+    accepted = sponsor_services.sponsorship_request(movement=movement, lead=lead, sponsor=sponsor)
+    sponsor_services.sponsorship_answer(sponsorship=accepted, person=sponsor, accept=True, note="Backing it.")
+    sponsorship_asked = sponsor_services.sponsorship_request(movement=movement, lead=lead, sponsor=manager)
+    support = sponsor_services.support_request_create(
+        movement=movement,
+        lead=lead,
+        kind="time",
+        what="Two hours a week",
+        needed_by=timezone.localdate(),
+        why="To run the pilot",
+    )
     return World(
         dept_a=dept_a,
         dept_b=dept_b,
@@ -162,4 +189,9 @@ def world(db) -> World:
         post=post,
         comment=comment,
         nudge=nudge,
+        sponsor=sponsor,
+        manager=manager,
+        other_manager=other_manager,
+        sponsorship_asked=sponsorship_asked,
+        support=support,
     )

@@ -239,6 +239,9 @@ ID_ROUTES = [
     "movements:role_release",
     "movements:role_assign",
     "movements:lead_add",
+    "sponsors:answer",
+    "sponsors:support_answer",
+    "organisation_of",
 ]
 
 
@@ -251,7 +254,7 @@ ID_ROUTES = [
 )
 def test_unknown_or_huge_ids_in_the_path_get_a_404_never_a_500(client, world, name, number, slug, post):
     client.force_login(world.moderator)
-    kwargs = {"pk": number}
+    kwargs = {"person_id": number} if name == "organisation_of" else {"pk": number}
     if name.startswith("movements:"):
         kwargs = (
             {"slug": slug, "membership_id": number} if name == "movements:lead_add" else {"slug": slug, "pk": number}
@@ -277,3 +280,46 @@ def test_made_up_invitation_recruit_and_unsubscribe_tokens_get_a_404(client, wor
         f"/unsubscribe/{token}/",
     ):
         assert client.get(quote(url)).status_code == 404, url
+
+
+# --- sponsors --------------------------------------------------------------------------------------
+
+
+@FUZZ
+@given(who=nasty_text, data=st.fixed_dictionaries({"sponsor": numbers, "note": nasty_text}))
+def test_the_ask_a_sponsor_form_never_errors_and_writes_all_or_nothing(lead_client, world, who, data):
+    from sponsors.models import Sponsorship
+
+    url = reverse("sponsors:ask", args=[world.movement.slug])
+    assert lead_client.get(url, {"who": who}).status_code < 500
+    before = Sponsorship.objects.count()
+    response = lead_client.post(url, data)
+    assert response.status_code < 500
+    assert Sponsorship.objects.count() - before == (1 if response.status_code == 302 else 0)
+
+
+@FUZZ
+@given(data=st.fixed_dictionaries({"kind": nasty_text, "what": nasty_text, "needed_by": dates, "why": nasty_text}))
+def test_the_ask_for_help_form_never_errors_and_writes_all_or_nothing(lead_client, world, data):
+    from sponsors.models import SupportRequest
+
+    before = SupportRequest.objects.count()
+    response = lead_client.post(reverse("sponsors:support_new", args=[world.movement.slug]), data)
+    assert response.status_code < 500
+    assert SupportRequest.objects.count() - before == (1 if response.status_code == 302 else 0)
+
+
+@FUZZ
+@given(
+    answer=st.fixed_dictionaries({"status": nasty_text, "note": nasty_text}),
+    sanction=st.fixed_dictionaries({"on": dates, "note": nasty_text}),
+)
+def test_the_sponsors_forms_never_error(client, world, answer, sanction):
+    from sponsors.models import Sanction
+
+    client.force_login(world.sponsor)
+    assert client.post(reverse("sponsors:support_answer", args=[world.support.pk]), answer).status_code < 500
+    response = client.post(reverse("sponsors:sanction", args=[world.movement.slug]), sanction)
+    assert response.status_code < 500
+    assert Sanction.objects.filter(withdrawn_at__isnull=True).count() <= 1
+    assert client.post(reverse("sponsors:sanction_withdraw", args=[world.movement.slug]), answer).status_code < 500

@@ -12,7 +12,7 @@ from django.urls import get_resolver, reverse
 from .conftest import db_fingerprint, fingerprint_diff
 from .url_table import LOGIN, URL_TABLE, expected
 
-PEOPLE = ("anonymous", "outsider", "member", "lead", "moderator", "admin")
+PEOPLE = ("anonymous", "outsider", "member", "lead", "moderator", "admin", "sponsor", "manager", "other_manager")
 THIRD_PARTY = ("admin:", "account_", "socialaccount", "openid_connect", "bench_hello")
 
 

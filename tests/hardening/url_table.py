@@ -8,12 +8,18 @@ a dict with a default "*" and exceptions per person. The anonymous visitor is se
 
 People: anonymous; outsider (department B: cannot see the movement, limited to department A);
 member (joined, wrote the post); lead (founder, wrote the comment); moderator (department A, not a member);
-admin (staff, department B: staff see every movement).
+admin (staff, department B: staff see every movement); sponsor (department A, the movement's sponsor, not a
+member); manager (department A, manages the lead and the member, asked to sponsor, not a member);
+other_manager (department B, manages the outsider: answers as the outsider unless a row says otherwise).
 """
 
 LOGIN = "login"  # 302 to the login page
-EVERYONE = frozenset({"outsider", "member", "lead", "moderator", "admin"})
-NON_MEMBERS_WHO_SEE = {"moderator": 403, "admin": 403}
+EVERYONE = frozenset({"outsider", "member", "lead", "moderator", "admin", "sponsor", "manager", "other_manager"})
+# People of department A (or staff) who see the movement without following it.
+NON_MEMBERS_WHO_SEE = {"moderator": 403, "admin": 403, "sponsor": 403, "manager": 403}
+SEE_WITHOUT_FOLLOWING = frozenset({"moderator", "admin", "sponsor", "manager"})
+# Who answers like whom when a row does not name them: another branch's manager is an outsider here.
+ALIKE = {"other_manager": "outsider"}
 LEADS_ONLY = {"*": 403, "outsider": 404, "lead": 200}
 
 URL_TABLE: dict[str, dict] = {
@@ -29,7 +35,7 @@ URL_TABLE: dict[str, dict] = {
     "movements:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:members": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
-    "movements:follow": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": {"moderator", "admin"}},
+    "movements:follow": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": SEE_WITHOUT_FOLLOWING},
     # GET is the confirmation page (second thoughts); the POST leaves.
     "movements:leave": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 302, "outsider": 404}, "writes": {"member"}},
     "movements:roles": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
@@ -52,7 +58,7 @@ URL_TABLE: dict[str, dict] = {
     "movements:recruit": {
         "GET": {"*": 200, "outsider": 404},
         "POST": {"*": 302, "outsider": 404},
-        "writes": {"moderator", "admin"},
+        "writes": SEE_WITHOUT_FOLLOWING,
     },
     "movements:update_post": {"GET": 405, "POST": {"*": 400, "outsider": 404, **NON_MEMBERS_WHO_SEE}},
     "movements:welcome": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
@@ -65,7 +71,10 @@ URL_TABLE: dict[str, dict] = {
     "feedback:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "feedback:vote": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": EVERYONE},
     "feedback:comment_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
-    "feedback:answer": {"GET": 405, "POST": {"*": 400, "outsider": 404, "member": 403}},
+    "feedback:answer": {
+        "GET": 405,
+        "POST": {"*": 400, "outsider": 404, "member": 403, "sponsor": 403, "manager": 403},  # a sponsor is no lead
+    },
     "feedback:report": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 400, "outsider": 404}},
     "feedback:moderate": {
         "GET": {"*": 404, "moderator": 200, "admin": 200},
@@ -90,6 +99,23 @@ URL_TABLE: dict[str, dict] = {
         "POST": {"*": 200, "anonymous": 200},
         "writes": EVERYONE | {"anonymous"},
     },
+    # --- sponsors (a sponsor is not a lead: 403 wherever leads act; the lead tools are LEADS_ONLY above)
+    "sponsors:ask": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},  # an empty POST comes back with its errors
+    "sponsors:support_new": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    "sponsors:answer": {"GET": {"*": 404, "manager": 200}, "POST": {"*": 404, "manager": 200}},  # only the one asked
+    "sponsors:support_answer": {
+        "GET": {"*": 403, "outsider": 404, "sponsor": 200},
+        "POST": {"*": 403, "outsider": 404, "sponsor": 200},
+    },
+    "sponsors:sanction": {
+        "GET": {"*": 403, "outsider": 404, "sponsor": 200},
+        "POST": {"*": 403, "outsider": 404, "sponsor": 200},
+    },
+    # Nothing to withdraw: the sponsor gets a message and the movement page, nothing changes.
+    "sponsors:sanction_withdraw": {"GET": 405, "POST": {"*": 403, "outsider": 404, "sponsor": 302}},
+    # --- a manager's organisation: everyone has their own page (an empty state without reports), nobody another's
+    "organisation": {"GET": 200, "POST": 405},
+    "organisation_of": {"GET": {"*": 404, "manager": 200}, "POST": 405},
     # --- people
     "people:privacy": {"GET": 200, "POST": 405},
     "people:privacy_export": {"GET": 200, "POST": 405, "get_writes": {"people_auditevent"}},
@@ -103,4 +129,6 @@ def expected(name: str, who: str, method: str) -> int | str:
         return LOGIN if who == "anonymous" else spec
     if who in spec:
         return spec[who]
+    if ALIKE.get(who) in spec:
+        return spec[ALIKE[who]]
     return LOGIN if who == "anonymous" else spec["*"]

@@ -241,8 +241,10 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     # (+ people), followers not yet welcomed (count), roles, role holders (+ people), latest updates (+ authors),
     # welcomed people, works feedback, doesn't feedback, the chain (tree: the first view of this
     # movement computes it, later views read it from the cache), the chain's members (+ people), stage
-    # changes, ownership: activity split, seat split (the active leads come from the leads above)
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 19)
+    # changes, ownership: activity split, seat split (the active leads come from the leads above);
+    # the timeline's support requests and sanctions, the sponsor column's sponsorships (+ people),
+    # sanction in force, latest support requests (sponsors app)
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 24)
 
 
 # --- starting ------------------------------------------------------------------------------------

@@ -90,8 +90,8 @@ def test_export_query_count_does_not_grow(client, person, size, django_assert_nu
     give_data(person, size)
     client.force_login(person)
     # session, user, department, memberships, roles, invitations sent, invitations received, updates,
-    # feedback, votes, comments, audit events, erasure requests, [notifications], audit insert
-    with django_assert_num_queries(14 + _nudge_queries()):
+    # sponsorships, feedback, votes, comments, audit events, erasure requests, [notifications], audit insert
+    with django_assert_num_queries(15 + _nudge_queries()):
         assert client.get("/settings/privacy/my-data.json").status_code == 200
 
 
@@ -112,6 +112,7 @@ def test_export_holds_my_data_and_nobody_elses(client, person):
     assert [v["feedback"] for v in data["votes"]] == ["Olga's post 0", "Olga's post 1"]
     assert [c["body"] for c in data["comments"]] == ["My comment 0", "My comment 1"]
     assert "notifications" in data
+    assert data["sponsorships"] == []
     text = response.content.decode()
     for foreign in [
         "Olga Other",

@@ -23,12 +23,13 @@ BUDGETS = {
     "home": 6,
     "movement list": 10,
     "movement list, page 2": 10,
-    "movement page": 19,
+    "movement page": 24,
     "feedback list": 12,
     "feedback post": 8,
     "notifications": 4,
     "dashboards": 14,
     "movement analytics": 13,
+    "my organisation": 10,
 }
 
 
@@ -45,6 +46,7 @@ def page_urls() -> dict[str, str]:
         "notifications": "/notifications/",
         "dashboards": "/dashboards/",
         "movement analytics": f"{popular.get_absolute_url()}analytics/",
+        "my organisation": "/organisation/",
     }
 
 

@@ -7,6 +7,7 @@ from demo.feedback import seed_feedback
 from demo.large import LARGE, seed_large
 from demo.movements import seed_movements
 from demo.people import DEMO_LOGINS, DEMO_PASSWORD, seed_people
+from demo.sponsors import seed_sponsors
 
 
 class Command(BaseCommand):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {org['created']} people created, {len(org['people']) + 3} in the demo.")
         self.stdout.write("Seeding movements…")
         self.stdout.write(f"  {seed_movements(org=org, rng=rng)} movements created.")
+        seed_sponsors(org=org)
         self.stdout.write("Seeding feedback…")
         self.stdout.write(f"  {seed_feedback(org=org, rng=rng)} feedback posts created.")
         self.stdout.write(self.style.SUCCESS(f"Demo ready. Sign in with (password: {DEMO_PASSWORD}):"))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nudges', '0001_initial'),
+        ('nudges', '0002_sponsor_kinds'),
     ]
 
     operations = [
