@@ -44,7 +44,7 @@ def test_four_workers_share_one_sweep_and_each_membership_is_handled_once(celery
 
     wait_for(
         lambda: SweepPart.objects.filter(run_key=run_key, done_at__isnull=False).count() == PARTS,
-        timeout=60,
+        timeout=120,
         message=lambda: f"every part swept\n{celery_processes.task_lines()}",
     )
     parts = list(SweepPart.objects.filter(run_key=run_key).order_by("part"))
