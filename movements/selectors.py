@@ -107,7 +107,21 @@ def movement_browse(
 ) -> BrowseResult:
     """Queries: count, the page of movements, their faces and active leads (+ people), departments, tools."""
     visible = Movement.objects.visible_to(user)
-    movements = visible
+    movements = movements_filtered(user=user, words=words, stage=stage, department_id=department_id, tool=tool)
+    movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
+    movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
+    page = Paginator(movements, per_page).get_page(page_number)
+    page.object_list = _split_faces(list(page.object_list))
+    departments = list(Department.objects.order_by("path"))
+    tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
+    return BrowseResult(page=page, departments=departments, tools=tools)
+
+
+def movements_filtered(
+    *, user: User, words: str = "", stage: str = "", department_id: int | None = None, tool: str = ""
+) -> QuerySet[Movement]:
+    """The browse filters (the page's and the API's): movements the person may see matching them, unordered."""
+    movements = Movement.objects.visible_to(user)
     for word in words.split()[:8]:
         movements = movements.filter(
             Q(title__icontains=word)
@@ -123,13 +137,7 @@ def movement_browse(
         movements = movements.filter(department__path__startswith=department.path) if department else movements.none()
     if tool:
         movements = movements.filter(tool__iexact=tool)
-    movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
-    movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
-    page = Paginator(movements, per_page).get_page(page_number)
-    page.object_list = _split_faces(list(page.object_list))
-    departments = list(Department.objects.order_by("path"))
-    tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
-    return BrowseResult(page=page, departments=departments, tools=tools)
+    return movements
 
 
 # --- Ownership and tipping point -----------------------------------------------------------------

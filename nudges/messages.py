@@ -43,6 +43,8 @@ def action_path(nudge: Nudge) -> str:
         return nudge.feedback.get_absolute_url()
     if nudge.kind == Kind.WEEKLY_DIGEST:
         return reverse("home")
+    if nudge.kind == Kind.INTEGRATION_DISABLED:
+        return str(nudge.context.get("path") or reverse("home"))
     if nudge.kind == Kind.OPEN_ROLES:
         return _movement_path(nudge, "#roles")
     return _movement_path(nudge)
@@ -77,6 +79,11 @@ def headline(nudge: Nudge) -> str:
             return _("“%(title)s” has an official answer.") % {"title": title}
         case Kind.WEEKLY_DIGEST:
             return _("Your week in %(site)s: movements, open roles and new feedback.") % {"site": settings.SITE_NAME}
+        case Kind.INTEGRATION_DISABLED:
+            return _("The webhook %(target)s failed %(count)s times in a row and was turned off.") % {
+                "target": nudge.context.get("target", ""),
+                "count": nudge.context.get("failures", ""),
+            }
     return str(nudge.get_kind_display())
 
 
@@ -220,5 +227,16 @@ def message_for(nudge: Nudge) -> Message:
                 _("Open %(site)s") % values,
                 path,
                 items,
+            )
+        case Kind.INTEGRATION_DISABLED:
+            return Message(
+                _("A webhook was turned off"),
+                greeting,
+                [
+                    headline(nudge),
+                    _("Check the receiver, then turn the endpoint on again; failed deliveries can be sent again."),
+                ],
+                _("See the endpoint's attempts"),
+                path,
             )
     raise ValueError(f"unknown nudge kind {nudge.kind}")

@@ -19,6 +19,8 @@ class Kind(models.TextChoices):
     INVITATION = "invitation", _("Invitations")
     FEEDBACK_ANSWERED = "feedback_answered", _("Feedback answered")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+    # To staff: an outgoing webhook or chat channel kept failing and was turned off (integrations app).
+    INTEGRATION_DISABLED = "integration_disabled", _("Integration disabled")
 
 
 # These reach the person in the portal whatever they choose: somebody is waiting for them.

@@ -6,7 +6,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["socialbiz", "activity", "people", "movements", "feedback", "nudges", "dashboards", "portal", "demo"]
+APPS = [
+    "socialbiz",
+    "activity",
+    "people",
+    "movements",
+    "feedback",
+    "nudges",
+    "dashboards",
+    "integrations",
+    "api",
+    "portal",
+    "demo",
+]
 LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
 

@@ -1,0 +1,42 @@
+"""The /api/v1/ application (django-ninja): OpenAPI 3.1 at /api/v1/openapi.json, human docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from . import problems
+from .auth import session_auth, token_auth
+from .routes import router
+
+DESCRIPTION = """
+The socialbiz API: movements, feedback, your notifications and (for staff) the dashboards' tables.
+
+**Authentication.** Create a personal access token at `/settings/api-tokens/` and send it as
+`Authorization: Bearer sbz_…`. A *read* token may only read. Pages of this site may also call the API
+with the signed-in session (writes then need the `X-CSRFToken` header).
+
+**Visibility.** You see exactly what the site shows you: anything else answers 404.
+
+**Lists** are paged with cursors: pass `next_cursor` back as `cursor` until it is null.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`).
+"""
+
+api = NinjaAPI(
+    title="socialbiz API",
+    version="1",
+    description=DESCRIPTION,
+    auth=[token_auth, session_auth],
+    urls_namespace="api",
+)
+problems.install(api)
+api.add_router("/", router)
+
+
+def urls():
+    """The API's URL patterns, each reachable without a session (LoginRequiredMiddleware): the API
+    answers 401 with a problem itself."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback.login_required = False
+    return patterns, app_name, namespace
