@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from dashboards import selectors as dashboard_selectors
+from dashboards.forms import RANGE_CHOICES
 from feedback import ratelimit as feedback_ratelimit
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
@@ -394,7 +395,7 @@ def notification_read(request, pk: int):
 
 
 class DashboardQuery(Schema):
-    days: Literal[7, 28, 90, 365] = 28
+    days: int = Field(28, description="7, 28, 90 or 365")
     department: int | None = Field(None, ge=1, le=2**62)
 
 
@@ -407,6 +408,8 @@ def dashboards_tables(request, query: Query[DashboardQuery]):
     """The adoption dashboards' tables (every row, as in the CSV exports). Staff only: others get 404."""
     if not request.user.is_staff:
         raise Http404
+    if query.days not in RANGE_CHOICES:
+        raise HttpError(422, "Choose 7, 28, 90 or 365 days.")
     dashboard = dashboard_selectors.dashboard_for(
         dashboard_selectors.cache_key(days=query.days, department_id=query.department)
     )
