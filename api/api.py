@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from . import problems
@@ -22,7 +24,20 @@ with the signed-in session (writes then need the `X-CSRFToken` header).
 **Errors** are RFC 9457 problem details (`application/problem+json`).
 """
 
-api = NinjaAPI(
+
+class SocialbizAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Error answers are RFC 9457 problem details: document them as application/problem+json."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if str(status).startswith(("4", "5")) and "application/json" in response.get("content", {}):
+                        response["content"] = {problems.PROBLEM_CONTENT_TYPE: response["content"]["application/json"]}
+        return schema
+
+
+api = SocialbizAPI(
     title="socialbiz API",
     version="1",
     description=DESCRIPTION,
@@ -37,6 +52,14 @@ def urls():
     """The API's URL patterns, each reachable without a session (LoginRequiredMiddleware): the API
     answers 401 with a problem itself."""
     patterns, app_name, namespace = api.urls
+    # Anything else under /api/v1/ (an id that is not a number, a slug with odd characters) is a 404
+    # problem too, not the site's HTML page.
+    patterns = [*patterns, re_path(r"^.*$", _not_found)]
     for pattern in patterns:
         pattern.callback.login_required = False
     return patterns, app_name, namespace
+
+
+@csrf_exempt  # it changes nothing; without this a POST would get the CSRF failure page instead
+def _not_found(request):
+    return problems.problem(api, request, status=404, detail="No such API endpoint.")

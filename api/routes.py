@@ -9,7 +9,7 @@ from typing import Literal
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -294,7 +294,7 @@ def feedback_create(request, data: schemas.FeedbackIn):
         movement=movement,
         new_tag_names=[t.replace("\x00", "") for t in data.tags],
     )
-    return 201, {"id": None if data.anonymous else post.pk, "anonymous": data.anonymous}
+    return Status(201, {"id": None if data.anonymous else post.pk, "anonymous": data.anonymous})
 
 
 def _visible_post(request, pk: int) -> Feedback:
@@ -333,12 +333,10 @@ def feedback_unvote(request, pk: int):
 def feedback_comment(request, pk: int, data: schemas.CommentIn):
     post = _visible_post(request, pk)
     comment = feedback_services.comment_add(feedback=post, author=request.user, body=data.body.replace("\x00", ""))
-    return 201, {
-        "id": comment.pk,
-        "author": _person(request.user),
-        "body": comment.body,
-        "created_at": comment.created_at,
-    }
+    return Status(
+        201,
+        {"id": comment.pk, "author": _person(request.user), "body": comment.body, "created_at": comment.created_at},
+    )
 
 
 # --- Notifications --------------------------------------------------------------------------------

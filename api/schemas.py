@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class Problem(Schema):
@@ -124,6 +124,9 @@ class FeedbackPage(Schema):
 
 
 class FeedbackIn(Schema):
+    # Strict: "anonymous": 0 or "false" is refused, never guessed (a wrong guess would publish a name).
+    model_config = ConfigDict(strict=True)
+
     kind: Literal["works", "doesnt"]
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20000)
@@ -144,6 +147,8 @@ class Vote(Schema):
 
 
 class CommentIn(Schema):
+    model_config = ConfigDict(strict=True)
+
     body: str = Field(min_length=1, max_length=10000)
 
 

@@ -63,7 +63,12 @@ def token_authenticate(*, raw: str) -> PersonalAccessToken | None:
     """The usable token with this secret (and its person), marking it used; None for anything else."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = PersonalAccessToken.objects.usable().select_related("person", "person__department").filter(token_hash=token_hash(raw)).first()
+    token = (
+        PersonalAccessToken.objects.usable()
+        .select_related("person", "person__department")
+        .filter(token_hash=token_hash(raw))
+        .first()
+    )
     if token is None:
         return None
     now = timezone.now()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "ninja",  # the API docs' Swagger UI from static files, not a CDN
     "people",
     "activity",
     "movements",
