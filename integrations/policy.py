@@ -74,7 +74,7 @@ def check_url(url: str, *, allowed: list[str] | None = None) -> None:
             address = address.ipv4_mapped
         if address in METADATA_ADDRESSES or address.is_link_local:
             raise Refused(_("Link-local and cloud metadata addresses are never called."))
-        if address.is_multicast or address.is_unspecified or address.is_reserved:
+        if address.is_multicast or address.is_unspecified or (address.is_reserved and not address.is_loopback):
             raise Refused(_("%(address)s is not an address to send to.") % {"address": address})
         if _listed(host, address, allowed):
             continue
