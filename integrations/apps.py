@@ -7,4 +7,6 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import subscribers  # noqa: F401  (registers the webhook and chat subscribers on the event channel)
+        # The subscribers register on the event channel; the tasks register with Celery in every process
+        # (the web process publishes them by name).
+        from . import subscribers, tasks  # noqa: F401
