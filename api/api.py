@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 
 from . import problems
@@ -48,6 +49,9 @@ problems.install(api)
 api.add_router("/", router)
 
 
+READ_ONLY_PAGES = {"openapi-json", "openapi-view", "api-root"}
+
+
 def urls():
     """The API's URL patterns, each reachable without a session (LoginRequiredMiddleware): the API
     answers 401 with a problem itself."""
@@ -56,6 +60,8 @@ def urls():
     # problem too, not the site's HTML page.
     patterns = [*patterns, re_path(r"^.*$", _not_found)]
     for pattern in patterns:
+        if pattern.name in READ_ONLY_PAGES:  # ninja's schema and docs views would answer any method
+            pattern.callback = require_safe(pattern.callback)
         pattern.callback.login_required = False
     return patterns, app_name, namespace
 

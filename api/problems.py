@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -20,6 +20,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Content too large",
     422: "Invalid input",
     429: "Too many requests",
     500: "Server error",
@@ -82,6 +83,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
         return problem(api, request, status=403, detail=str(exc) or "You may not do that.")
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return problem(api, request, status=413, detail="The request body is too large.")
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

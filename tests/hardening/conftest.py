@@ -9,8 +9,12 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from api import services as token_services
 from feedback import services as feedback_services
 from feedback.models import Kind
+from integrations import services as integration_services
+from integrations.models import Delivery, WebhookEndpoint
+from integrations.signing import new_secret
 from movements import services as movement_services
 from movements.models import Invitation, Membership, Movement, Role, Update
 from movements.services import RoleSpec
@@ -21,7 +25,7 @@ from nudges.services import unsubscribe_token
 from people.models import User
 from tests.factories import DepartmentFactory, UserFactory
 
-OUR_APPS = ("people", "activity", "movements", "feedback", "nudges", "dashboards")
+OUR_APPS = ("people", "activity", "movements", "feedback", "nudges", "dashboards", "api", "integrations")
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +77,10 @@ class World:
     post: object
     comment: object
     nudge: Nudge
+    api_token: object
+    feed_token: str
+    endpoint: object
+    delivery: object
 
     def person(self, who: str) -> User | None:
         return None if who == "anonymous" else getattr(self, who)
@@ -95,11 +103,22 @@ class World:
             "feedback:comment_moderate": {"pk": self.comment.pk},
             "nudges:read": {"pk": self.nudge.pk},
             "nudges:unsubscribe": {"token": unsubscribe_token(person=self.member, kind=NudgeKind.WEEKLY_DIGEST)},
+            "api_tokens:revoke": {"pk": self.api_token.pk},
+            "integrations:endpoint": {"pk": self.endpoint.pk},
+            "integrations:endpoint_toggle": {"pk": self.endpoint.pk},
+            "integrations:delivery_resend": {"pk": self.delivery.pk},
+            "integrations:feed_movement": {"token": self.feed_token, "slug": slug},
+            "integrations:feed_feedback": {"token": self.feed_token},
+            "integrations:feed_pilots": {"token": self.feed_token},
         }
         if name in by_name:
             return by_name[name]
         if name.startswith("feedback:"):
             return {"pk": self.post.pk}
+        if name in ("api:post", "api:feedback_post", "api:vote", "api:unvote", "api:comment"):
+            return {"pk": self.post.pk}
+        if name == "api:read":
+            return {"pk": self.nudge.pk}
         return {"slug": slug}
 
 
@@ -145,6 +164,13 @@ def world(db) -> World:
         sent_at=timezone.now(),
         in_app=True,
     )
+    api_token, _raw = token_services.token_create(person=member, name="hardening", scope="read", expires_in_days=30)
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://hooks.example.com/in", secret=new_secret(), event_types=["feedback.posted"]
+    )
+    delivery = Delivery.objects.create(
+        endpoint=endpoint, message_id="msg_hardening", event_type="feedback.posted", delivered_at=timezone.now()
+    )
     return World(
         dept_a=dept_a,
         dept_b=dept_b,
@@ -162,4 +188,8 @@ def world(db) -> World:
         post=post,
         comment=comment,
         nudge=nudge,
+        api_token=api_token,
+        feed_token=integration_services.feed_token_create(person=member),
+        endpoint=endpoint,
+        delivery=delivery,
     )
