@@ -111,3 +111,18 @@ def test_the_token_form_needs_a_name_and_an_allowed_expiry(client, person):
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"name", "expires_in_days"}
     assert not PersonalAccessToken.objects.exists()
+
+
+def test_a_session_post_with_a_form_body_is_a_400_problem_not_a_500(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.force_login(world.member)
+    client.get(reverse("home"))
+    response = client.post(
+        f"/api/v1/feedback/{world.post.pk}/comments",
+        {"body": "as a form"},
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
