@@ -9,4 +9,4 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         # The subscribers register on the event channel; the tasks register with Celery in every process
         # (the web process publishes them by name).
-        from . import subscribers, tasks  # noqa: F401
+        from . import privacy, subscribers, tasks  # noqa: F401
