@@ -9,7 +9,7 @@ from typing import Literal
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -89,7 +89,7 @@ def _movement(movement: Movement) -> dict:
     }
 
 
-class MovementFilters(Schema):
+class MovementFilters(schemas.Input):
     q: str = Field("", max_length=200, description="search words (title, pitch, problem, use cases, tool)")
     stage: Literal["", *Stage.values] = ""  # type: ignore[valid-type]
     department: int | None = Field(None, ge=1, le=2**62, description="a department id (sub-departments included)")
@@ -100,6 +100,8 @@ class MovementFilters(Schema):
 
 
 def _visible_movement(request, slug: str) -> Movement:
+    if "\x00" in slug:  # %00 in the path: no movement has it, and PostgreSQL refuses it in a query
+        raise Http404
     try:
         return movement_selectors.movement_for_page(user=request.user, slug=slug)
     except Movement.DoesNotExist:
@@ -138,7 +140,7 @@ def movement_detail(request, slug: str):
     }
 
 
-class PageQuery(Schema):
+class PageQuery(schemas.Input):
     cursor: str | None = Field(None, max_length=500)
     limit: int | None = Field(None, ge=1, le=100)
 
@@ -210,7 +212,7 @@ def _feedback(post: Feedback) -> dict:
     }
 
 
-class FeedbackFilters(Schema):
+class FeedbackFilters(schemas.Input):
     kind: Literal["", "works", "doesnt"] = ""
     status: str = Field("", max_length=16)
     tag: str = Field("", max_length=60, description="a tag's slug")
@@ -231,7 +233,7 @@ def feedback_list(request, filters: Query[FeedbackFilters]):
         tag=filters.tag,
         movement=filters.movement,
         department=filters.department,
-        q=filters.q.replace("\x00", ""),
+        q=filters.q,
         sort=filters.sort,
     )
     qs = feedback_selectors.ordered_posts(
@@ -288,11 +290,11 @@ def feedback_create(request, data: schemas.FeedbackIn):
     post = feedback_services.feedback_post(
         person=request.user,
         kind=data.kind,
-        title=data.title.replace("\x00", ""),
-        body=data.body.replace("\x00", ""),
+        title=data.title,
+        body=data.body,
         anonymous=data.anonymous,
         movement=movement,
-        new_tag_names=[t.replace("\x00", "") for t in data.tags],
+        new_tag_names=data.tags,
     )
     return Status(201, {"id": None if data.anonymous else post.pk, "anonymous": data.anonymous})
 
@@ -332,7 +334,7 @@ def feedback_unvote(request, pk: int):
 )
 def feedback_comment(request, pk: int, data: schemas.CommentIn):
     post = _visible_post(request, pk)
-    comment = feedback_services.comment_add(feedback=post, author=request.user, body=data.body.replace("\x00", ""))
+    comment = feedback_services.comment_add(feedback=post, author=request.user, body=data.body)
     return Status(
         201,
         {"id": comment.pk, "author": _person(request.user), "body": comment.body, "created_at": comment.created_at},
@@ -392,7 +394,7 @@ def notification_read(request, pk: int):
 # --- Dashboards (staff) ---------------------------------------------------------------------------
 
 
-class DashboardQuery(Schema):
+class DashboardQuery(schemas.Input):
     days: int = Field(28, description="7, 28, 90 or 365")
     department: int | None = Field(None, ge=1, le=2**62)
 

@@ -6,7 +6,20 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
+
+
+class Input(Schema):
+    """Every input: text with a NUL character is refused (422) before it can reach PostgreSQL."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("NUL characters are not allowed")
+        if isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value):
+            raise ValueError("NUL characters are not allowed")
+        return value
 
 
 class Problem(Schema):
@@ -123,7 +136,7 @@ class FeedbackPage(Schema):
     next_cursor: str | None
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(Input):
     # Strict: "anonymous": 0 or "false" is refused, never guessed (a wrong guess would publish a name).
     model_config = ConfigDict(strict=True)
 
@@ -146,7 +159,7 @@ class Vote(Schema):
     vote_count: int
 
 
-class CommentIn(Schema):
+class CommentIn(Input):
     model_config = ConfigDict(strict=True)
 
     body: str = Field(min_length=1, max_length=10000)

@@ -229,3 +229,13 @@ def test_list_endpoints_cost_the_same_queries_whatever_the_data(world, api_as, p
     after = _count(api, path)
     assert len(after) == len(before), "\n".join(after)
     assert len(after) <= 3, "\n".join(after)
+
+
+def test_nul_characters_anywhere_are_refused_never_a_500(world, api_as):
+    api = api_as(world.member)
+    assert api.get("/api/v1/movements/", {"q": "a\x00b"}).status_code == 422
+    assert api.get("/api/v1/feedback/", {"status": "\x00"}).status_code == 422
+    assert api.get("/api/v1/movements/a%00b").status_code == 404
+    body = {"kind": "works", "title": "t", "body": "b", "movement": "x\x00"}
+    assert api.post("/api/v1/feedback/", body).status_code == 422
+    assert api.post("/api/v1/feedback/", {**body, "movement": None, "tags": ["\x00"]}).status_code == 422
