@@ -58,7 +58,7 @@ def urls():
     patterns, app_name, namespace = api.urls
     # Anything else under /api/v1/ (an id that is not a number, a slug with odd characters) is a 404
     # problem too, not the site's HTML page.
-    patterns = [*patterns, re_path(r"^.*$", _not_found)]
+    patterns = [*patterns, re_path(r"^.*$", not_found)]
     for pattern in patterns:
         if pattern.name in READ_ONLY_PAGES:  # ninja's schema and docs views would answer any method
             pattern.callback = require_safe(pattern.callback)
@@ -67,5 +67,5 @@ def urls():
 
 
 @csrf_exempt  # it changes nothing; without this a POST would get the CSRF failure page instead
-def _not_found(request):
+def not_found(request):
     return problems.problem(api, request, status=404, detail="No such API endpoint.")

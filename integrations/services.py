@@ -463,3 +463,9 @@ def feed_token_create(*, person) -> str:
 @transaction.atomic
 def feed_token_revoke(*, person) -> None:
     FeedToken.objects.filter(person=person).delete()
+
+
+def person_links_forget(*, person_id: int) -> None:
+    """In the caller's transaction: the person's chat channel (and its waiting copies) and feed links go."""
+    ChatChannel.objects.filter(person_id=person_id).delete()
+    FeedToken.objects.filter(person_id=person_id).delete()

@@ -5,7 +5,7 @@ A delivered nudge is copied to the person's own chat channel (nudges/channels.py
 from __future__ import annotations
 
 from activity.events import subscribe
-from activity.models import Activity
+from activity.models import Activity, Verb
 from nudges import channels
 
 from . import services
@@ -20,3 +20,9 @@ def deliver_event(event: Activity) -> None:
 @channels.register
 def copy_nudge_to_chat(nudge) -> None:
     services.deliveries_for_nudge(nudge=nudge)
+
+
+@subscribe(Verb.ERASED, Verb.DEACTIVATED)
+def forget_the_persons_links(event: Activity) -> None:
+    """A leaver's or an erased person's chat channel and feed links stop at once (their URL is theirs)."""
+    services.person_links_forget(person_id=event.subject_person_id)

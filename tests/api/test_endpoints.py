@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from feedback.models import Feedback, Vote
 from movements import services as movement_services
@@ -173,8 +174,6 @@ def test_commenting_goes_through_the_service(world, api_as):
 
 
 def test_notifications_are_the_persons_own_and_can_be_marked_read(world, api_as):
-    from django.utils import timezone
-
     mine = Nudge.objects.create(
         kind=NudgeKind.WEEKLY_DIGEST, recipient=world.member, dedupe_key="api:1", sent_at=timezone.now()
     )
@@ -211,6 +210,20 @@ def _count(api, path) -> list[str]:
     [
         ("/api/v1/movements/?sort=followers", lambda w: [MovementFactory() for _ in range(5)]),
         ("/api/v1/feedback/?sort=trending", lambda w: FeedbackFactory.create_batch(5)),
+        (
+            "/api/v1/notifications/",
+            lambda w: [
+                Nudge.objects.create(
+                    kind=NudgeKind.OPEN_ROLES,
+                    recipient=w.lead,
+                    movement=MovementFactory(),
+                    subject_person=UserFactory(),
+                    dedupe_key=f"count:{i}",
+                    sent_at=timezone.now(),
+                )
+                for i in range(5)
+            ],
+        ),
         (
             "/api/v1/movements/{slug}/members",
             lambda w: [

@@ -139,3 +139,15 @@ def test_only_leads_connect_a_movement_channel_and_outsiders_get_404(db, client)
     refused = client.post(url, {"kind": "slack", "url": "https://example.com/hook"})
     assert refused.status_code == 400
     assert not ChatChannel.objects.exists()
+
+
+def test_a_leavers_chat_channel_and_feed_links_are_removed(db):
+    from integrations.models import FeedToken
+    from people.services import person_deactivate
+
+    person = UserFactory()
+    services.chat_channel_set(kind="slack", url="http://127.0.0.1:9/x", actor=person, person=person)
+    services.feed_token_create(person=person)
+    person_deactivate(person=person)
+    assert not ChatChannel.objects.filter(person=person).exists()
+    assert not FeedToken.objects.filter(person=person).exists()
