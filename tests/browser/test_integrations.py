@@ -64,3 +64,12 @@ def test_staff_add_a_webhook_and_a_lead_connects_a_chat_channel(people, live_ser
     page.get_by_role("button", name="Connect").click()
     assert page.get_by_text("not a Slack").count() == 1
     assert axe(page) == []
+
+
+def test_the_api_docs_render_under_the_content_security_policy(people, live_server, page, login_in_browser):
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    login_in_browser(people["lead"])
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.get_by_text("/api/v1/movements/", exact=True).first.wait_for()
+    assert not [e for e in errors if "Content Security Policy" in e]
