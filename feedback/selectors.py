@@ -93,7 +93,7 @@ class _Pages:
         return self.number + 1
 
 
-def _ordered(qs: QuerySet[Feedback], sort: str) -> QuerySet[Feedback]:
+def ordered_posts(qs: QuerySet[Feedback], sort: str) -> QuerySet[Feedback]:
     if sort == "newest":
         return qs.order_by("-created_at", "-pk")
     if sort == "trending":
@@ -161,7 +161,7 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
     """
     # No DISTINCT: every filter (tag slug, author's department, movement) matches a post at most once.
     counts = _capped_counts(filtered_posts(person=person, filters=filters, with_kind=False))
-    base = _ordered(filtered_posts(person=person, filters=filters, with_kind=False), filters.sort)
+    base = ordered_posts(filtered_posts(person=person, filters=filters, with_kind=False), filters.sort)
     base = base.select_related("author", "author__department", "movement").prefetch_related("tags")
     if filters.kind:
         page = _page(

@@ -109,7 +109,29 @@ def movement_browse(
 ) -> BrowseResult:
     """Queries: count, the page of movements, their faces and active leads (+ people), departments, tools."""
     visible = Movement.objects.visible_to(user)
-    movements = visible
+    movements = movements_filtered(
+        user=user, words=words, stage=stage, department_id=department_id, tool=tool, flags=flags
+    )
+    movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
+    movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
+    page = Paginator(movements, per_page).get_page(page_number)
+    page.object_list = _split_faces(list(page.object_list))
+    departments = list(Department.objects.order_by("path"))
+    tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
+    return BrowseResult(page=page, departments=departments, tools=tools)
+
+
+def movements_filtered(
+    *,
+    user: User,
+    words: str = "",
+    stage: str = "",
+    department_id: int | None = None,
+    tool: str = "",
+    flags: list[str] = (),
+) -> QuerySet[Movement]:
+    """The browse filters (the page's and the API's): movements the person may see matching them, unordered."""
+    movements = Movement.objects.visible_to(user)
     for word in words.split()[:8]:
         movements = movements.filter(
             Q(title__icontains=word)
@@ -128,13 +150,7 @@ def movement_browse(
     for name in flags:
         if flag := filters.get(name):
             movements = flag.narrow(movements)
-    movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
-    movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
-    page = Paginator(movements, per_page).get_page(page_number)
-    page.object_list = _split_faces(list(page.object_list))
-    departments = list(Department.objects.order_by("path"))
-    tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
-    return BrowseResult(page=page, departments=departments, tools=tools)
+    return movements
 
 
 # --- Ownership and tipping point -----------------------------------------------------------------

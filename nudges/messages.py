@@ -47,6 +47,8 @@ def action_path(nudge: Nudge) -> str:
         return nudge.feedback.get_absolute_url()
     if nudge.kind == Kind.WEEKLY_DIGEST:
         return reverse("home")
+    if nudge.kind == Kind.INTEGRATION_DISABLED:
+        return str(nudge.context.get("path") or reverse("home"))
     if nudge.kind == Kind.OPEN_ROLES:
         return _movement_path(nudge, "#roles")
     if nudge.kind == Kind.SPONSOR_REQUEST and nudge.context.get("sponsorship_id"):
@@ -99,6 +101,11 @@ def headline(nudge: Nudge) -> str:
         case Kind.FIND_A_SPONSOR:
             return _("The pilot of “%(movement)s” has no sponsor yet. Ask a manager to back it.") % {
                 "movement": movement
+            }
+        case Kind.INTEGRATION_DISABLED:
+            return _("The webhook %(target)s failed %(count)s times in a row and was turned off.") % {
+                "target": nudge.context.get("target", ""),
+                "count": nudge.context.get("failures", ""),
             }
     return str(nudge.get_kind_display())
 
@@ -292,6 +299,17 @@ def message_for(nudge: Nudge) -> Message:
                     % {**values, "days": settings.SPONSOR_NUDGE_AFTER_DAYS},
                 ],
                 _("Ask someone to sponsor it"),
+                path,
+            )
+        case Kind.INTEGRATION_DISABLED:
+            return Message(
+                _("A webhook was turned off"),
+                greeting,
+                [
+                    headline(nudge),
+                    _("Check the receiver, then turn the endpoint on again; failed deliveries can be sent again."),
+                ],
+                _("See the endpoint's attempts"),
                 path,
             )
     raise ValueError(f"unknown nudge kind {nudge.kind}")

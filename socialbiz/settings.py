@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "ninja",  # the API docs' Swagger UI from static files, not a CDN
     "people",
     "activity",
     "movements",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "sponsors",
     "nudges",
     "dashboards",
+    "integrations",
+    "api",
     "portal",
     "demo",
 ]
@@ -381,6 +384,27 @@ UPDATE_RATE_LIMIT = env.str("UPDATE_RATE_LIMIT", default="10 per hour")
 # Feedback posts per person, e.g. "5 per 10 minutes" or "20 per hour"; more get a 429 page.
 FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10 minutes")
 
+# --- Integrations: the API, webhooks, chat channels, feeds (README: "Reach") -----------------------
+# Personal access tokens: the longest lifetime a person may choose (days); 0 allows tokens that never expire.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# Items per page of a list endpoint, unless the client asks for fewer (limit=...); never more than the max.
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=20)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
+# Outgoing webhooks and chat messages. Hosts a URL may point to: "*" (any host whose addresses are all public),
+# or a comma list of names, ".suffix" patterns and CIDR blocks that are also allowed when private (an
+# on-premises receiver). Link-local and cloud metadata addresses are refused whatever this says.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=["*"])
+# Consecutive failed attempts after which an endpoint is disabled (and staff are told).
+WEBHOOK_MAX_FAILURES = env.int("WEBHOOK_MAX_FAILURES", default=10)
+# Attempts per delivery before it is given up (retries wait RETRY_BACKOFF_SECONDS x 2^(attempt-1), at most 6 h).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# A claim older than this is a worker that died mid-send: the sweep hands the delivery out again.
+WEBHOOK_STUCK_CLAIM_SECONDS = env.int("WEBHOOK_STUCK_CLAIM_SECONDS", default=120)
+WEBHOOK_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_REQUEUE_AFTER_SECONDS", default=300)
+WEBHOOK_RELAY_EVERY_SECONDS = env.float("WEBHOOK_RELAY_EVERY_SECONDS", default=30.0)
+
 # --- Background work (Celery; Redis is the broker) -------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Without Redis, tasks run inline in the web process so the one-machine demo needs nothing else.
@@ -418,6 +442,11 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-anonymous-activity": {
         "task": "feedback.tasks.record_anonymous_activity",
         "schedule": 3600.0,
+    },
+    "integrations-relay": {"task": "integrations.tasks.relay_due_deliveries", "schedule": WEBHOOK_RELAY_EVERY_SECONDS},
+    "integrations-requeue-stuck": {
+        "task": "integrations.tasks.requeue_stuck_deliveries",
+        "schedule": WEBHOOK_RELAY_EVERY_SECONDS,
     },
     "dashboards-rollup": {
         "task": "dashboards.tasks.dashboards_rollup",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from api.api import urls as api_urls
 from dashboards import views as dashboards_views
 from people import views as people_views
 from portal import views as portal_views
@@ -14,6 +15,9 @@ urlpatterns = [
     # Before the admin's own URLs: its login goes through allauth (rate limits, lockout, SSO).
     path("admin/login/", people_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api_urls()),
+    path("", include("api.urls")),
+    path("", include("integrations.urls")),
     path("movements/<slug:slug>/analytics/", dashboards_views.movement_analytics, name="movement_analytics"),
     path("movements/", include("movements.urls")),
     path("feedback/", include("feedback.urls")),

@@ -32,6 +32,8 @@ SLOW_MODULES = {
     "tests/project/test_seed_large.py",
     "tests/project/test_query_budgets.py",
     "tests/dashboards/test_sqlite_demo.py",
+    "tests/api/test_schema.py",
+    "tests/integrations/test_faults.py",
 }
 
 

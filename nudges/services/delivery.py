@@ -19,6 +19,7 @@ from django.utils import timezone
 from movements.models import Invitation, InvitationStatus, Membership, Role, Stage
 from sponsors.models import Sponsorship, SponsorshipStatus, SupportRequest, SupportStatus
 
+from .. import channels
 from ..messages import absolute, message_for
 from ..models import ALWAYS_IN_APP, Kind, NotificationPreference, Nudge
 from .outbox import _relay_after_commit
@@ -126,6 +127,7 @@ def nudge_deliver(*, nudge_id: int) -> str:
             return Outcome.CANCELLED
         if not wants_email:
             Nudge.objects.filter(pk=nudge_id).update(sent_at=now, email=False, in_app=True)
+            channels.copy_delivered(nudge)
             return Outcome.IN_APP_ONLY
         emailed_today = (
             Nudge.objects.filter(recipient=recipient)
@@ -150,7 +152,9 @@ def nudge_deliver(*, nudge_id: int) -> str:
         )
         raise
     sent = timezone.now()
-    Nudge.objects.filter(pk=nudge_id).update(sent_at=sent, emailed_at=sent, last_error="", in_app=in_app)
+    with transaction.atomic():
+        Nudge.objects.filter(pk=nudge_id).update(sent_at=sent, emailed_at=sent, last_error="", in_app=in_app)
+        channels.copy_delivered(nudge)
     return Outcome.SENT
 
 

@@ -9,8 +9,12 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from api import services as token_services
 from feedback import services as feedback_services
 from feedback.models import Kind
+from integrations import services as integration_services
+from integrations.models import Delivery, WebhookEndpoint
+from integrations.signing import new_secret
 from movements import services as movement_services
 from movements.models import Invitation, Membership, Movement, Role, Update
 from movements.services import RoleSpec
@@ -22,7 +26,7 @@ from people.models import User
 from sponsors import services as sponsor_services
 from tests.factories import DepartmentFactory, UserFactory
 
-OUR_APPS = ("people", "activity", "movements", "feedback", "sponsors", "nudges", "dashboards")
+OUR_APPS = ("people", "activity", "movements", "feedback", "sponsors", "nudges", "dashboards", "api", "integrations")
 
 
 @pytest.fixture(autouse=True)
@@ -79,6 +83,10 @@ class World:
     other_manager: User
     sponsorship_asked: object
     support: object
+    api_token: object
+    feed_token: str
+    endpoint: object
+    delivery: object
 
     def person(self, who: str) -> User | None:
         return None if who == "anonymous" else getattr(self, who)
@@ -104,11 +112,22 @@ class World:
             "sponsors:answer": {"pk": self.sponsorship_asked.pk},
             "sponsors:support_answer": {"pk": self.support.pk},
             "organisation_of": {"person_id": self.manager.pk},
+            "api_tokens:revoke": {"pk": self.api_token.pk},
+            "integrations:endpoint": {"pk": self.endpoint.pk},
+            "integrations:endpoint_toggle": {"pk": self.endpoint.pk},
+            "integrations:delivery_resend": {"pk": self.delivery.pk},
+            "integrations:feed_movement": {"token": self.feed_token, "slug": slug},
+            "integrations:feed_feedback": {"token": self.feed_token},
+            "integrations:feed_pilots": {"token": self.feed_token},
         }
         if name in by_name:
             return by_name[name]
         if name.startswith("feedback:"):
             return {"pk": self.post.pk}
+        if name in ("api:post", "api:feedback_post", "api:vote", "api:unvote", "api:comment"):
+            return {"pk": self.post.pk}
+        if name == "api:read":
+            return {"pk": self.nudge.pk}
         return {"slug": slug}
 
 
@@ -172,6 +191,13 @@ def world(db) -> World:
         needed_by=timezone.localdate(),
         why="To run the pilot",
     )
+    api_token, _raw = token_services.token_create(person=member, name="hardening", scope="read", expires_in_days=30)
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://hooks.example.com/in", secret=new_secret(), event_types=["feedback.posted"]
+    )
+    delivery = Delivery.objects.create(
+        endpoint=endpoint, message_id="msg_hardening", event_type="feedback.posted", delivered_at=timezone.now()
+    )
     return World(
         dept_a=dept_a,
         dept_b=dept_b,
@@ -194,4 +220,8 @@ def world(db) -> World:
         other_manager=other_manager,
         sponsorship_asked=sponsorship_asked,
         support=support,
+        api_token=api_token,
+        feed_token=integration_services.feed_token_create(person=member),
+        endpoint=endpoint,
+        delivery=delivery,
     )

@@ -21,6 +21,12 @@ SEE_WITHOUT_FOLLOWING = frozenset({"moderator", "admin", "sponsor", "manager"})
 # Who answers like whom when a row does not name them: another branch's manager is an outsider here.
 ALIKE = {"other_manager": "outsider"}
 LEADS_ONLY = {"*": 403, "outsider": 404, "lead": 200}
+STAFF_ONLY = {"*": 404, "admin": 200}
+FEED = {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 405, "anonymous": 405}}
+API_401 = {"anonymous": 401}
+API_200 = {"*": 200, **API_401}
+API_405 = {"*": 405, "anonymous": 405}  # the method is checked before who is calling
+API_400 = {"*": 400, "anonymous": 401}  # an empty form body is not JSON, whatever the post
 
 URL_TABLE: dict[str, dict] = {
     "home": {"GET": 200, "POST": 405},
@@ -120,6 +126,46 @@ URL_TABLE: dict[str, dict] = {
     "people:privacy": {"GET": 200, "POST": 405},
     "people:privacy_export": {"GET": 200, "POST": 405, "get_writes": {"people_auditevent"}},
     "people:privacy_erasure_request": {"GET": 405, "POST": 400},
+    # --- API tokens and integrations
+    "api_tokens:list": {"GET": 200, "POST": 200},  # an empty POST is the form with its errors
+    "api_tokens:revoke": {"GET": 405, "POST": {"*": 404, "member": 302}, "writes": {"member"}},
+    "integrations:endpoints": {"GET": STAFF_ONLY, "POST": {"*": 404, "admin": 400}},
+    "integrations:endpoint": {"GET": STAFF_ONLY, "POST": 405},
+    "integrations:endpoint_toggle": {"GET": 405, "POST": {"*": 404, "admin": 302}, "writes": {"admin"}},
+    "integrations:delivery_resend": {"GET": 405, "POST": {"*": 404, "admin": 302}, "writes": {"admin"}},
+    "integrations:feeds": {"GET": 200, "POST": 200, "writes": EVERYONE},  # POST makes new feed links
+    "integrations:feeds_revoke": {"GET": 405, "POST": 302, "writes": {"member"}},
+    "integrations:chat": {"GET": 405, "POST": 400},
+    "integrations:movement_chat": {"GET": LEADS_ONLY, "POST": {"*": 403, "outsider": 404, "lead": 400}},
+    # The secret in the URL (the member's) is the proof: the session does not matter.
+    "integrations:feed_movement": FEED,
+    "integrations:feed_feedback": FEED,
+    "integrations:feed_pilots": FEED,
+    # --- the API (/api/v1/): the anonymous visitor gets a 401 problem, never the login page
+    "api:api-root": {"GET": {"*": 404, "anonymous": 404}, "POST": {"*": 405, "anonymous": 405}},  # docs: /api/v1/docs
+    "api:openapi-json": {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 405, "anonymous": 405}},
+    "api:openapi-view": {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 405, "anonymous": 405}},
+    "api:me": {"GET": API_200, "POST": API_405},
+    "api:movements": {"GET": API_200, "POST": API_405},
+    "api:movement": {"GET": {**API_200, "outsider": 404}, "POST": {**API_405}},
+    "api:members": {"GET": {**API_200, "outsider": 404}, "POST": API_405},
+    # member and lead follow already; moderator and admin may follow
+    "api:follow": {
+        "GET": API_405,
+        "POST": {**API_401, "*": 422, "outsider": 404, "moderator": 200, "admin": 200},
+        "writes": {"moderator", "admin"},
+    },
+    # the member may leave; the founder is the last lead; the others do not follow
+    "api:leave": {"GET": API_405, "POST": {**API_401, "*": 422, "outsider": 404, "member": 200}, "writes": {"member"}},
+    "api:feedback": {"GET": API_200, "POST": API_400},
+    "api:feedback_post": {"GET": API_200, "POST": API_400},
+    "api:post": {"GET": {**API_200, "outsider": 404}, "POST": API_405},
+    "api:vote": {"GET": API_405, "POST": API_405},  # PUT and DELETE (test_endpoints)
+    "api:unvote": {"GET": API_405, "POST": API_405},
+    "api:comment": {"GET": API_405, "POST": API_400},  # the body is read first: the same 400 for any post
+    "api:notifications": {"GET": API_200, "POST": API_405},
+    "api:read": {"GET": API_405, "POST": {**API_401, "*": 404, "member": 200}, "writes": {"member"}},
+    "api:dashboards": {"GET": {**API_401, "*": 404, "admin": 200}, "POST": API_405},
 }
 
 

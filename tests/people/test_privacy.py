@@ -90,8 +90,9 @@ def test_export_query_count_does_not_grow(client, person, size, django_assert_nu
     give_data(person, size)
     client.force_login(person)
     # session, user, department, memberships, roles, invitations sent, invitations received, updates,
-    # sponsorships, feedback, votes, comments, audit events, erasure requests, [notifications], audit insert
-    with django_assert_num_queries(15 + _nudge_queries()):
+    # sponsorships, feedback, votes, comments, audit events, erasure requests, [notifications], API tokens,
+    # chat channel, feed links, audit insert
+    with django_assert_num_queries(18 + _nudge_queries()):
         assert client.get("/settings/privacy/my-data.json").status_code == 200
 
 

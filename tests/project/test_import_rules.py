@@ -15,6 +15,8 @@ APPS = [
     "sponsors",
     "nudges",
     "dashboards",
+    "integrations",
+    "api",
     "portal",
     "demo",
 ]

@@ -1,0 +1,17 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ChatKind, EventType
+
+
+class EndpointForm(forms.Form):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    event_types = forms.MultipleChoiceField(
+        label=_("Events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ChatChannelForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Chat"), choices=ChatKind.choices, widget=forms.RadioSelect)
+    url = forms.URLField(label=_("Webhook URL"), max_length=500, assume_scheme="https")
