@@ -149,11 +149,11 @@ URL_TABLE: dict[str, dict] = {
     "api:movements": {"GET": API_200, "POST": API_405},
     "api:movement": {"GET": {**API_200, "outsider": 404}, "POST": {**API_405}},
     "api:members": {"GET": {**API_200, "outsider": 404}, "POST": API_405},
-    # member and lead follow already; moderator and admin may follow
+    # member and lead follow already; the others who can see it may follow
     "api:follow": {
         "GET": API_405,
-        "POST": {**API_401, "*": 422, "outsider": 404, "moderator": 200, "admin": 200},
-        "writes": {"moderator", "admin"},
+        "POST": {**API_401, "*": 422, "outsider": 404, **dict.fromkeys(SEE_WITHOUT_FOLLOWING, 200)},
+        "writes": SEE_WITHOUT_FOLLOWING,
     },
     # the member may leave; the founder is the last lead; the others do not follow
     "api:leave": {"GET": API_405, "POST": {**API_401, "*": 422, "outsider": 404, "member": 200}, "writes": {"member"}},
