@@ -175,6 +175,32 @@ def world(db) -> World:
         sent_at=timezone.now(),
         in_app=True,
     )
+    parts = sponsors_and_integrations(movement=movement, lead=lead, member=member, outsider=outsider)
+    return World(
+        dept_a=dept_a,
+        dept_b=dept_b,
+        lead=lead,
+        member=member,
+        outsider=outsider,
+        moderator=moderator,
+        admin=admin,
+        invitee=invitee,
+        movement=movement,
+        role=movement.roles.get(),
+        membership=membership,
+        invitation=invitation,
+        update=update,
+        post=post,
+        comment=comment,
+        nudge=nudge,
+        **parts,
+    )
+
+
+def sponsors_and_integrations(*, movement, lead, member, outsider) -> dict:
+    """The world's sponsor, managers, open requests, API token, feed link and webhook (shared with the
+    browser layout test, which builds the rest of its world with long content)."""
+    dept_a, dept_b = lead.department, outsider.department
     sponsor = UserFactory(display_name="Sam Sponsor", department=dept_a)
     manager = UserFactory(display_name="Mia Manager", department=dept_a)
     other_manager = UserFactory(display_name="Otto Othermanager", department=dept_b)
@@ -198,30 +224,14 @@ def world(db) -> World:
     delivery = Delivery.objects.create(
         endpoint=endpoint, message_id="msg_hardening", event_type="feedback.posted", delivered_at=timezone.now()
     )
-    return World(
-        dept_a=dept_a,
-        dept_b=dept_b,
-        lead=lead,
-        member=member,
-        outsider=outsider,
-        moderator=moderator,
-        admin=admin,
-        invitee=invitee,
-        movement=movement,
-        role=movement.roles.get(),
-        membership=membership,
-        invitation=invitation,
-        update=update,
-        post=post,
-        comment=comment,
-        nudge=nudge,
-        sponsor=sponsor,
-        manager=manager,
-        other_manager=other_manager,
-        sponsorship_asked=sponsorship_asked,
-        support=support,
-        api_token=api_token,
-        feed_token=integration_services.feed_token_create(person=member),
-        endpoint=endpoint,
-        delivery=delivery,
-    )
+    return {
+        "sponsor": sponsor,
+        "manager": manager,
+        "other_manager": other_manager,
+        "sponsorship_asked": sponsorship_asked,
+        "support": support,
+        "api_token": api_token,
+        "feed_token": integration_services.feed_token_create(person=member),
+        "endpoint": endpoint,
+        "delivery": delivery,
+    }
