@@ -174,8 +174,8 @@ def test_an_operator_with_the_database_redis_logs_and_mail_cannot_narrow_the_aut
     assert not Activity.objects.filter(feedback=post).exists()
     # The hourly task writes the actor-less activity row once the day is over. Every subscriber of the
     # event channel sees exactly what a watcher on every verb sees: no actor, no payload, no person.
-    with events.watching() as seen:
-        services.anonymous_activity_record(now=timezone.now() + timedelta(days=1))
+    with events.watching() as seen:  # the day after the post's (publication) day, whatever the clock says now
+        services.anonymous_activity_record(now=post.created_at + timedelta(days=1, hours=1))
     [recorded] = [event for event in seen if event.feedback_id == post.pk]
     assert (recorded.verb, recorded.actor_id, recorded.subject_person_id) == (Verb.POSTED_FEEDBACK, None, None)
     assert recorded.payload == {} and recorded.transient == {}
