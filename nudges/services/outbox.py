@@ -110,20 +110,25 @@ def nudges_relay(*, dedupe_keys: list[str] | None = None, limit: int = 500) -> i
 
 
 def _publish(ids: list[int]) -> None:
-    """Hand nudges to the workers over one broker connection; fail fast (not after kombu's long retries)
-    when the broker is down, because the outbox rows stay and the relay tries again."""
+    """Hand nudges to the workers; when the broker is down the outbox rows stay and the relay tries again."""
+    hand_to_workers(task_name="nudges.tasks.deliver_nudge", argument="nudge_id", ids=ids)
+
+
+def hand_to_workers(*, task_name: str, argument: str, ids: list[int]) -> None:
+    """Queue one task per id over one broker connection, failing fast (not after kombu's long retries) when
+    the broker is down: callers keep their rows and hand them out again later."""
     if not ids:
         return
     # By name from Celery's registry: the tasks module imports these services, not the other way round.
-    deliver_nudge = celery_app.tasks["nudges.tasks.deliver_nudge"]
-    if celery_app.conf.task_always_eager:  # the one-machine demo without Redis: deliver inline
-        for nudge_id in ids:
-            deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id})
+    task = celery_app.tasks[task_name]
+    if celery_app.conf.task_always_eager:  # the one-machine demo without Redis: run inline
+        for pk in ids:
+            task.apply_async(kwargs={argument: pk})
         return
     with celery_app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
-        for nudge_id in ids:
-            deliver_nudge.apply_async(kwargs={"nudge_id": nudge_id}, retry=False, connection=connection)
+        for pk in ids:
+            task.apply_async(kwargs={argument: pk}, retry=False, connection=connection)
 
 
 def nudges_requeue_stuck(*, older_than_seconds: int | None = None) -> int:

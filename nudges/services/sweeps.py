@@ -15,11 +15,10 @@ from django.utils import timezone
 
 from activity.models import Activity, Verb
 from movements.models import Membership, Movement, Role, RoleAssignment, Stage
-from socialbiz.celery import app as celery_app
 from sponsors.models import Sponsorship
 
 from ..models import Kind, Nudge, SweepPart
-from .outbox import Draft, nudges_write
+from .outbox import Draft, hand_to_workers, nudges_write
 
 logger = logging.getLogger(__name__)
 
@@ -278,20 +277,10 @@ def _cut(parts: int) -> list[dict]:
 
 
 def _hand_out(part_ids: list[int]) -> None:
-    """Queue one task per open part over one broker connection, failing fast when the broker is down: the
-    parts stay open and the next planning hands them out again (as the outbox's relay does for nudges)."""
-    # By name from Celery's registry: the tasks module imports these services, not the other way round.
-    task = celery_app.tasks["nudges.tasks.sweep_part"]
-    if celery_app.conf.task_always_eager:  # the one-machine demo without Redis: sweep inline
-        for part_id in part_ids:
-            task.apply_async(kwargs={"part_id": part_id})
-        return
+    """The parts are committed: when the broker is down they stay open and the next planning hands them out."""
     try:
-        with celery_app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
-            for part_id in part_ids:
-                task.apply_async(kwargs={"part_id": part_id}, retry=False, connection=connection)
-    except Exception as error:  # kombu's and redis's errors alike: the parts are committed and wait
+        hand_to_workers(task_name="nudges.tasks.sweep_part", argument="part_id", ids=part_ids)
+    except Exception as error:  # kombu's and redis's errors alike
         logger.warning("broker unreachable, %d sweep parts wait for the next planning: %s", len(part_ids), error)
 
 
