@@ -1,5 +1,5 @@
 # The two commands: `make run` serves the demo, `make test` runs the whole suite.
-.PHONY: run test quick lint bench soak migrate seed check-deploy compose-check screenshots
+.PHONY: run test quick lint bench profile soak migrate seed check-deploy compose-check screenshots
 
 run:
 	bash scripts/run.sh
@@ -27,6 +27,10 @@ compose-check:
 # Seeds the large organisation once (PostgreSQL: BENCH_DATABASE_URL) and writes docs/benchmarks.md.
 bench:
 	bash scripts/ensure-uv.sh && uv run python scripts/bench.py
+
+# Where one page's time goes at the large scale (the benchmark's database): `make profile PAGE=/feedback/`.
+profile:
+	bash scripts/ensure-uv.sh && PAGE="$(PAGE)" uv run python scripts/profile_page.py
 
 # A longer soak than the suite's: 24 people for 3 minutes against a live server on loopback.
 soak:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -109,10 +111,12 @@ def erasure_request_create(*, person: User, reason: str = "", request: HttpReque
 
 
 def _end_sessions_of(person: User) -> int:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(person.pk):
-            session.delete()
+            # Through the engine: a cached_db session lives in the cache too (SESSION_ENGINE).
+            store(session_key=session.session_key).delete()
             ended += 1
     return ended
 
