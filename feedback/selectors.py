@@ -162,7 +162,12 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
     # No DISTINCT: every filter (tag slug, author's department, movement) matches a post at most once.
     counts = _capped_counts(filtered_posts(person=person, filters=filters, with_kind=False))
     base = ordered_posts(filtered_posts(person=person, filters=filters, with_kind=False), filters.sort)
-    base = base.select_related("author", "author__department", "movement").prefetch_related("tags")
+    # The cards show no body: leave the post's text (up to 20,000 characters, twice) in the database.
+    base = (
+        base.select_related("author", "author__department", "movement")
+        .prefetch_related("tags")
+        .defer("body", "body_html")
+    )
     if filters.kind:
         page = _page(
             base.filter(kind=filters.kind), count=counts[filters.kind], per_page=PAGE_SIZE, page_number=page_number

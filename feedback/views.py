@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,12 +11,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.middleware import keep_session_quiet
-from socialbiz import html, ratelimit
+from socialbiz import fragments, html, ratelimit
 from socialbiz.ratelimit import parse_rate
 
 from . import publication, selectors, services
@@ -58,8 +60,40 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         movement_options=html.options(choices["movements"], filters.movement),
         department_options=html.options(choices["departments"], filters.department),
     )
+    now = timezone.now()
+    fragments.render_cards(
+        request,
+        context["posts"],
+        template_name="feedback/_card.html",
+        name="post",
+        shows=lambda post: card_shows(post, now),
+    )
     # htmx swaps the filters and the results together, so the form always shows what is applied.
     return render(request, "feedback/list.html#browse" if request.htmx else "feedback/list.html", context)
+
+
+def card_shows(post: Feedback, now: datetime) -> tuple:
+    """Every value feedback/_card.html shows (the key of its cached rendering, socialbiz/fragments.py)."""
+    author = post.author
+    department = author.department if author else None
+    movement = post.movement
+    return (
+        post.pk,
+        post.kind,
+        post.status,
+        bool(post.hidden_at),
+        post.title,
+        post.is_anonymous,
+        post.created_at,
+        fragments.age_bucket(post.created_at, now),
+        author.name if author else None,
+        department.name if department else None,
+        (movement.get_absolute_url(), movement.title) if movement else None,
+        post.comment_count,
+        tuple((tag.slug, tag.name) for tag in post.tags.all()),
+        post.vote_count,
+        post.voted,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -116,7 +116,8 @@ def movement_browse(
     movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
     page = Paginator(movements, per_page).get_page(page_number)
     page.object_list = _split_faces(list(page.object_list))
-    departments = list(Department.objects.order_by("path"))
+    # (pk, name, path) tuples, not instances: a large organisation has hundreds of departments.
+    departments = list(Department.objects.order_by("path").values_list("pk", "name", "path"))
     tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
     return BrowseResult(page=page, departments=departments, tools=tools)
 

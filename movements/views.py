@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.models import User
-from socialbiz import ratelimit
+from socialbiz import fragments, ratelimit
 
 from . import filters, forms, origins, selectors, services
 from .models import Decision, Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
@@ -78,10 +78,35 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool", *form.flag_names)),
         "filters_open": any(request.GET.get(k) for k in ("stage", "department", "tool", "sort", *form.flag_names)),
     }
+    fragments.render_cards(
+        request,
+        result.page.object_list,
+        template_name="movements/_card.html",
+        name="movement",
+        shows=card_shows,
+        vary_on_path=False,
+    )
     if request.htmx and not request.htmx.boosted:
         return render(request, "movements/list.html#results", context)
     context["invitations"] = list(selectors.invitations_for(person=request.user)[:5])
     return render(request, "movements/list.html", context)
+
+
+def card_shows(movement: Movement) -> tuple:
+    """Every value movements/_card.html shows (the key of its cached rendering, socialbiz/fragments.py)."""
+    return (
+        movement.pk,
+        movement.slug,
+        movement.title,
+        movement.stage,
+        movement.department.name if movement.department else None,
+        movement.tool,
+        movement.needs_lead,
+        movement.pitch,
+        tuple((face.position, face.left_at is None, face.person.name, face.person.initials) for face in movement.faces),
+        movement.follower_count,
+        movement.open_seats,
+    )
 
 
 def _browse_filters(request: HttpRequest) -> dict:

@@ -33,22 +33,25 @@ SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "300"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 NOTE = os.environ.get("BENCH_NOTE", "")  # e.g. what else the machine was doing during the run
 
-os.environ.update(
-    {
-        "DATABASE_URL": BENCH_DB,
-        "REDIS_URL": REDIS,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_HTTPS": "false",
-        "DJANGO_SECRET_KEY": os.environ.get(
-            "DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
-        ),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "STATIC_MANIFEST": "false",
-        "BENCHMARK_HELLO": "true",
-        "DJANGO_SETTINGS_MODULE": "socialbiz.settings",
-        "LOG_LEVEL": "ERROR",
-    }
-)
+
+def configure_environment() -> None:
+    """The benchmark's settings, before Django starts (main, and scripts/profile_page.py)."""
+    os.environ.update(
+        {
+            "DATABASE_URL": BENCH_DB,
+            "REDIS_URL": REDIS,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_HTTPS": "false",
+            "DJANGO_SECRET_KEY": os.environ.get(
+                "DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+            ),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "STATIC_MANIFEST": "false",
+            "BENCHMARK_HELLO": "true",
+            "DJANGO_SETTINGS_MODULE": "socialbiz.settings",
+            "LOG_LEVEL": "ERROR",
+        }
+    )
 
 
 def say(message: str) -> None:
@@ -179,7 +182,7 @@ def start_gunicorn() -> subprocess.Popen:
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "socialbiz.wsgi",
+            "socialbiz.bench_wsgi",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",
@@ -221,6 +224,11 @@ def wrk(path: str, cookie: str, connections: int, seconds: int) -> dict:
         text=True,
         check=True,
     ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict:
+    """wrk's report as numbers: req/s, p50/p99 (text, as wrk prints them), non-2xx, socket errors, timeouts."""
 
     def latency(label: str) -> str:
         match = re.search(rf"^\s+{label}%\s+(\S+)", out, flags=re.M)
@@ -228,12 +236,17 @@ def wrk(path: str, cookie: str, connections: int, seconds: int) -> dict:
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
+    timeouts = re.search(r"timeout (\d+)", socket_errors.group(1)) if socket_errors else None
+    completed = re.search(r"(\d+) requests in", out)
+    # wrk reports latency only over requests that completed: a page whose requests all timed out has no p50.
+    done = int(completed.group(1)) if completed else 0
     return {
         "rps": float(WRK_LINE.search(out).group(1)),
-        "p50": latency("50"),
-        "p99": latency("99"),
+        "p50": latency("50") if done else "none completed",
+        "p99": latency("99") if done else "none completed",
         "non2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "none",
+        "timeouts": int(timeouts.group(1)) if timeouts else 0,
     }
 
 
@@ -257,22 +270,30 @@ def load(urls: dict[str, list[str]]) -> tuple[list[dict], dict]:
     rows, memory = [], {}
     try:
         targets = [
-            ("hello (floor)", "/bench/hello"),
+            (WSGI_HELLO, "/bench/wsgi-hello"),
+            (HELLO, "/bench/hello"),
             ("movement list", urls["movement list"][0]),
             ("feedback list", urls["feedback list"][0]),
             ("movement page", urls["movement page"][0]),
+            ("feedback post", urls["feedback post"][0]),
         ]
         for connections in (16, 64):
-            floor = None
+            rps = {}
             for name, path in targets:
                 result = wrk(path, cookie, connections, LOAD_SECONDS)
-                floor = result["rps"] if floor is None else floor
+                rps[name] = result["rps"]
                 # A floor of 0 req/s (the hello view failed) makes every fraction 0, reported as a failure.
-                result.update(name=name, connections=connections, fraction=result["rps"] / floor if floor else 0.0)
+                result.update(
+                    name=name,
+                    connections=connections,
+                    fraction=result["rps"] / rps[HELLO] if rps.get(HELLO) else 0.0,
+                    fraction_raw=result["rps"] / rps[WSGI_HELLO] if rps.get(WSGI_HELLO) else 0.0,
+                )
                 rows.append(result)
                 say(
                     f"  c={connections:<3} {name:<15} {result['rps']:8.1f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "
-                    f"({result['fraction']:.2f} of floor, non-2xx {result['non2xx']})"
+                    f"({result['fraction']:.2f} of the Django hello, {result['fraction_raw']:.3f} of the WSGI hello, "
+                    f"non-2xx {result['non2xx']}, timeouts {result['timeouts']})"
                 )
         if SOAK_SECONDS:
             before = worker_rss_kb(server)
@@ -381,28 +402,49 @@ def wrk_ms(text: str) -> float:
     return float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[match.group(2)]
 
 
+WSGI_HELLO = "WSGI hello (no framework)"
+HELLO = "hello (floor)"
 LISTS = ("movement list", "feedback list")
+BIG_PAGES = ("movement page", "feedback post")
+# Issue 19's targets: fractions of the signed-in Django hello and of the framework-free WSGI hello.
+LIST_OF_HELLO, LIST_OF_WSGI, BIG_OF_HELLO, HELLO_OF_WSGI, HELLO_P99_MS, P99_AT_64_MS = 0.25, 0.06, 0.15, 0.35, 100, 500
+IN_PROCESS_P95_MS = {"movement list": 40, "feedback list": 40, "movement page": 60}
+DASHBOARD_COLD_MS = 150
 
 
 def load_targets(load_rows: list[dict]) -> list[str]:
-    """The load targets, one line each: no errors and p99 < 500 ms at 64 connections; the lists at
-    least a tenth of the hello floor's req/s."""
+    """The load targets, one line each (issue 19): no errors, no timeouts and p99 < 500 ms at 64 connections
+    for every page; the lists at least 0.25 of the Django hello and 0.06 of the WSGI hello; the largest
+    movement page and the most-voted post at least 0.15 of the Django hello; the Django hello at least 0.35
+    of the WSGI hello with p99 under 100 ms."""
     lines = []
     for row in load_rows:
-        if row["name"] == "hello (floor)":
+        name, connections = row["name"], row["connections"]
+        if name == WSGI_HELLO:
             continue
-        if row["connections"] == 64:
+        if connections == 64:
             clean = not row["non2xx"] and row["socket_errors"] == "none"
-            p99 = wrk_ms(row["p99"])
-            ok = clean and p99 < 500
+            ok = clean and wrk_ms(row["p99"]) < P99_AT_64_MS
             lines.append(
-                f"- {row['name']} at 64 connections, no errors and p99 under 500 ms: {verdict(ok)} "
+                f"- {name} at 64 connections, no errors, no timeouts and p99 under {P99_AT_64_MS} ms: {verdict(ok)} "
                 f"({'no errors' if clean else 'errors: ' + row['socket_errors']}, p99 {row['p99']})"
             )
-        if row["name"] in LISTS:
+        if name == HELLO:
+            ok = row["fraction_raw"] >= HELLO_OF_WSGI and wrk_ms(row["p99"]) < HELLO_P99_MS
             lines.append(
-                f"- {row['name']} at {row['connections']} connections, at least 0.10 of the hello floor: "
-                f"{verdict(row['fraction'] >= 0.10)} ({row['fraction']:.3f})"
+                f"- the Django hello at {connections} connections, at least {HELLO_OF_WSGI} of the WSGI hello with "
+                f"p99 under {HELLO_P99_MS} ms: {verdict(ok)} ({row['fraction_raw']:.3f}, p99 {row['p99']})"
+            )
+        if name in LISTS:
+            ok = row["fraction"] >= LIST_OF_HELLO and row["fraction_raw"] >= LIST_OF_WSGI
+            lines.append(
+                f"- {name} at {connections} connections, at least {LIST_OF_HELLO} of the Django hello and "
+                f"{LIST_OF_WSGI} of the WSGI hello: {verdict(ok)} ({row['fraction']:.3f} and {row['fraction_raw']:.3f})"
+            )
+        if name in BIG_PAGES:
+            lines.append(
+                f"- {name} (the largest) at {connections} connections, at least {BIG_OF_HELLO} of the Django hello: "
+                f"{verdict(row['fraction'] >= BIG_OF_HELLO)} ({row['fraction']:.3f})"
             )
     return lines
 
@@ -457,22 +499,26 @@ def write_report(
         "",
         f"## 1. Server time per page ({REQUESTS} requests each, in-process, typical employee; staff for dashboards)",
         "",
-        "| page | p50 ms | p95 ms | target p95 < 100 ms | statuses |",
+        "| page | p50 ms | p95 ms | target p95 | statuses |",
         "| --- | ---: | ---: | --- | --- |",
     ]
     for name, row in times.items():
-        ok = row["p95"] < 100 and row["statuses"] == [200]
-        lines.append(f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {verdict(ok)} | {row['statuses']} |")
+        target = IN_PROCESS_P95_MS.get(name, 100)
+        ok = row["p95"] < target and row["statuses"] == [200]
+        lines.append(
+            f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | < {target} ms: {verdict(ok)} | {row['statuses']} |"
+        )
     lines += [
         "",
         f"## 2. Throughput under load (gunicorn 2 workers, wrk 2 threads, {LOAD_SECONDS} s each)",
         "",
-        "| connections | page | req/s | fraction of hello floor | p50 | p99 | non-2xx | socket errors |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| connections | page | req/s | of the Django hello | of the WSGI hello | p50 | p99 | non-2xx | socket errors |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in load_rows:
         lines.append(
-            f"| {row['connections']} | {row['name']} | {row['rps']:.0f} | {row['fraction']:.2f} | {row['p50']} | {row['p99']} | {row['non2xx']} | {row['socket_errors']} |"
+            f"| {row['connections']} | {row['name']} | {row['rps']:.0f} | {row['fraction']:.3f} | {row['fraction_raw']:.3f} "
+            f"| {row['p50']} | {row['p99']} | {row['non2xx']} | {row['socket_errors']} |"
         )
     lines += ["", "Targets:", "", *load_targets(load_rows)]
     if memory:
@@ -483,7 +529,7 @@ def write_report(
         ]
     lines += ["", "## 3. Dashboard at the large scale", ""]
     for label, row in dashboard.items():
-        target = 300 if label == "cold" else 50
+        target = DASHBOARD_COLD_MS if label == "cold" else 50
         ok = row["median"] < target and row["status"] == 200
         lines.append(
             f"- {label}: median {row['median']:.1f} ms (target < {target} ms: {verdict(ok)}; status {row['status']})"
@@ -511,6 +557,7 @@ def write_report(
 
 
 def main() -> None:
+    configure_environment()
     ensure_database()
     # Imported here: django.setup() must run before any model is imported.
     import django

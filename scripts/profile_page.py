@@ -30,6 +30,7 @@ TOP = int(os.environ.get("PROFILE_TOP", "25"))
 
 
 def main() -> None:
+    bench.configure_environment()
     bench.ensure_database()
     # Imported here: django.setup() must run before any model is imported.
     import django

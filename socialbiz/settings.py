@@ -292,9 +292,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
-# Read from Redis, written through to PostgreSQL: a signed-in page costs one query less, and a Redis
-# outage only means reading the database again. End sessions through the engine, never by deleting rows.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Sessions stay in PostgreSQL only. Reading them from Redis (cached_db) saved a query a page, but every read
+# resets the key's idle time in Redis, which would date each person's last request, the anonymous post's
+# included (the quiet window in people/middleware.py exists to keep that undatable).
 
 # --- Content security policy ------------------------------------------------------------------
 # No inline scripts, no eval (htmx is configured to match in base.html), nothing from outside the site.

@@ -210,7 +210,8 @@ def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, c
     # (one kind chosen, so one column), filter options: tags, movements, departments
     with django_assert_num_queries(10):
         response = client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
-    assert response.status_code == 200 and len(response.context["posts"]) == min(count // 2, 20)
+    cards = response.content.decode().count('<li class="card feedback-card')
+    assert response.status_code == 200 and cards == min(count // 2, 20)
 
 
 @pytest.mark.parametrize("comments", [3, 60])
