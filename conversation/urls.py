@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "conversation"
+urlpatterns = [
+    path("feedback/<int:pk>/watch/", views.watch_feedback, name="watch_feedback"),
+    path("movements/<slug:slug>/watch/", views.watch_movement, name="watch_movement"),
+]
