@@ -61,8 +61,12 @@ class Watch(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["feedback"], condition=Q(watching=True, feedback__isnull=False), name="watch_feedback"),
-            models.Index(fields=["movement"], condition=Q(watching=True, movement__isnull=False), name="watch_movement"),
+            models.Index(
+                fields=["feedback"], condition=Q(watching=True, feedback__isnull=False), name="watch_feedback"
+            ),
+            models.Index(
+                fields=["movement"], condition=Q(watching=True, movement__isnull=False), name="watch_movement"
+            ),
         ]
 
     def __str__(self) -> str:

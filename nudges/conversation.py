@@ -18,7 +18,7 @@ from activity.events import subscribe
 from activity.models import Activity, Verb
 from conversation.models import Watch
 from conversation.selectors import watcher_ids
-from feedback.models import Feedback, Vote
+from feedback.models import Vote
 from movements.models import Membership, Movement
 
 from .models import Kind, Nudge
@@ -129,4 +129,3 @@ def tell_leads_a_first_follower_joined(event: Activity) -> None:
             for lead_id in sorted(leads)
         ]
     )
-

@@ -76,10 +76,12 @@ def _item_title(nudge: Nudge) -> str:
 
 
 def watch_summary(counts: dict) -> str:
-    """"3 new comments", "1 new comment and 2 updates": what a batch of watch news holds."""
+    """ "3 new comments", "1 new comment and 2 updates": what a batch of watch news holds."""
     parts = []
-    for what, number in counts.items():
-        n = int(number)
+    for what in ("comment", "reply", "answer", "update", "stage"):  # a fixed order: JSON keys come back sorted
+        n = int(counts.get(what, 0))
+        if not n:
+            continue
         if what == "comment":
             parts.append(ngettext("%(n)s new comment", "%(n)s new comments", n) % {"n": n})
         elif what == "answer":
@@ -157,7 +159,10 @@ def headline(nudge: Nudge) -> str:
                 "movement": movement,
             }
         case Kind.MENTIONED:
-            return _("%(person)s mentioned you in “%(title)s”.") % {"person": _mentioner(nudge), "title": _item_title(nudge)}
+            return _("%(person)s mentioned you in “%(title)s”.") % {
+                "person": _mentioner(nudge),
+                "title": _item_title(nudge),
+            }
         case Kind.INTEGRATION_DISABLED:
             return _("The webhook %(target)s failed %(count)s times in a row and was turned off.") % {
                 "target": nudge.context.get("target", ""),
@@ -381,7 +386,10 @@ def message_for(nudge: Nudge) -> Message:
             return Message(
                 headline(nudge),
                 greeting,
-                [_("%(person)s mentioned you in “%(title)s”.") % {"person": _mentioner(nudge), "title": _item_title(nudge)}],
+                [
+                    _("%(person)s mentioned you in “%(title)s”.")
+                    % {"person": _mentioner(nudge), "title": _item_title(nudge)}
+                ],
                 _("Read it"),
                 path,
             )
