@@ -17,9 +17,11 @@ from django.utils import timezone
 from activity.events import subscribe
 from activity.models import Activity, Verb
 from conversation.models import Watch
-from conversation.selectors import watcher_ids
-from feedback.models import Vote
-from movements.models import Membership, Movement
+from conversation.selectors import can_see_q, watcher_ids
+from feedback.models import Comment, Vote
+from movements.models import Membership, Movement, Update
+from people import mentions
+from people.models import User
 
 from .models import Kind, Nudge
 from .services import Draft, nudges_write
@@ -128,4 +130,118 @@ def tell_leads_a_first_follower_joined(event: Activity) -> None:
             )
             for lead_id in sorted(leads)
         ]
+    )
+
+
+# --- Mentions ---------------------------------------------------------------------------------------
+
+
+def notify_new_mentions(
+    *,
+    item,
+    old_text: str,
+    new_text: str,
+    author_id: int | None,
+    key: str,
+    path: str,
+    anonymous: bool = False,
+) -> list[int]:
+    """Tell the people @mentioned in `new_text` and not already in `old_text` (an edit tells only the new ones).
+
+    `item` is what they must be able to see (the post, or the movement of an update); people who cannot see it
+    are told nothing, and nothing says they were left out. `key` names the text once per item ("f12", "c34",
+    "u56"): with the dedupe key it makes a person hear of one text at most once, however often it is edited.
+    An anonymous text's notification names no author. The first MENTIONS_MAX_PER_ITEM people named are
+    told; a named author who named more is told that in the portal. Returns who was told.
+
+    The editing of posts, comments and updates calls this from its edit event's subscriber, with the text
+    before and after the edit.
+    """
+    before = set(mentions.handles_in(old_text))
+    handles = [h for h in mentions.handles_in(new_text) if h not in before]
+    named = mentions.people_for(handles)
+    people = [named[h].pk for h in handles if h in named and named[h].pk != author_id]
+    limit = max(settings.MENTIONS_MAX_PER_ITEM, 0)
+    over = len(people) > limit
+    people = people[:limit]
+    allowed = set(User.objects.filter(can_see_q(item), pk__in=people).values_list("pk", flat=True))
+    people = [pk for pk in people if pk in allowed]
+    is_post = item._meta.label == "feedback.Feedback"
+    where = {"feedback_id": item.pk, "movement_id": item.movement_id} if is_post else {"movement_id": item.pk}
+    context = {"path": path, "anonymous": bool(anonymous)}
+    drafts = [
+        Draft(
+            Kind.MENTIONED,
+            person_id,
+            f"mentioned:{key}:u{person_id}",
+            subject_person_id=None if anonymous else author_id,
+            context=context,
+            **where,
+        )
+        for person_id in people
+    ]
+    if over and author_id and not anonymous:
+        drafts.append(
+            Draft(
+                Kind.MENTIONED,
+                author_id,
+                f"mentioned:{key}:limit:u{author_id}",
+                subject_person_id=author_id,
+                context={**context, "limit": limit},
+                email=False,
+                **where,
+            )
+        )
+    nudges_write(drafts=drafts)
+    return people
+
+
+@subscribe(Verb.POSTED_FEEDBACK)
+def tell_people_mentioned_in_a_post(event: Activity) -> None:
+    """A named post when it is posted; an anonymous one when its actor-less event is recorded in the
+    shuffled batch, so the time of the notification says nothing about the author."""
+    post = event.feedback
+    if post is None:
+        return
+    anonymous = post.is_anonymous or event.actor_id is None
+    notify_new_mentions(
+        item=post,
+        old_text="",
+        new_text=f"{post.title}\n{post.body}",
+        author_id=None if anonymous else event.actor_id,
+        key=f"f{post.pk}",
+        path=post.get_absolute_url(),
+        anonymous=anonymous,
+    )
+
+
+@subscribe(Verb.COMMENTED)
+def tell_people_mentioned_in_a_comment(event: Activity) -> None:
+    comment_id = (event.payload or {}).get("comment_id")
+    if comment_id is None:
+        return
+    comment = Comment.objects.select_related("feedback__movement__department").get(pk=comment_id)
+    notify_new_mentions(
+        item=comment.feedback,
+        old_text="",
+        new_text=comment.body,
+        author_id=comment.author_id,
+        key=f"c{comment.pk}",
+        path=f"{comment.feedback.get_absolute_url()}#comment-{comment.pk}",
+    )
+
+
+@subscribe(Verb.POSTED_UPDATE, Verb.WELCOMED)
+def tell_people_mentioned_in_an_update(event: Activity) -> None:
+    update_id = (event.payload or {}).get("update_id")
+    if update_id is None:
+        return
+    update = Update.objects.select_related("movement__department").get(pk=update_id)
+    notify_new_mentions(
+        item=update.movement,
+        old_text="",
+        new_text=update.body,
+        author_id=update.author_id,
+        key=f"u{update.pk}",
+        path=f"{update.movement.get_absolute_url()}#update-{update.pk}",
     )

@@ -158,6 +158,11 @@ def headline(nudge: Nudge) -> str:
                 "person": other,
                 "movement": movement,
             }
+        case Kind.MENTIONED if nudge.context.get("limit"):
+            return _("You mentioned more than %(limit)s people in “%(title)s”: only the first %(limit)s were told.") % {
+                "limit": nudge.context["limit"],
+                "title": _item_title(nudge),
+            }
         case Kind.MENTIONED:
             return _("%(person)s mentioned you in “%(title)s”.") % {
                 "person": _mentioner(nudge),
@@ -386,10 +391,7 @@ def message_for(nudge: Nudge) -> Message:
             return Message(
                 headline(nudge),
                 greeting,
-                [
-                    _("%(person)s mentioned you in “%(title)s”.")
-                    % {"person": _mentioner(nudge), "title": _item_title(nudge)}
-                ],
+                [headline(nudge)],
                 _("Read it"),
                 path,
             )

@@ -26,7 +26,18 @@ from people.models import User
 from sponsors import services as sponsor_services
 from tests.factories import DepartmentFactory, UserFactory
 
-OUR_APPS = ("people", "activity", "movements", "feedback", "sponsors", "nudges", "dashboards", "api", "integrations")
+OUR_APPS = (
+    "people",
+    "activity",
+    "movements",
+    "feedback",
+    "sponsors",
+    "conversation",
+    "nudges",
+    "dashboards",
+    "api",
+    "integrations",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -108,6 +119,7 @@ class World:
             "feedback:comment_report": {"pk": self.comment.pk},
             "feedback:comment_moderate": {"pk": self.comment.pk},
             "nudges:read": {"pk": self.nudge.pk},
+            "conversation:watch_feedback": {"pk": self.post.pk},
             "nudges:unsubscribe": {"token": unsubscribe_token(person=self.member, kind=NudgeKind.WEEKLY_DIGEST)},
             "sponsors:answer": {"pk": self.sponsorship_asked.pk},
             "sponsors:support_answer": {"pk": self.support.pk},

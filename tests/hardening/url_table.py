@@ -75,6 +75,9 @@ URL_TABLE: dict[str, dict] = {
     "feedback:new": {"GET": 200, "POST": 200},
     "feedback:moderation": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": 405},
     "feedback:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
+    # Watching (conversation app): an empty POST (not from the button) changes nothing and goes back to the page.
+    "conversation:watch_feedback": {"GET": 405, "POST": {"*": 302, "outsider": 404}},
+    "conversation:watch_movement": {"GET": 405, "POST": {"*": 302, "outsider": 404}},
     "feedback:vote": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": EVERYONE},
     "feedback:comment_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
     "feedback:answer": {
