@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from people.mentions import handle_of
+from people.models import User
+
 from .models import Watch, item_filter
 
 
@@ -37,3 +40,16 @@ def watcher_ids(*, item, exclude: set[int] | frozenset[int] = frozenset()) -> li
         .order_by("person_id")
         .values_list("person_id", flat=True)
     )
+
+
+def mention_candidates(*, words: str, limit: int = 8) -> list:
+    """Active colleagues whose name or address matches, for the `@` suggestions (one query)."""
+    if not words:
+        return []
+    people = (
+        User.objects.filter(is_active=True)
+        .filter(Q(display_name__icontains=words) | Q(email__istartswith=words))
+        .select_related("department")
+        .order_by("display_name", "email")[:limit]
+    )
+    return [(person, handle_of(person)) for person in people]

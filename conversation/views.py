@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from feedback.models import Feedback
 from movements.models import Movement
@@ -58,3 +58,16 @@ def watch_url(item) -> str:
     if item._meta.label == "feedback.Feedback":
         return reverse("conversation:watch_feedback", kwargs={"pk": item.pk})
     return reverse("conversation:watch_movement", kwargs={"slug": item.slug})
+
+
+@require_GET
+def mention_suggestions(request: HttpRequest) -> HttpResponse:
+    """Colleagues whose name or address starts like what follows the `@` being typed: a listbox of options
+    (people/mentions.py's handles). The directory is open to every signed-in colleague, like the invite page's."""
+    words = request.GET.get("q", "")
+    words = "" if "\x00" in words else words.strip().lstrip("@")[:60]
+    return render(
+        request,
+        "conversation/_mention_suggestions.html",
+        {"people": selectors.mention_candidates(words=words), "words": words},
+    )

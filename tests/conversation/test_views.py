@@ -84,3 +84,22 @@ def test_the_movement_page_shows_the_button_not_pressed_for_a_visitor(client):
     client.force_login(UserFactory())
     html = client.get(movement.get_absolute_url()).content.decode()
     assert 'aria-pressed="false"' in html.split('class="watch-form"')[1]
+
+
+def test_mention_suggestions_list_matching_colleagues_as_options(client, django_assert_num_queries):
+    UserFactory(email="ana.lopez@example.com", display_name="Ana Lopez")
+    UserFactory(email="anabel@example.com", display_name="Anabel Smith", is_active=False)
+    UserFactory(email="bo@example.com", display_name="Bo")
+    client.force_login(UserFactory())
+    # session, user, the matching people (+department)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("conversation:mention_suggestions"), {"q": "@ana"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-handle="ana.lopez"' in html and "Anabel" not in html and "@bo" not in html
+
+
+def test_mention_suggestions_say_so_when_nobody_matches(client):
+    client.force_login(UserFactory())
+    html = client.get(reverse("conversation:mention_suggestions"), {"q": "zzz"}).content.decode()
+    assert "Nobody by that name" in html and "data-handle" not in html

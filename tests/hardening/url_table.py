@@ -78,6 +78,8 @@ URL_TABLE: dict[str, dict] = {
     # Watching (conversation app): an empty POST (not from the button) changes nothing and goes back to the page.
     "conversation:watch_feedback": {"GET": 405, "POST": {"*": 302, "outsider": 404}},
     "conversation:watch_movement": {"GET": 405, "POST": {"*": 302, "outsider": 404}},
+    # The @mention suggestions: the directory, open to every signed-in colleague (no ?q=: a hint only).
+    "conversation:mention_suggestions": {"GET": 200, "POST": 405},
     "feedback:vote": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": EVERYONE},
     "feedback:comment_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
     "feedback:answer": {
