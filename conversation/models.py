@@ -72,3 +72,36 @@ class Watch(models.Model):
     def __str__(self) -> str:
         item = f"f{self.feedback_id}" if self.feedback_id else f"m{self.movement_id}"
         return f"{self.person_id} {'watches' if self.watching else 'stopped watching'} {item}"
+
+
+class ReplyQuerySet(models.QuerySet):
+    def shown_to(self, person) -> ReplyQuerySet:
+        """Replies on updates of movements the person can see; hidden ones only for moderators."""
+        from movements.models import Movement
+
+        qs = self.filter(update__movement__in=Movement.objects.visible_to(person))
+        return qs if person.is_authenticated and person.can_moderate else qs.filter(hidden_at__isnull=True)
+
+
+class Reply(models.Model):
+    """A comment on a movement update: by name, plain text with @mentions, like a comment on feedback."""
+
+    update = models.ForeignKey("movements.Update", on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="update_replies")
+    body = models.TextField(_("reply"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "replies"
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="reply_not_empty")]
+        indexes = [models.Index(fields=["update", "created_at"], name="reply_update_time")]
+
+    def __str__(self) -> str:
+        return f"reply {self.pk} on update {self.update_id}"

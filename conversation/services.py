@@ -1,13 +1,20 @@
-"""Writes for watching. Watching is a person's own setting (like notification preferences): it records no event."""
+"""Writes of the conversation app. Watching is a person's own setting (like notification preferences): it
+records no event; a reply records REPLIED, hiding one MODERATED."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Watch, item_filter
+from activity.events import event_record
+from activity.models import Verb
+from movements.models import Update
+
+from .models import Reply, Watch, item_filter
 
 
 @transaction.atomic
@@ -42,3 +49,44 @@ def watch_stop_automatic(*, person_id: int, item) -> None:
     Watch.objects.filter(person_id=person_id, automatic=True, watching=True, **item_filter(item)).update(
         watching=False, changed_at=timezone.now()
     )
+
+
+@transaction.atomic
+def reply_add(*, update: Update, author, body: str) -> Reply:
+    """Reply to a movement update (the view has checked the person can see the movement and the rate limit)."""
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write a reply first."), code="empty")
+    reply = Reply.objects.create(update=update, author=author, body=body)
+    event_record(
+        actor=author,
+        verb=Verb.REPLIED,
+        movement=update.movement,
+        payload={"update_id": update.pk, "reply_id": reply.pk},
+    )
+    return reply
+
+
+@transaction.atomic
+def reply_delete(*, reply: Reply, person) -> None:
+    """Its author deletes it (after a confirmation page): it disappears for everyone."""
+    if reply.author_id != person.pk:
+        raise PermissionDenied(_("You can delete only your own replies."))
+    Reply.objects.filter(pk=reply.pk).delete()
+
+
+@transaction.atomic
+def reply_moderate(*, reply: Reply, moderator, hide: bool) -> Reply:
+    """A moderator hides a reply (kept, shown to moderators) or restores it; recorded like other moderation."""
+    if not moderator.can_moderate:
+        raise PermissionDenied(_("Only moderators can hide replies."))
+    reply.hidden_at = timezone.now() if hide else None
+    reply.hidden_by = moderator if hide else None
+    reply.save(update_fields=["hidden_at", "hidden_by"])
+    event_record(
+        actor=moderator,
+        verb=Verb.MODERATED,
+        movement=reply.update.movement,
+        payload={"action": "hide" if hide else "restore", "reply_id": reply.pk},
+    )
+    return reply

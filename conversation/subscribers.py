@@ -17,7 +17,7 @@ def watch_the_post(event: Activity) -> None:
     watch_automatically(person_ids=[event.actor_id], item=event.feedback)
 
 
-@subscribe(Verb.STARTED_MOVEMENT, Verb.JOINED, Verb.ACCEPTED_INVITATION)
+@subscribe(Verb.STARTED_MOVEMENT, Verb.JOINED, Verb.ACCEPTED_INVITATION, Verb.REPLIED)
 def watch_the_movement(event: Activity) -> None:
     if event.actor_id is None or event.movement_id is None:
         return

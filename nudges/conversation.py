@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from activity.events import subscribe
 from activity.models import Activity, Verb
-from conversation.models import Watch
+from conversation.models import Reply, Watch
 from conversation.selectors import can_see_q, watcher_ids
 from feedback.models import Comment, Vote
 from movements.models import Membership, Movement, Update
@@ -31,10 +31,16 @@ COMMENT, ANSWER, UPDATE, STAGE, REPLY = "comment", "answer", "update", "stage", 
 WATCH_KINDS = (COMMENT, ANSWER, UPDATE, STAGE, REPLY)
 
 
-def watchers_notify(*, item, what: str, actor_id: int | None, exclude: set[int] | None = None) -> list[int]:
-    """Tell the item's watchers (who can still see it, never the actor) that `what` happened. Returns who."""
+def watchers_notify(
+    *, item, what: str, actor_id: int | None, exclude: set[int] | None = None, also: set[int] | None = None
+) -> list[int]:
+    """Tell the item's watchers (who can still see it, never the actor) that `what` happened; `also` are told
+    as if they watched (an update's author hears of its replies). Returns who."""
     skip = set(exclude or ()) | ({actor_id} if actor_id else set())
     recipients = watcher_ids(item=item, exclude=skip)
+    if also and (also - skip - set(recipients)):
+        extra = User.objects.filter(can_see_q(item), pk__in=also - skip).values_list("pk", flat=True)
+        recipients = sorted(set(recipients) | set(extra))
     if not recipients:
         return []
     is_post = item._meta.label == "feedback.Feedback"
@@ -244,4 +250,20 @@ def tell_people_mentioned_in_an_update(event: Activity) -> None:
         author_id=update.author_id,
         key=f"u{update.pk}",
         path=f"{update.movement.get_absolute_url()}#update-{update.pk}",
+    )
+
+
+@subscribe(Verb.REPLIED)
+def tell_about_a_reply(event: Activity) -> None:
+    """The update's author and the movement's watchers hear of it (batched); the people it mentions too."""
+    reply = Reply.objects.select_related("update__movement__department").get(pk=event.payload["reply_id"])
+    movement = reply.update.movement
+    watchers_notify(item=movement, what=REPLY, actor_id=event.actor_id, also={reply.update.author_id})
+    notify_new_mentions(
+        item=movement,
+        old_text="",
+        new_text=reply.body,
+        author_id=reply.author_id,
+        key=f"r{reply.pk}",
+        path=f"{movement.get_absolute_url()}#reply-{reply.pk}",
     )

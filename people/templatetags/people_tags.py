@@ -15,13 +15,16 @@ def password_login_enabled() -> bool:
 @register.simple_tag
 def mentioned_people(*sources) -> dict:
     """Everyone @mentioned on a page, looked up in one query: `{% mentioned_people post.body comments as people %}`.
-    Each source is a text, or an iterable of objects with a `body` (comments, updates)."""
+    Each source is a text, or an iterable of objects with a `body` (comments, updates), or of lists of them."""
     texts: list[str] = []
     for source in sources:
         if isinstance(source, str):
             texts.append(source)
         elif source:
-            texts.extend(getattr(item, "body", "") or "" for item in source)
+            for item in source:
+                # A list of lists (replies grouped by update) counts as its items.
+                items = item if isinstance(item, list | tuple) else [item]
+                texts.extend(getattr(one, "body", "") or "" for one in items)
     return mentions.people_in(texts)
 
 
