@@ -87,6 +87,6 @@ def reply_moderate(*, reply: Reply, moderator, hide: bool) -> Reply:
         actor=moderator,
         verb=Verb.MODERATED,
         movement=reply.update.movement,
-        payload={"action": "hide" if hide else "restore", "reply_id": reply.pk},
+        payload={"action": "hide" if hide else "restore", "reason": "", "reply_id": reply.pk},
     )
     return reply
