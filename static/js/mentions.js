@@ -18,10 +18,14 @@
     list.setAttribute("aria-label", field.getAttribute("data-mentions-label") || "Colleagues to mention");
     list.hidden = true;
     field.insertAdjacentElement("afterend", list);
-    field.setAttribute("role", "combobox");
+    // A textarea keeps its own role (textbox): it may carry aria-autocomplete, aria-controls and
+    // aria-activedescendant, and a polite live region says when suggestions are there.
+    var status = document.createElement("span");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    list.insertAdjacentElement("afterend", status);
     field.setAttribute("aria-autocomplete", "list");
     field.setAttribute("aria-controls", list.id);
-    field.setAttribute("aria-expanded", "false");
     var active = -1;
     var pending = null;
 
@@ -32,7 +36,7 @@
       list.hidden = true;
       list.innerHTML = "";
       active = -1;
-      field.setAttribute("aria-expanded", "false");
+      status.textContent = "";
       field.removeAttribute("aria-activedescendant");
     }
     function highlight(index) {
@@ -75,7 +79,8 @@
           if (typed() !== words) return;
           list.innerHTML = html;
           list.hidden = !html.trim();
-          field.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+          var count = options().length;
+          status.textContent = count ? count + (count === 1 ? " colleague" : " colleagues") + ": arrow keys to choose, Enter to pick" : "";
           active = -1;
           field.removeAttribute("aria-activedescendant");
         })
