@@ -27,9 +27,8 @@ def _watch(request: HttpRequest, item) -> HttpResponse:
     wanted = WANTED.get(request.POST.get("watching", ""))
     if wanted is None:
         # Not from our button: nothing changes, the button comes back as it is.
-        context = watch_button_context(request, item)
         if request.htmx:
-            return render(request, "conversation/_watch_button.html", context, status=400)
+            return render(request, "conversation/_watch_button.html", watch_button_context(request, item))
         messages.error(request, _("Use the Watch button to watch or stop watching."))
         return redirect(item.get_absolute_url())
     services.watch_set(person=request.user, item=item, watching=wanted)
