@@ -12,6 +12,7 @@ class Verb(models.TextChoices):
     INVITED = "invited", _("invited")
     ACCEPTED_INVITATION = "accepted_invitation", _("accepted an invitation")
     POSTED_UPDATE = "posted_update", _("posted an update")
+    REPLIED = "replied", _("replied to an update")
     WELCOMED = "welcomed", _("welcomed new followers")
     STARTED_MOVEMENT = "started_movement", _("started a movement")
     EDITED_MOVEMENT = "edited_movement", _("edited a movement")

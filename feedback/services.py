@@ -156,7 +156,13 @@ def comment_add(*, feedback: Feedback, author, body: str) -> Comment:
         raise ValidationError({"body": _("Write a comment first.")})
     comment = Comment.objects.create(feedback=feedback, author=author, body=body)
     Feedback.objects.filter(pk=feedback.pk).update(comment_count=F("comment_count") + 1)
-    event_record(actor=author, verb=Verb.COMMENTED, feedback=feedback, movement=feedback.movement)
+    event_record(
+        actor=author,
+        verb=Verb.COMMENTED,
+        feedback=feedback,
+        movement=feedback.movement,
+        payload={"comment_id": comment.pk},
+    )
     return comment
 
 

@@ -521,7 +521,7 @@ def update_post(*, movement: Movement, author: User, body: str) -> Update:
     if not body:
         raise ValidationError(_("Write something first."), code="empty")
     update = Update.objects.create(movement=movement, author=author, body=body)
-    _record(actor=author, verb=Verb.POSTED_UPDATE, movement=movement)
+    _record(actor=author, verb=Verb.POSTED_UPDATE, movement=movement, update_id=update.pk)
     return update
 
 
@@ -543,7 +543,7 @@ def welcome_post(*, movement: Movement, author: User, body: str, memberships: li
     update = Update.objects.create(movement=movement, author=author, body=body, is_welcome=True, created_at=now)
     update.welcomed.set([m.person_id for m in valid])
     valid.update(welcomed_at=now)
-    _record(actor=author, verb=Verb.WELCOMED, movement=movement)
+    _record(actor=author, verb=Verb.WELCOMED, movement=movement, update_id=update.pk)
     return update
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from movements.templatetags.movements_tags import timedelta_days
 from sponsors.selectors import monthly_summary, movement_figures
@@ -45,6 +46,10 @@ def _movement_path(nudge: Nudge, anchor: str = "") -> str:
 def action_path(nudge: Nudge) -> str:
     if nudge.kind == Kind.FEEDBACK_ANSWERED and nudge.feedback_id:
         return nudge.feedback.get_absolute_url()
+    if nudge.kind in (Kind.WATCHED_ACTIVITY, Kind.MENTIONED):
+        return str(nudge.context.get("path") or "") or _item_path(nudge)
+    if nudge.kind == Kind.FOLLOWER_JOINED and nudge.movement_id:
+        return reverse("movements:welcome", kwargs={"slug": nudge.movement.slug})
     if nudge.kind == Kind.WEEKLY_DIGEST:
         return reverse("home")
     if nudge.kind == Kind.INTEGRATION_DISABLED:
@@ -58,6 +63,47 @@ def action_path(nudge: Nudge) -> str:
     if nudge.kind in (Kind.SPONSOR_MONTHLY, Kind.FIND_A_SPONSOR):
         return _movement_path(nudge, "#sponsors")
     return _movement_path(nudge)
+
+
+def _item_path(nudge: Nudge) -> str:
+    if nudge.feedback_id:
+        return nudge.feedback.get_absolute_url()
+    return _movement_path(nudge)
+
+
+def _item_title(nudge: Nudge) -> str:
+    return nudge.feedback.title if nudge.feedback_id else (nudge.movement.title if nudge.movement_id else "")
+
+
+def watch_summary(counts: dict) -> str:
+    """ "3 new comments", "1 new comment and 2 updates": what a batch of watch news holds."""
+    parts = []
+    for what in ("comment", "reply", "answer", "update", "stage"):  # a fixed order: JSON keys come back sorted
+        n = int(counts.get(what, 0))
+        if not n:
+            continue
+        if what == "comment":
+            parts.append(ngettext("%(n)s new comment", "%(n)s new comments", n) % {"n": n})
+        elif what == "answer":
+            parts.append(ngettext("%(n)s official answer", "%(n)s official answers", n) % {"n": n})
+        elif what == "update":
+            parts.append(ngettext("%(n)s new update", "%(n)s new updates", n) % {"n": n})
+        elif what == "stage":
+            parts.append(ngettext("%(n)s stage change", "%(n)s stage changes", n) % {"n": n})
+        elif what == "reply":
+            parts.append(ngettext("%(n)s reply to an update", "%(n)s replies to updates", n) % {"n": n})
+    if not parts:
+        return _("News")
+    if len(parts) == 1:
+        return parts[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
+def _mentioner(nudge: Nudge) -> str:
+    """Who mentioned the person: never anything that identifies the author of an anonymous post."""
+    if nudge.context.get("anonymous"):
+        return _("An anonymous colleague")
+    return nudge.subject_person.name if nudge.subject_person_id else _("A colleague")
 
 
 def headline(nudge: Nudge) -> str:
@@ -101,6 +147,26 @@ def headline(nudge: Nudge) -> str:
         case Kind.FIND_A_SPONSOR:
             return _("The pilot of “%(movement)s” has no sponsor yet. Ask a manager to back it.") % {
                 "movement": movement
+            }
+        case Kind.WATCHED_ACTIVITY:
+            return _("%(news)s on “%(title)s”") % {
+                "news": watch_summary(nudge.context.get("counts", {})),
+                "title": _item_title(nudge),
+            }
+        case Kind.FOLLOWER_JOINED:
+            return _("%(person)s just joined “%(movement)s” as a first follower. Welcome them now.") % {
+                "person": other,
+                "movement": movement,
+            }
+        case Kind.MENTIONED if nudge.context.get("limit"):
+            return _("You mentioned more than %(limit)s people in “%(title)s”: only the first %(limit)s were told.") % {
+                "limit": nudge.context["limit"],
+                "title": _item_title(nudge),
+            }
+        case Kind.MENTIONED:
+            return _("%(person)s mentioned you in “%(title)s”.") % {
+                "person": _mentioner(nudge),
+                "title": _item_title(nudge),
             }
         case Kind.INTEGRATION_DISABLED:
             return _("The webhook %(target)s failed %(count)s times in a row and was turned off.") % {
@@ -299,6 +365,34 @@ def message_for(nudge: Nudge) -> Message:
                     % {**values, "days": settings.SPONSOR_NUDGE_AFTER_DAYS},
                 ],
                 _("Ask someone to sponsor it"),
+                path,
+            )
+        case Kind.WATCHED_ACTIVITY:
+            return Message(
+                headline(nudge),
+                greeting,
+                [
+                    _("There is news on “%(title)s”, which you watch: %(news)s.")
+                    % {"title": _item_title(nudge), "news": watch_summary(nudge.context.get("counts", {}))},
+                    _("You can stop watching it with the Watch button on its page."),
+                ],
+                _("Open “%(title)s”") % {"title": _item_title(nudge)},
+                path,
+            )
+        case Kind.FOLLOWER_JOINED:
+            return Message(
+                headline(nudge),
+                greeting,
+                [_("A short public welcome now shows everyone that followers are equals.")],
+                _("Welcome %(person)s") % values,
+                path,
+            )
+        case Kind.MENTIONED:
+            return Message(
+                headline(nudge),
+                greeting,
+                [headline(nudge)],
+                _("Read it"),
                 path,
             )
         case Kind.INTEGRATION_DISABLED:

@@ -25,6 +25,10 @@ class Kind(models.TextChoices):
     FIND_A_SPONSOR = "find_a_sponsor", _("Find a sponsor for your pilot")
     # To staff: an outgoing webhook or chat channel kept failing and was turned off (integrations app).
     INTEGRATION_DISABLED = "integration_disabled", _("Integration disabled")
+    # Conversation (nudges/conversation.py): what you watch, a first follower at once, a mention of you.
+    WATCHED_ACTIVITY = "watched_activity", _("News on posts and movements you watch")
+    FOLLOWER_JOINED = "follower_joined", _("A first follower joined your movement")
+    MENTIONED = "mentioned", _("Someone mentioned you")
 
 
 # These reach the person in the portal whatever they choose: somebody is waiting for them.

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "movements",
     "feedback",
     "sponsors",
+    "conversation",
     "nudges",
     "dashboards",
     "integrations",
@@ -383,6 +384,10 @@ VOTE_RATE_LIMIT = env.str("VOTE_RATE_LIMIT", default="60 per 10 minutes")
 INVITE_RATE_LIMIT = env.str("INVITE_RATE_LIMIT", default="30 per hour")
 # Comments on feedback and updates on a movement, per person; more re-shows the form with the text and a 429.
 COMMENT_RATE_LIMIT = env.str("COMMENT_RATE_LIMIT", default="10 per 10 minutes")
+# Watching: events on one item within this many minutes of the first become one notification.
+NOTIFY_BATCH_MINUTES = env.int("NOTIFY_BATCH_MINUTES", default=10)
+# Mentions: at most this many people are notified of one item's mentions (the author is told when more were named).
+MENTIONS_MAX_PER_ITEM = env.int("MENTIONS_MAX_PER_ITEM", default=10)
 UPDATE_RATE_LIMIT = env.str("UPDATE_RATE_LIMIT", default="10 per hour")
 # Feedback posts per person, e.g. "5 per 10 minutes" or "20 per hour"; more get a 429 page.
 FEEDBACK_POST_RATE_LIMIT = env.str("FEEDBACK_POST_RATE_LIMIT", default="5 per 10 minutes")

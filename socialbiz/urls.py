@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("integrations.urls")),
     path("movements/<slug:slug>/analytics/", dashboards_views.movement_analytics, name="movement_analytics"),
+    path("", include("conversation.urls")),
     path("movements/", include("movements.urls")),
     path("feedback/", include("feedback.urls")),
     path("", include("sponsors.urls")),

@@ -16,7 +16,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from movements.models import Invitation, InvitationStatus, Membership, Role, Stage
+from conversation.models import Watch
+from feedback.models import Feedback
+from movements.models import Invitation, InvitationStatus, Membership, Movement, Role, Stage
 from sponsors.models import Sponsorship, SponsorshipStatus, SupportRequest, SupportStatus
 
 from .. import channels
@@ -87,8 +89,29 @@ def _still_relevant(nudge: Nudge) -> bool:
         return (
             Sponsorship.objects.accepted().filter(movement_id=nudge.movement_id, sponsor_id=nudge.recipient_id).exists()
         )
+    if nudge.kind in (Kind.WATCHED_ACTIVITY, Kind.MENTIONED):
+        return _sees_item(nudge)
     if nudge.kind == Kind.INVITATION and nudge.context.get("invitation_id"):
         return Invitation.objects.filter(pk=nudge.context["invitation_id"], status=InvitationStatus.PENDING).exists()
+    return True
+
+
+def _sees_item(nudge: Nudge) -> bool:
+    """The recipient can still see what the notification is about (a department-limited movement, a post
+    hidden since), and for watch news still watches it."""
+    recipient = nudge.recipient
+    if nudge.feedback_id is not None:
+        if not Feedback.objects.visible_to(recipient).filter(pk=nudge.feedback_id).exists():
+            return False
+        on_item = {"feedback_id": nudge.feedback_id}
+    elif nudge.movement_id is not None:
+        if not Movement.objects.visible_to(recipient).filter(pk=nudge.movement_id).exists():
+            return False
+        on_item = {"movement_id": nudge.movement_id}
+    else:
+        return False
+    if nudge.kind == Kind.WATCHED_ACTIVITY:
+        return Watch.objects.filter(person_id=recipient.pk, watching=True, **on_item).exists()
     return True
 
 

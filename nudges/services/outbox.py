@@ -32,6 +32,8 @@ class Draft:
     subject_person_id: int | None = None
     due_at: dt.datetime | None = None
     context: dict | None = None
+    # False for a portal-only notification (the first follower's join: the email comes with the 24-hour nudge).
+    email: bool = True
 
 
 @transaction.atomic
@@ -53,7 +55,7 @@ def nudges_write(*, drafts: list[Draft]) -> list[str]:
     rows = []
     for draft in drafts:
         preference = preferences.get((draft.recipient_id, draft.kind))
-        email = preference.email if preference else True
+        email = (preference.email if preference else True) and draft.email
         in_app = (preference.in_app if preference else True) or draft.kind in ALWAYS_IN_APP
         if not (email or in_app):
             continue

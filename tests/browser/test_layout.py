@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conversation import services as conversation_services
 from feedback import services as feedback_services
 from feedback.models import Kind
 from movements import services as movement_services
@@ -105,6 +106,7 @@ def long_world(transactional_db) -> World:
     comment = feedback_services.comment_add(feedback=post, author=lead, body=LONG_TEXT)
     feedback_services.report_create(reporter=member, reason=LONG_TEXT[:2000], comment=comment)
     feedback_services.report_create(reporter=lead, reason=LONG_TEXT[:2000], feedback=post)
+    reply = conversation_services.reply_add(update=update, author=member, body=LONG_TEXT)
     nudge = Nudge.objects.create(
         kind=NudgeKind.WEEKLY_DIGEST,
         recipient=member,
@@ -130,6 +132,7 @@ def long_world(transactional_db) -> World:
         post=post,
         comment=comment,
         nudge=nudge,
+        reply=reply,
         **sponsors_and_integrations(movement=movement, lead=lead, member=member, outsider=outsider),
     )
 

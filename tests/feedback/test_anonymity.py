@@ -17,6 +17,8 @@ from django.utils import timezone
 from activity.models import Activity, Verb
 from feedback import services
 from feedback.models import Feedback
+from nudges.messages import headline, message_for
+from nudges.models import Kind, Nudge
 from people.models import User
 from tests import events
 from tests.factories import DepartmentFactory, FeedbackFactory, UserFactory
@@ -122,6 +124,8 @@ def test_an_operator_with_the_database_redis_logs_and_mail_cannot_narrow_the_aut
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
         cursor.execute("VACUUM")  # rows that earlier, rolled-back tests left behind in the pages
     crowd = [UserFactory() for _ in range(settings.ANONYMITY_MIN_CROWD)]
+    # The canary mentions a colleague: the colleague is told by "an anonymous colleague", nothing more.
+    mentioned = UserFactory(email="mentioned.colleague@example.com", display_name="Mentioned Colleague")
     before, after = FeedbackFactory(title="Before"), FeedbackFactory(title="After")
     start = timezone.now()
     AnonymousBatch.objects.create(published_at=start - timedelta(minutes=1))
@@ -136,7 +140,13 @@ def test_an_operator_with_the_database_redis_logs_and_mail_cannot_narrow_the_aut
         redis_before = {key: store.dump(key) for key in store.keys("*")}
         response = client.post(
             "/feedback/new/",
-            {"kind": "doesnt", "title": TITLE, "body": "It *really* does.", "anonymous": "on", "new_tags": "release"},
+            {
+                "kind": "doesnt",
+                "title": TITLE,
+                "body": "It *really* does. Ask @mentioned.colleague",
+                "anonymous": "on",
+                "new_tags": "release",
+            },
         )
         assert response.status_code == 302 and response["Location"] == "/feedback/"
         # The posting request used no sequence at all: no id that neighbours the canary's own rows.
@@ -179,6 +189,14 @@ def test_an_operator_with_the_database_redis_logs_and_mail_cannot_narrow_the_aut
     [recorded] = [event for event in seen if event.feedback_id == post.pk]
     assert (recorded.verb, recorded.actor_id, recorded.subject_person_id) == (Verb.POSTED_FEEDBACK, None, None)
     assert recorded.payload == {} and recorded.transient == {}
+    [mention] = Nudge.objects.filter(kind=Kind.MENTIONED)
+    assert (mention.recipient_id, mention.subject_person_id, mention.feedback_id) == (mentioned.pk, None, post.pk)
+    assert mention.context == {"path": post.get_absolute_url(), "anonymous": True}
+    mention.recipient = mentioned
+    words = message_for(mention)
+    text = " ".join([headline(mention), words.subject, *words.paragraphs])
+    assert headline(mention) == f"An anonymous colleague mentioned you in “{TITLE}”."
+    assert CANARY_NAME not in text and CANARY_EMAIL not in text and CANARY_DEPARTMENT not in text
 
     # 1. The post and every row that points to it: no author, no actor, nothing that is the person.
     for table, row in rows_about(post):

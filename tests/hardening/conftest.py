@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from api import services as token_services
+from conversation import services as conversation_services
 from feedback import services as feedback_services
 from feedback.models import Kind
 from integrations import services as integration_services
@@ -26,7 +27,18 @@ from people.models import User
 from sponsors import services as sponsor_services
 from tests.factories import DepartmentFactory, UserFactory
 
-OUR_APPS = ("people", "activity", "movements", "feedback", "sponsors", "nudges", "dashboards", "api", "integrations")
+OUR_APPS = (
+    "people",
+    "activity",
+    "movements",
+    "feedback",
+    "sponsors",
+    "conversation",
+    "nudges",
+    "dashboards",
+    "api",
+    "integrations",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +99,7 @@ class World:
     feed_token: str
     endpoint: object
     delivery: object
+    reply: object = None  # a reply to the update, by the member (conversation app)
 
     def person(self, who: str) -> User | None:
         return None if who == "anonymous" else getattr(self, who)
@@ -108,6 +121,10 @@ class World:
             "feedback:comment_report": {"pk": self.comment.pk},
             "feedback:comment_moderate": {"pk": self.comment.pk},
             "nudges:read": {"pk": self.nudge.pk},
+            "conversation:watch_feedback": {"pk": self.post.pk},
+            "conversation:reply_add": {"slug": slug, "pk": self.reply.update_id},
+            "conversation:reply_delete": {"pk": self.reply.pk},
+            "conversation:reply_moderate": {"pk": self.reply.pk},
             "nudges:unsubscribe": {"token": unsubscribe_token(person=self.member, kind=NudgeKind.WEEKLY_DIGEST)},
             "sponsors:answer": {"pk": self.sponsorship_asked.pk},
             "sponsors:support_answer": {"pk": self.support.pk},
@@ -176,6 +193,7 @@ def world(db) -> World:
         in_app=True,
     )
     parts = sponsors_and_integrations(movement=movement, lead=lead, member=member, outsider=outsider)
+    reply = conversation_services.reply_add(update=update, author=member, body="Thanks for the notes.")
     return World(
         dept_a=dept_a,
         dept_b=dept_b,
@@ -193,6 +211,7 @@ def world(db) -> World:
         post=post,
         comment=comment,
         nudge=nudge,
+        reply=reply,
         **parts,
     )
 

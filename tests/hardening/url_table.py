@@ -75,6 +75,18 @@ URL_TABLE: dict[str, dict] = {
     "feedback:new": {"GET": 200, "POST": 200},
     "feedback:moderation": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": 405},
     "feedback:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
+    # Watching (conversation app): an empty POST (not from the button) changes nothing and goes back to the page.
+    "conversation:watch_feedback": {"GET": 405, "POST": {"*": 302, "outsider": 404}},
+    "conversation:watch_movement": {"GET": 405, "POST": {"*": 302, "outsider": 404}},
+    # Replies to a movement update: an empty reply comes back with its reason; delete and hide ask once more.
+    "conversation:reply_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
+    "conversation:reply_delete": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 200}},
+    "conversation:reply_moderate": {
+        "GET": {"*": 403, "outsider": 404, "moderator": 200, "admin": 200},
+        "POST": {"*": 403, "outsider": 404, "moderator": 200, "admin": 200},
+    },
+    # The @mention suggestions: the directory, open to every signed-in colleague (no ?q=: a hint only).
+    "conversation:mention_suggestions": {"GET": 200, "POST": 405},
     "feedback:vote": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": EVERYONE},
     "feedback:comment_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
     "feedback:answer": {

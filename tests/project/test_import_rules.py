@@ -13,6 +13,7 @@ APPS = [
     "movements",
     "feedback",
     "sponsors",
+    "conversation",
     "nudges",
     "dashboards",
     "integrations",

@@ -23,9 +23,9 @@ BUDGETS = {
     "home": 6,
     "movement list": 10,
     "movement list, page 2": 10,
-    "movement page": 24,
+    "movement page": 26,  # + am I watching it, the replies to its updates (the demo's texts mention nobody)
     "feedback list": 12,
-    "feedback post": 8,
+    "feedback post": 9,  # + am I watching it
     "notifications": 4,
     "dashboards": 14,
     "movement analytics": 13,
