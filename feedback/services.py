@@ -125,26 +125,25 @@ def anonymous_activity_record(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def vote_toggle(*, feedback: Feedback, person) -> tuple[Feedback, bool]:
-    """Add the person's "me too", or take it back. Returns the fresh post and whether the person now votes.
+def vote_set(*, feedback: Feedback, person, voted: bool) -> tuple[Feedback, bool]:
+    """Put the person's "me too" in the state they asked for: vote (voted=True) or take it back.
 
-    The count moves with F() in the same transaction as the row, so it always equals the rows,
-    also when clicks race: the unique constraint turns a duplicate into "already voted".
+    Idempotent, never a toggle: a stale second tab asking to vote again keeps the vote. The post's row is
+    locked first, so requests of the same post are applied one after the other in the order they reach the
+    database (the last click wins) and the F() count, moved in the same transaction as the row, always
+    equals the rows. Only a new vote records an event.
     """
-    deleted, _ignored = Vote.objects.filter(feedback=feedback, person=person).delete()
-    if deleted:
-        Feedback.objects.filter(pk=feedback.pk).update(vote_count=F("vote_count") - 1)
-        voted = False
-    else:
-        try:
-            with transaction.atomic():
-                Vote.objects.create(feedback=feedback, person=person)
-        except IntegrityError:
-            voted = True  # a concurrent click of the same person won; count already moved there
-        else:
+    list(Feedback.objects.select_for_update().filter(pk=feedback.pk).order_by().values_list("pk", flat=True))
+    if voted:
+        # Under the lock nobody else can add this person's vote between the check and the insert.
+        if not Vote.objects.filter(feedback=feedback, person=person).exists():
+            Vote.objects.create(feedback=feedback, person=person)
             Feedback.objects.filter(pk=feedback.pk).update(vote_count=F("vote_count") + 1)
             event_record(actor=person, verb=Verb.VOTED, feedback=feedback, movement=feedback.movement)
-            voted = True
+    else:
+        deleted, _ignored = Vote.objects.filter(feedback=feedback, person=person).delete()
+        if deleted:
+            Feedback.objects.filter(pk=feedback.pk).update(vote_count=Greatest(F("vote_count") - 1, 0))
     feedback.refresh_from_db(fields=["vote_count"])
     return feedback, voted
 
