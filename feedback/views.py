@@ -171,6 +171,7 @@ def _detail_context(request: HttpRequest, post: Feedback, **forms) -> dict:
         or (AnswerForm(initial={"status": post.status}) if can_answer else None),
         "can_answer": can_answer,
         "can_moderate": person.can_moderate,
+        "can_edit": services.feedback_can_edit(feedback=post, person=person),
         "edit_minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES,
     }
 

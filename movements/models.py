@@ -237,9 +237,23 @@ class Update(models.Model):
     is_welcome = models.BooleanField(default=False)
     welcomed = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="welcomes")
     created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class UpdateRevision(models.Model):
+    """An update's text before an edit, shown to everyone who sees the movement."""
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(max_length=5000)
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+        indexes = [models.Index(fields=["update", "-replaced_at"], name="update_revision_by_update")]
 
 
 class StageChange(models.Model):

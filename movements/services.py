@@ -33,6 +33,7 @@ from .models import (
     Stage,
     StageChange,
     Update,
+    UpdateRevision,
 )
 
 # Slugs that would shadow the fixed URLs under /movements/.
@@ -654,3 +655,38 @@ def movement_update(
     movement.save(update_fields=["title", "pitch", "problem", "use_cases", "tool"])
     _record(actor=actor, verb=Verb.EDITED_MOVEMENT, movement=movement)
     return movement
+
+
+# --- editing an update ---------------------------------------------------------------------------
+
+
+def update_can_edit(*, update: Update, person: User) -> bool:
+    return person.is_authenticated and update.author_id == person.pk
+
+
+@transaction.atomic
+def update_edit(*, update: Update, person: User, body: str) -> Update:
+    """The author corrects an update (a welcome too). The text it replaces is kept as a revision, shown to
+    everyone who sees the movement; the page marks the update "edited". No change, no revision."""
+    update = Update.objects.select_for_update().get(pk=update.pk)
+    if not update_can_edit(update=update, person=person):
+        raise PermissionDenied(_("Only the author of an update can edit it."))
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write something first."), code="empty")
+    if body == update.body:
+        return update
+    now = timezone.now()
+    revision = UpdateRevision.objects.create(
+        update=update, body=update.body, written_at=update.edited_at or update.created_at, replaced_at=now
+    )
+    update.body, update.edited_at = body, now
+    update.save(update_fields=["body", "edited_at"])
+    event_record(
+        actor=person,
+        verb=Verb.UPDATE_EDITED,
+        movement=update.movement,
+        at=now,
+        payload={"update_id": update.pk, "revision_id": revision.pk},
+    )
+    return update

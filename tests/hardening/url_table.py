@@ -78,6 +78,11 @@ URL_TABLE: dict[str, dict] = {
     # An empty POST does not say "vote" or "unvote": a 400 that changes nothing (test_an_allowed_write... votes).
     "feedback:vote": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
     "feedback:comment_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
+    # Only the named author (member) may edit or withdraw; an unconfirmed POST asks once more (second thoughts).
+    "feedback:edit": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 400}},
+    "feedback:withdraw": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 200}},
+    "feedback:history": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
+    "feedback:preview": {"GET": 405, "POST": 200},  # an empty body: "Nothing to preview yet"
     "feedback:answer": {
         "GET": 405,
         "POST": {"*": 400, "outsider": 404, "member": 403, "sponsor": 403, "manager": 403},  # a sponsor is no lead
