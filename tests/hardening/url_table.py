@@ -67,6 +67,9 @@ URL_TABLE: dict[str, dict] = {
         "writes": SEE_WITHOUT_FOLLOWING,
     },
     "movements:update_post": {"GET": 405, "POST": {"*": 400, "outsider": 404, **NON_MEMBERS_WHO_SEE}},
+    # The member wrote the update: only they may edit it (an empty body is a 400); its history is for all who see.
+    "movements:update_edit": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 400}},
+    "movements:update_history": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:welcome": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:pilot": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:decision": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
