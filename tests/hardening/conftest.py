@@ -96,6 +96,8 @@ class World:
         slug = self.movement.slug
         by_name = {
             "movements:invitation": {"token": self.invitation.token},
+            "movements:invitation_resend": {"slug": slug, "pk": self.invitation.pk},
+            "movements:invitation_cancel": {"slug": slug, "pk": self.invitation.pk},
             "movements:recruit": _recruit_kwargs(self),
             "movements:role_edit": {"slug": slug, "pk": self.role.pk},
             "movements:role_delete": {"slug": slug, "pk": self.role.pk},

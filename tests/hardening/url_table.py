@@ -60,7 +60,11 @@ URL_TABLE: dict[str, dict] = {
         "GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
         "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
     },
-    "movements:invitation": {"GET": 404, "POST": 404},  # only the invitee (not one of the six) may see it
+    # Only the invitee (not one of the six) may see it; signed out, the emailed link shows sign-in / sign-up.
+    "movements:invitation": {"GET": {"*": 404, "anonymous": 200}, "POST": 404},
+    # The member sent the world's invitation: only they see, resend or cancel it (cancel asks once more).
+    "movements:invitation_resend": {"GET": 405, "POST": {"*": 404, "member": 302}, "writes": {"member"}},
+    "movements:invitation_cancel": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 200}},
     "movements:recruit": {
         "GET": {"*": 200, "outsider": 404},
         "POST": {"*": 302, "outsider": 404},
