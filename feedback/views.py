@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.middleware import keep_session_quiet
-from socialbiz import html, ratelimit
+from socialbiz import html, idempotency, ratelimit
 from socialbiz.ratelimit import parse_rate
 
 from . import publication, selectors, services
@@ -63,6 +63,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@idempotency.once_per_key
 def feedback_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         movement_id = positive_id(request.GET.get("movement"))
@@ -213,6 +214,7 @@ def vote_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotency.once_per_key
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
     form = CommentForm(request.POST)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.models import User
-from socialbiz import ratelimit
+from socialbiz import idempotency, ratelimit
 
 from . import filters, forms, invitations, origins, selectors, services
 from .models import Decision, Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
@@ -488,6 +488,7 @@ def recruit(request: HttpRequest, slug: str, person_id: int, token: str) -> Http
 
 
 @require_POST
+@idempotency.once_per_key
 def update_post(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     services.require_member(movement=movement, person=request.user)

@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialbiz.context_processors.site",
+                # The text a signed-out tab posted, put back after signing in (people/kept_text.py).
+                "people.context_processors.restored_form",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
