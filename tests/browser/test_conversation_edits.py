@@ -18,7 +18,7 @@ from movements.models import Membership
 from nudges.models import Kind, Nudge
 from nudges.services import delivery
 from people.models import User
-from tests.factories import FeedbackFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, FeedbackFactory, UserFactory
 from tests.nudges.conftest import Inbox, free_port, wait_for
 
 
@@ -131,3 +131,38 @@ def test_quick_me_too_clicks_end_in_the_state_of_the_last_click(transactional_db
         page.wait_for_load_state("networkidle")
         post.refresh_from_db()
         assert Vote.objects.filter(feedback=post).count() == post.vote_count == (1 if voted else 0), clicks
+
+
+def test_a_comment_sent_after_the_session_expired_comes_back_with_its_text_after_signing_in(
+    transactional_db, live_server, page, login_in_browser, axe
+):
+    from django.conf import settings as django_settings
+
+    from feedback.models import Comment
+
+    person = UserFactory(display_name="Sam Signedout")
+    post = FeedbackFactory(title="Printers jam")
+    login_in_browser(person)
+    page.goto(f"{live_server.url}/feedback/{post.pk}/")
+    page.locator("#id_body").fill("A long thought I do not want to type twice.")
+    # The session ends on the server (expired); the tab still shows the form.
+    cookies = [c for c in page.context.cookies() if c["name"] != django_settings.SESSION_COOKIE_NAME]
+    page.context.clear_cookies()
+    page.context.add_cookies(cookies)
+    page.get_by_role("button", name="Comment", exact=True).click()
+    page.wait_for_url(re.compile(r"/accounts/login/\?next="))
+    page.get_by_label("Email").fill(person.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(rf"/feedback/{post.pk}/\?restored="))
+    expect(page.get_by_text("What you wrote is back in the form below")).to_be_visible()
+    expect(page.locator("#id_body")).to_have_value("A long thought I do not want to type twice.")
+    assert axe(page) == []
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.get_by_text("Your comment is posted.")).to_be_visible()
+    # Back to the form as it was, and Send again: still one comment.
+    page.go_back()
+    if page.locator("#id_body").input_value():
+        page.get_by_role("button", name="Comment", exact=True).click()
+        page.wait_for_load_state("networkidle")
+    assert Comment.objects.filter(feedback=post, author=person).count() == 1

@@ -123,3 +123,14 @@ def test_create_forms_carry_a_fresh_key(client):
     for url in (reverse("feedback:new"), post.get_absolute_url(), post.get_absolute_url()):
         keys |= set(re.findall(r'name="idempotency_key" value="([^"]+)"', client.get(url).content.decode()))
     assert len(keys) == 3
+
+
+def test_the_same_words_sent_again_with_a_new_key_within_ten_minutes_post_once(client, time_machine):
+    client.force_login(UserFactory())
+    post = FeedbackFactory()
+    url = reverse("feedback:comment_add", args=[post.pk])
+    client.post(url, {"body": "Same words", "idempotency_key": "a"})
+    client.post(url, {"body": "Same words", "idempotency_key": "b"})  # Back re-fetched the page: a new key
+    assert Comment.objects.filter(feedback=post).count() == 1
+    client.post(url, {"body": "Other words", "idempotency_key": "c"})
+    assert Comment.objects.filter(feedback=post).count() == 2
