@@ -57,7 +57,7 @@ class Nudge(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
     )
     # Instead of a recipient: an address without an account (an emailed invitation). Email only, no preferences.
-    to_address = models.EmailField(blank=True)
+    to_address = models.EmailField(blank=True, default="", db_default="")
     movement = models.ForeignKey(
         "movements.Movement", null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
     )

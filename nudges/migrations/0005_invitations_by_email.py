@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='nudge',
             name='to_address',
-            field=models.EmailField(blank=True, max_length=254),
+            field=models.EmailField(blank=True, db_default='', default='', max_length=254),
         ),
         migrations.AlterField(
             model_name='notificationpreference',
