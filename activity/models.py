@@ -27,6 +27,13 @@ class Verb(models.TextChoices):
     STEPPED_DOWN = "stepped_down", _("stepped down")
     MODERATED = "moderated", _("moderated")
     REPORTED = "reported", _("reported")
+    # Editing what one wrote (feedback/services.py, movements/services.py).
+    FEEDBACK_EDITED = "feedback_edited", _("edited a feedback post")
+    FEEDBACK_WITHDRAWN = "feedback_withdrawn", _("withdrew a feedback post")
+    UPDATE_EDITED = "update_edited", _("edited an update")
+    # An invitation sent again, or taken back, by its inviter (movements/services.py).
+    RESENT_INVITATION = "resent_invitation", _("sent an invitation again")
+    CANCELLED_INVITATION = "cancelled_invitation", _("cancelled an invitation")
     # Sponsors and support (sponsors/services.py).
     ASKED_SPONSOR = "asked_sponsor", _("asked someone to sponsor")
     ANSWERED_SPONSORSHIP = "answered_sponsorship", _("answered a sponsor request")

@@ -320,9 +320,7 @@ def _visible_post(request, pk: int) -> Feedback:
 def _vote(request, pk: int, *, want: bool) -> dict:
     post = _visible_post(request, pk)
     _limit(request, scope="vote", rate=settings.VOTE_RATE_LIMIT)
-    voted = post.votes.filter(person=request.user).exists()
-    if voted != want:
-        post, voted = feedback_services.vote_toggle(feedback=post, person=request.user)
+    post, voted = feedback_services.vote_set(feedback=post, person=request.user, voted=want)
     return {"id": post.pk, "voted": voted, "vote_count": post.vote_count}
 
 

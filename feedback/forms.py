@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from movements.models import Membership, Movement
@@ -17,6 +18,19 @@ class PlainLabelsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+def live_preview(field: forms.Field) -> None:
+    """While the person types (a pause of 0.7 s), htmx asks the server for the sanitised preview; the
+    preview box comes from feedback/_preview_control.html."""
+    field.widget.attrs.update(
+        {
+            "hx-post": reverse("feedback:preview"),
+            "hx-trigger": "input changed delay:700ms",
+            "hx-target": "#id_body_preview",
+            "hx-swap": "innerHTML",
+        }
+    )
 
 
 class FeedbackForm(PlainLabelsForm):
@@ -49,6 +63,7 @@ class FeedbackForm(PlainLabelsForm):
     def __init__(self, *args, person, movement_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["anonymous"].widget.attrs["aria-describedby"] = "anonymous-explainer"
+        live_preview(self.fields["body"])
         # Not every movement in the company (thousands in one <select>): the ones the person follows, plus
         # the one they came from (?movement=) or picked. Visibility still holds here and in the service.
         picked = movement_id or positive_id(self.data.get("movement") if self.is_bound else None)
@@ -154,3 +169,20 @@ class ModerationForm(PlainLabelsForm):
         if not reason:
             raise forms.ValidationError(_("Give a reason; it is kept in the moderation log."))
         return reason
+
+
+class FeedbackEditForm(PlainLabelsForm):
+    """The author's correction of a named post: title and body (kind, movement and topics stay)."""
+
+    title = FeedbackForm.base_fields["title"]
+    body = FeedbackForm.base_fields["body"]
+    clean_title = FeedbackForm.clean_title
+    clean_body = FeedbackForm.clean_body
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        live_preview(self.fields["body"])
+
+
+class MarkdownPreviewForm(forms.Form):
+    body = TextField(max_length=20000, required=False)

@@ -79,6 +79,9 @@ class Feedback(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     first_answered_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # Set by feedback_edit / feedback_withdraw; only named posts can be edited or withdrawn.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     objects = FeedbackQuerySet.as_manager()
 
@@ -88,6 +91,10 @@ class Feedback(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_anonymous=False) | Q(author__isnull=True), name="feedback_anonymous_has_no_author"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_anonymous=False) | Q(edited_at__isnull=True, withdrawn_at__isnull=True),
+                name="feedback_anonymous_never_edited",
             ),
         ]
         indexes = [
@@ -115,6 +122,22 @@ class Feedback(models.Model):
 
     def voters(self) -> models.QuerySet:
         return User.objects.filter(feedback_votes__feedback=self, is_active=True)
+
+
+class FeedbackRevision(models.Model):
+    """A version of a named post as it was before an edit: the history shown to everyone who sees the post.
+    A withdrawal deletes them (the author took the words back)."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=20000)
+    body_html = models.TextField(blank=True, editable=False)
+    written_at = models.DateTimeField()  # when this version was posted or last edited
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+        indexes = [models.Index(fields=["feedback", "-replaced_at"], name="feedback_revision_by_post")]
 
 
 class Vote(models.Model):

@@ -18,12 +18,24 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activity.events import event_record
 from activity.models import Verb
 from movements.models import Membership, Movement
 
-from .models import Comment, Feedback, Kind, ModerationAction, Report, Status, StatusChange, Tag, Vote
+from .models import (
+    Comment,
+    Feedback,
+    FeedbackRevision,
+    Kind,
+    ModerationAction,
+    Report,
+    Status,
+    StatusChange,
+    Tag,
+    Vote,
+)
 from .rendering import render_markdown
 
 
@@ -125,26 +137,25 @@ def anonymous_activity_record(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def vote_toggle(*, feedback: Feedback, person) -> tuple[Feedback, bool]:
-    """Add the person's "me too", or take it back. Returns the fresh post and whether the person now votes.
+def vote_set(*, feedback: Feedback, person, voted: bool) -> tuple[Feedback, bool]:
+    """Put the person's "me too" in the state they asked for: vote (voted=True) or take it back.
 
-    The count moves with F() in the same transaction as the row, so it always equals the rows,
-    also when clicks race: the unique constraint turns a duplicate into "already voted".
+    Idempotent, never a toggle: a stale second tab asking to vote again keeps the vote. The post's row is
+    locked first, so requests of the same post are applied one after the other in the order they reach the
+    database (the last click wins) and the F() count, moved in the same transaction as the row, always
+    equals the rows. Only a new vote records an event.
     """
-    deleted, _ignored = Vote.objects.filter(feedback=feedback, person=person).delete()
-    if deleted:
-        Feedback.objects.filter(pk=feedback.pk).update(vote_count=F("vote_count") - 1)
-        voted = False
-    else:
-        try:
-            with transaction.atomic():
-                Vote.objects.create(feedback=feedback, person=person)
-        except IntegrityError:
-            voted = True  # a concurrent click of the same person won; count already moved there
-        else:
+    list(Feedback.objects.select_for_update().filter(pk=feedback.pk).order_by().values_list("pk", flat=True))
+    if voted:
+        # Under the lock nobody else can add this person's vote between the check and the insert.
+        if not Vote.objects.filter(feedback=feedback, person=person).exists():
+            Vote.objects.create(feedback=feedback, person=person)
             Feedback.objects.filter(pk=feedback.pk).update(vote_count=F("vote_count") + 1)
             event_record(actor=person, verb=Verb.VOTED, feedback=feedback, movement=feedback.movement)
-            voted = True
+    else:
+        deleted, _ignored = Vote.objects.filter(feedback=feedback, person=person).delete()
+        if deleted:
+            Feedback.objects.filter(pk=feedback.pk).update(vote_count=Greatest(F("vote_count") - 1, 0))
     feedback.refresh_from_db(fields=["vote_count"])
     return feedback, voted
 
@@ -337,3 +348,82 @@ def feedback_turned_into_movement(*, feedback: Feedback, movement: Movement) -> 
         raise ValidationError(_("A movement was already started from this post."), code="already_started")
     feedback.refresh_from_db(fields=["resulting_movement"])
     return feedback
+
+
+# --- editing and withdrawing a named post --------------------------------------------------------
+
+ANONYMOUS_UNEDITABLE = gettext_lazy(
+    "Anonymous posts cannot be edited or withdrawn: nothing links them to anyone, not even to the person who "
+    "wrote them, so nobody can show it is theirs."
+)
+
+
+def feedback_can_edit(*, feedback: Feedback, person) -> bool:
+    """The named author of a post that is neither withdrawn nor hidden by a moderator."""
+    return (
+        not feedback.is_anonymous
+        and feedback.author_id is not None
+        and feedback.author_id == getattr(person, "pk", None)
+        and feedback.withdrawn_at is None
+        and feedback.hidden_at is None
+    )
+
+
+def _lock_own_post(*, feedback: Feedback, person) -> Feedback:
+    post = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if post.is_anonymous:
+        raise PermissionDenied(ANONYMOUS_UNEDITABLE)
+    if not feedback_can_edit(feedback=post, person=person):
+        raise PermissionDenied(_("Only the author of a post can change it, and not after it was withdrawn or hidden."))
+    return post
+
+
+@transaction.atomic
+def feedback_edit(*, feedback: Feedback, person, title: str, body: str) -> Feedback:
+    """The author corrects a named post. The version it replaces is kept as a revision (the visible history);
+    the body goes through the same Markdown and nh3 pipeline as a new post. No change, no revision."""
+    post = _lock_own_post(feedback=feedback, person=person)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("Give it a title.")})
+    if not body.strip():
+        raise ValidationError({"body": _("Say what works or what doesn't.")})
+    if title == post.title and body == post.body:
+        return post
+    now = timezone.now()
+    revision = FeedbackRevision.objects.create(
+        feedback=post,
+        title=post.title,
+        body=post.body,
+        body_html=post.body_html,
+        written_at=post.edited_at or post.created_at,
+        replaced_at=now,
+    )
+    post.title, post.body, post.body_html, post.edited_at = title, body, render_markdown(body), now
+    post.save(update_fields=["title", "body", "body_html", "edited_at"])
+    event_record(
+        actor=person,
+        verb=Verb.FEEDBACK_EDITED,
+        feedback=post,
+        movement=post.movement,
+        at=now,
+        payload={"revision_id": revision.pk},
+    )
+    return post
+
+
+@transaction.atomic
+def feedback_withdraw(*, feedback: Feedback, person) -> Feedback:
+    """The author takes a named post back. Its words and their history go; a tombstone stays, so the
+    comments and official answers around it still read as a thread. Doing it twice changes nothing."""
+    post = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if post.withdrawn_at is not None and post.author_id == person.pk:
+        return post
+    post = _lock_own_post(feedback=post, person=person)
+    now = timezone.now()
+    post.revisions.all().delete()
+    post.tags.clear()
+    post.title, post.body, post.body_html, post.withdrawn_at = "", "", "", now
+    post.save(update_fields=["title", "body", "body_html", "withdrawn_at"])
+    event_record(actor=person, verb=Verb.FEEDBACK_WITHDRAWN, feedback=post, movement=post.movement, at=now)
+    return post

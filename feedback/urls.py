@@ -1,14 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import editing, views
 
 app_name = "feedback"
 urlpatterns = [
     path("", views.feedback_list, name="list"),
     path("new/", views.feedback_new, name="new"),
     path("moderation/", views.moderation_queue, name="moderation"),
+    path("preview/", editing.markdown_preview, name="preview"),
     path("<int:pk>/", views.feedback_detail, name="detail"),
-    path("<int:pk>/vote/", views.vote_toggle, name="vote"),
+    path("<int:pk>/edit/", editing.feedback_edit, name="edit"),
+    path("<int:pk>/withdraw/", editing.feedback_withdraw, name="withdraw"),
+    path("<int:pk>/history/", editing.feedback_history, name="history"),
+    path("<int:pk>/vote/", views.vote_set, name="vote"),
     path("<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("<int:pk>/answer/", views.feedback_answer, name="answer"),
     path("<int:pk>/report/", views.report, {"target": "post"}, name="report"),

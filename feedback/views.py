@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.middleware import keep_session_quiet
-from socialbiz import fragments, html, ratelimit
+from socialbiz import fragments, html, idempotency, ratelimit
 from socialbiz.ratelimit import parse_rate
 
 from . import publication, selectors, services
@@ -97,6 +97,7 @@ def card_shows(post: Feedback, now: datetime) -> tuple:
 
 
 @require_http_methods(["GET", "POST"])
+@idempotency.once_per_key
 def feedback_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         movement_id = positive_id(request.GET.get("movement"))
@@ -205,6 +206,7 @@ def _detail_context(request: HttpRequest, post: Feedback, **forms) -> dict:
         or (AnswerForm(initial={"status": post.status}) if can_answer else None),
         "can_answer": can_answer,
         "can_moderate": person.can_moderate,
+        "can_edit": services.feedback_can_edit(feedback=post, person=person),
         "edit_minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES,
     }
 
@@ -222,22 +224,31 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "feedback/detail.html", _detail_context(request, post))
 
 
+VOTE_STATES = {"vote": True, "unvote": False}
+
+
 @require_POST
-def vote_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def vote_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """The button sends the state the person asked for ("vote" or "unvote"), never "toggle": a stale tab
+    asking to vote keeps the vote, and quick clicks (htmx queues them) end in the state of the last one."""
     post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
+    wanted = VOTE_STATES.get(request.POST.get("state", ""))
+    if wanted is None:
+        return render(request, "feedback/vote_unclear.html", {"post": post}, status=400)
     if not ratelimit.hit(scope="vote", person_id=request.user.pk, rate=settings.VOTE_RATE_LIMIT):
         return ratelimit.too_many(
             request, rate=settings.VOTE_RATE_LIMIT, doing=_("voting"), back_url=post.get_absolute_url()
         )
-    post, voted = services.vote_toggle(feedback=post, person=request.user)
+    post, voted = services.vote_set(feedback=post, person=request.user, voted=wanted)
     post.voted = voted
     if request.htmx:
-        return render(request, "feedback/_vote.html", {"post": post})
+        return render(request, "feedback/_vote.html#vote-inner", {"post": post, "next": _next_url(request, "")})
     messages.success(request, _("Counted your “me too”.") if voted else _("Took back your “me too”."))
     return redirect(_next_url(request, post.get_absolute_url()))
 
 
 @require_POST
+@idempotency.once_per_key
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Feedback.objects.visible_to(request.user), pk=pk)
     form = CommentForm(request.POST)

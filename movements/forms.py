@@ -253,3 +253,7 @@ class MovementEditForm(forms.Form):
     problem = MovementStartForm.base_fields["problem"]
     use_cases = MovementStartForm.base_fields["use_cases"]
     tool = MovementStartForm.base_fields["tool"]
+
+
+class UpdateEditForm(forms.Form):
+    body = TextField(label=_("Your update"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)

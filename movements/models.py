@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -208,6 +210,16 @@ class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self) -> InvitationQuerySet:
+        """Pending and not expired: INVITATION_EXPIRY_DAYS after it was sent (or sent again)."""
+        cutoff = timezone.now() - timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+        return self.filter(status=InvitationStatus.PENDING).filter(
+            Q(resent_at__gt=cutoff) | Q(resent_at__isnull=True, created_at__gt=cutoff)
+        )
 
 
 class Invitation(models.Model):
@@ -222,12 +234,31 @@ class Invitation(models.Model):
     status = models.CharField(max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Sent a second time by the inviter (at most once); the expiry counts from here then.
+    resent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(invitee__isnull=False) | ~Q(email=""), name="invitation_has_recipient"),
         ]
+        indexes = [models.Index(fields=["inviter", "movement", "-created_at"], name="invitation_sent_by")]
+
+    @property
+    def expires_at(self):
+        return (self.resent_at or self.created_at) + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+
+    @property
+    def state(self) -> str:
+        """pending, accepted, declined, cancelled, or expired (pending past its expiry)."""
+        if self.status == InvitationStatus.PENDING and timezone.now() >= self.expires_at:
+            return "expired"
+        return self.status
+
+    def get_state_display(self) -> str:
+        return _("Expired") if self.state == "expired" else self.get_status_display()
 
 
 class Update(models.Model):
@@ -237,9 +268,23 @@ class Update(models.Model):
     is_welcome = models.BooleanField(default=False)
     welcomed = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="welcomes")
     created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class UpdateRevision(models.Model):
+    """An update's text before an edit, shown to everyone who sees the movement."""
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(max_length=5000)
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+        indexes = [models.Index(fields=["update", "-replaced_at"], name="update_revision_by_update")]
 
 
 class StageChange(models.Model):

@@ -33,6 +33,7 @@ from .models import (
     Stage,
     StageChange,
     Update,
+    UpdateRevision,
 )
 
 # Slugs that would shadow the fixed URLs under /movements/.
@@ -470,7 +471,7 @@ def invitation_create(
                 _("%(name)s cannot see this movement: it is limited to a department.") % {"name": invitee.name},
                 code="not_visible",
             )
-    pending = Invitation.objects.filter(movement=movement, status=InvitationStatus.PENDING)
+    pending = Invitation.objects.open().filter(movement=movement)
     if pending.filter(invitee=invitee).exists() if invitee else pending.filter(email__iexact=email).exists():
         raise ValidationError(_("There is already an open invitation for this person."), code="already_invited")
     invitation = Invitation.objects.create(
@@ -497,8 +498,18 @@ def invitation_respond(*, invitation: Invitation, person: User, accept: bool) ->
     invitation = Invitation.objects.select_for_update().select_related("movement", "inviter").get(pk=invitation.pk)
     if not invitation_is_for(invitation=invitation, person=person):
         raise PermissionDenied(_("This invitation is for someone else."))
+    if invitation.status == InvitationStatus.CANCELLED:
+        raise ValidationError(
+            _("%(name)s cancelled this invitation.") % {"name": invitation.inviter.name}, code="cancelled"
+        )
     if invitation.status != InvitationStatus.PENDING:
         raise ValidationError(_("This invitation has already been answered."), code="answered")
+    if invitation.state == "expired":
+        raise ValidationError(
+            _("This invitation has expired. Ask %(name)s to send it again, or follow the movement yourself.")
+            % {"name": invitation.inviter.name},
+            code="expired",
+        )
     invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
     invitation.responded_at = timezone.now()
     invitation.invitee = person
@@ -654,3 +665,87 @@ def movement_update(
     movement.save(update_fields=["title", "pitch", "problem", "use_cases", "tool"])
     _record(actor=actor, verb=Verb.EDITED_MOVEMENT, movement=movement)
     return movement
+
+
+# --- editing an update ---------------------------------------------------------------------------
+
+
+def update_can_edit(*, update: Update, person: User) -> bool:
+    return person.is_authenticated and update.author_id == person.pk
+
+
+@transaction.atomic
+def update_edit(*, update: Update, person: User, body: str) -> Update:
+    """The author corrects an update (a welcome too). The text it replaces is kept as a revision, shown to
+    everyone who sees the movement; the page marks the update "edited". No change, no revision."""
+    update = Update.objects.select_for_update().get(pk=update.pk)
+    if not update_can_edit(update=update, person=person):
+        raise PermissionDenied(_("Only the author of an update can edit it."))
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write something first."), code="empty")
+    if body == update.body:
+        return update
+    now = timezone.now()
+    revision = UpdateRevision.objects.create(
+        update=update, body=update.body, written_at=update.edited_at or update.created_at, replaced_at=now
+    )
+    update.body, update.edited_at = body, now
+    update.save(update_fields=["body", "edited_at"])
+    event_record(
+        actor=person,
+        verb=Verb.UPDATE_EDITED,
+        movement=update.movement,
+        at=now,
+        payload={"update_id": update.pk, "revision_id": revision.pk},
+    )
+    return update
+
+
+# --- the inviter's own invitations ---------------------------------------------------------------
+
+
+def _lock_own_invitation(*, invitation: Invitation, person: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.inviter_id != person.pk:
+        raise PermissionDenied(_("Only the person who sent an invitation can change it."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, person: User) -> Invitation:
+    """Send a pending (or expired) invitation once more; the expiry counts again from now. Once only."""
+    invitation = _lock_own_invitation(invitation=invitation, person=person)
+    if invitation.status != InvitationStatus.PENDING:
+        raise ValidationError(_("Only an invitation still waiting for an answer can be sent again."), code="answered")
+    if invitation.resent_at is not None:
+        raise ValidationError(_("This invitation was already sent a second time."), code="resent")
+    invitation.resent_at = timezone.now()
+    invitation.save(update_fields=["resent_at"])
+    _record(
+        actor=person,
+        verb=Verb.RESENT_INVITATION,
+        movement=invitation.movement,
+        subject_person=invitation.invitee,
+        invitation_id=invitation.pk,
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, person: User) -> Invitation:
+    """Take back a pending invitation: its link stops working and an email not yet sent is dropped."""
+    invitation = _lock_own_invitation(invitation=invitation, person=person)
+    if invitation.status != InvitationStatus.PENDING:
+        raise ValidationError(_("Only an invitation still waiting for an answer can be cancelled."), code="answered")
+    invitation.status = InvitationStatus.CANCELLED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    event_record(
+        actor=person,
+        verb=Verb.CANCELLED_INVITATION,
+        movement=invitation.movement,
+        subject_person=invitation.invitee,
+        payload={"invitation_id": invitation.pk},
+    )
+    return invitation

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import editing, invitations, views
 
 app_name = "movements"
 urlpatterns = [
@@ -23,6 +23,10 @@ urlpatterns = [
     path("<slug:slug>/invite/", views.invite, name="invite"),
     path("<slug:slug>/join/<int:person_id>/<str:token>/", views.recruit, name="recruit"),
     path("<slug:slug>/updates/", views.update_post, name="update_post"),
+    path("<slug:slug>/invitations/<int:pk>/resend/", invitations.invitation_resend, name="invitation_resend"),
+    path("<slug:slug>/invitations/<int:pk>/cancel/", invitations.invitation_cancel, name="invitation_cancel"),
+    path("<slug:slug>/updates/<int:pk>/edit/", editing.update_edit, name="update_edit"),
+    path("<slug:slug>/updates/<int:pk>/history/", editing.update_history, name="update_history"),
     path("<slug:slug>/welcome/", views.welcome, name="welcome"),
     path("<slug:slug>/pilot/", views.pilot, name="pilot"),
     path("<slug:slug>/decision/", views.decision, name="decision"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -17,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.models import User
-from socialbiz import fragments, ratelimit
+from socialbiz import fragments, idempotency, ratelimit
 
-from . import filters, forms, origins, selectors, services
+from . import filters, forms, invitations, origins, selectors, services
 from .models import Decision, Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
 
 RECRUIT_SALT = "movements.recruit-link"
@@ -444,12 +446,18 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
             "who": words,
             "people": people,
             "recruit_url": request.build_absolute_uri(recruit_link(movement=movement, person=request.user)),
+            "sent_invitations": invitations.invitations_sent(movement=movement, inviter=request.user),
         },
     )
 
 
+@login_not_required  # the emailed link: someone without an account (yet) gets the landing page
 @require_http_methods(["GET", "POST"])
 def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        return invitations.invitation_landing(request, token)
     invitation = get_object_or_404(Invitation.objects.select_related("movement", "inviter"), token=token)
     if not services.invitation_is_for(invitation=invitation, person=request.user):
         raise Http404
@@ -505,6 +513,7 @@ def recruit(request: HttpRequest, slug: str, person_id: int, token: str) -> Http
 
 
 @require_POST
+@idempotency.once_per_key
 def update_post(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     services.require_member(movement=movement, person=request.user)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ALWAYS_IN_APP, Kind
+from .models import ALWAYS_IN_APP, PERSON_KINDS
 
 
 class PreferencesForm(forms.Form):
@@ -30,5 +30,5 @@ class PreferencesForm(forms.Form):
                 bool(data.get(f"email_{kind.value}")),
                 bool(data.get(f"in_app_{kind.value}")) or kind in ALWAYS_IN_APP,
             )
-            for kind in Kind
+            for kind in PERSON_KINDS
         }

@@ -17,6 +17,8 @@ class Kind(models.TextChoices):
     OPEN_ROLES = "open_roles", _("Open roles")
     DECISION_DUE = "decision_due", _("Pilot decision due")
     INVITATION = "invitation", _("Invitations")
+    # To an email address without an account (nudges.Nudge.to_address): the invitation and its sign-up link.
+    INVITATION_EMAIL = "invitation_email", _("Invitation by email")
     FEEDBACK_ANSWERED = "feedback_answered", _("Feedback answered")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
     SPONSOR_REQUEST = "sponsor_request", _("Asked to sponsor a movement")
@@ -33,6 +35,9 @@ class Kind(models.TextChoices):
 
 # These reach the person in the portal whatever they choose: somebody is waiting for them.
 ALWAYS_IN_APP = frozenset({Kind.INVITATION, Kind.FEEDBACK_ANSWERED})
+# Sent to an address without an account: no person to choose, so no preference to offer.
+ADDRESS_ONLY = frozenset({Kind.INVITATION_EMAIL})
+PERSON_KINDS = [kind for kind in Kind if kind not in ADDRESS_ONLY]
 
 
 class NudgeQuerySet(models.QuerySet):
@@ -52,7 +57,11 @@ class Nudge(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
+    )
+    # Instead of a recipient: an address without an account (an emailed invitation). Email only, no preferences.
+    to_address = models.EmailField(blank=True, default="", db_default="")
     movement = models.ForeignKey(
         "movements.Movement", null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
     )
@@ -96,6 +105,11 @@ class Nudge(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(emailed_at__isnull=True) | Q(sent_at__isnull=False), name="nudge_emailed_only_when_sent"
+            ),
+            models.CheckConstraint(
+                condition=(Q(recipient__isnull=False) & Q(to_address=""))
+                | (Q(recipient__isnull=True) & ~Q(to_address="") & Q(in_app=False)),
+                name="nudge_to_a_person_or_an_address",
             ),
         ]
 

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .messages import action_path, headline
-from .models import ALWAYS_IN_APP, Kind, NotificationPreference, Nudge
+from .models import ALWAYS_IN_APP, PERSON_KINDS, NotificationPreference, Nudge
 
 
 def unread_count(*, person) -> int:
@@ -38,7 +38,7 @@ def preferences_for(*, person) -> list[dict]:
     """Every kind with the person's choice (on by default) and whether in-app can be turned off."""
     saved = {p.kind: p for p in NotificationPreference.objects.filter(person=person)}
     rows = []
-    for kind in Kind:
+    for kind in PERSON_KINDS:
         preference = saved.get(kind.value)
         rows.append(
             {

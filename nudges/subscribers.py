@@ -68,24 +68,40 @@ def welcome_first_followers(event: Activity) -> None:
     nudges_write(drafts=drafts)
 
 
-@subscribe(Verb.INVITED)
+@subscribe(Verb.INVITED, Verb.RESENT_INVITATION)
 def tell_the_invitee(event: Activity) -> None:
     """A member invited a colleague (only colleagues with an account can be nudged here)."""
     invitation = Invitation.objects.get(pk=event.payload["invitation_id"])
     invitee_id = invitation.invitee_id
     if invitee_id is None and invitation.email:
         invitee_id = User.objects.filter(email__iexact=invitation.email).values_list("pk", flat=True).first()
-    if invitee_id is None or invitee_id == invitation.inviter_id:
+    if invitee_id == invitation.inviter_id:
+        return
+    # A second sending (resend) gets its own key: each sending is delivered exactly once.
+    key = f"invitation:i{invitation.pk}" + (":resent" if event.verb == Verb.RESENT_INVITATION else "")
+    context = {"invitation_id": invitation.pk, "note": (invitation.note or "")[:500]}
+    if invitee_id is None:
+        if invitation.email:  # no account yet: one email to the address, with a link to sign in or sign up
+            draft = Draft(
+                Kind.INVITATION_EMAIL,
+                None,
+                key,
+                movement_id=invitation.movement_id,
+                subject_person_id=invitation.inviter_id,
+                context=context,
+                to_address=invitation.email,
+            )
+            nudges_write(drafts=[draft])
         return
     nudges_write(
         drafts=[
             Draft(
                 Kind.INVITATION,
                 invitee_id,
-                f"invitation:i{invitation.pk}",
+                key,
                 movement_id=invitation.movement_id,
                 subject_person_id=invitation.inviter_id,
-                context={"invitation_id": invitation.pk, "note": (invitation.note or "")[:500]},
+                context=context,
             )
         ]
     )

@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from . import kept_text
 from .models import AuditAction, User
 from .services import audit_record
 
@@ -141,14 +143,20 @@ class HtmxLoginRequiredMiddleware(LoginRequiredMiddleware):
     """
 
     def handle_no_permission(self, request, view_func):
+        if request.method == "POST" and request.headers.get("HX-Request") != "true":
+            # A form sent from a signed-out tab: sign in, then back to the form's page with the text put
+            # back (people/kept_text.py), never to the POST-only address (a bare 405).
+            page = kept_text.page_with_token(kept_text.form_page(request), kept_text.keep(request))
+            return redirect_to_login(page, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
         if request.headers.get("HX-Request") != "true":
             return super().handle_no_permission(request, view_func)
         if request.resolver_match and request.resolver_match.view_name == BELL_VIEW:
             return HttpResponse(status=204)
+        page = _page_path(request)
+        if request.method == "POST":
+            page = kept_text.page_with_token(page, kept_text.keep(request))
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = (
-            f"{resolve_url(self.get_login_url(view_func))}?{urlencode({'next': _page_path(request)})}"
-        )
+        response["HX-Redirect"] = f"{resolve_url(self.get_login_url(view_func))}?{urlencode({'next': page})}"
         return response
 
 

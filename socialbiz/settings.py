@@ -109,6 +109,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialbiz.context_processors.site",
+                # The text a signed-out tab posted, put back after signing in (people/kept_text.py).
+                "people.context_processors.restored_form",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -317,6 +319,8 @@ CONTENT_SECURITY_POLICY = {
 # --- Movements and feedback ------------------------------------------------------------------
 # Members with join order 2 .. 1+N are a movement's first followers.
 FIRST_FOLLOWERS_COUNT = env.int("FIRST_FOLLOWERS_COUNT", default=3)
+# An invitation not answered this many days after it was sent (or sent again) expires.
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
 
 # Minutes during which a person may edit or delete their own comment.
 FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)

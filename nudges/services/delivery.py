@@ -15,10 +15,11 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conversation.models import Watch
 from feedback.models import Feedback
-from movements.models import Invitation, InvitationStatus, Membership, Movement, Role, Stage
+from movements.models import Invitation, Membership, Movement, Role, Stage
 from sponsors.models import Sponsorship, SponsorshipStatus, SupportRequest, SupportStatus
 
 from .. import channels
@@ -92,7 +93,7 @@ def _still_relevant(nudge: Nudge) -> bool:
     if nudge.kind in (Kind.WATCHED_ACTIVITY, Kind.MENTIONED):
         return _sees_item(nudge)
     if nudge.kind == Kind.INVITATION and nudge.context.get("invitation_id"):
-        return Invitation.objects.filter(pk=nudge.context["invitation_id"], status=InvitationStatus.PENDING).exists()
+        return Invitation.objects.open().filter(pk=nudge.context["invitation_id"]).exists()
     return True
 
 
@@ -120,9 +121,12 @@ def nudge_deliver(*, nudge_id: int) -> str:
     transaction, then mark it sent. SMTP errors release the claim and propagate (the task retries)."""
     User = get_user_model()
     now = timezone.now()
-    recipient_id = Nudge.objects.filter(pk=nudge_id).values_list("recipient_id", flat=True).first()
-    if recipient_id is None:
+    found = Nudge.objects.filter(pk=nudge_id).values_list("recipient_id", "to_address").first()
+    if found is None:
         return Outcome.SKIPPED
+    recipient_id, to_address = found
+    if recipient_id is None:
+        return _deliver_to_address(nudge_id=nudge_id, now=now) if to_address else Outcome.SKIPPED
     stuck_before = now - dt.timedelta(seconds=settings.NUDGES_STUCK_CLAIM_SECONDS)
     with transaction.atomic():
         # The person's row is the lock that makes the daily cap hold when two workers send to them at once.
@@ -179,6 +183,63 @@ def nudge_deliver(*, nudge_id: int) -> str:
         Nudge.objects.filter(pk=nudge_id).update(sent_at=sent, emailed_at=sent, last_error="", in_app=in_app)
         channels.copy_delivered(nudge)
     return Outcome.SENT
+
+
+def _deliver_to_address(*, nudge_id: int, now: dt.datetime) -> str:
+    """An email to an address without an account (an invitation): the same claim, send and mark as a
+    person's nudge, without preferences, daily cap or in-app copy (there is no person yet)."""
+    stuck_before = now - dt.timedelta(seconds=settings.NUDGES_STUCK_CLAIM_SECONDS)
+    with transaction.atomic():
+        claimed = Nudge.objects.filter(
+            Q(claimed_at__isnull=True) | Q(claimed_at__lt=stuck_before),
+            pk=nudge_id,
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+            due_at__lte=now,
+        ).update(claimed_at=now, attempts=F("attempts") + 1)
+        if not claimed:
+            return Outcome.SKIPPED
+        nudge = Nudge.objects.select_related("movement", "subject_person").get(pk=nudge_id)
+        invitation = (
+            Invitation.objects.open()
+            .select_related("movement", "inviter")
+            .filter(pk=nudge.context.get("invitation_id"))
+        ).first()
+        if invitation is None:  # answered, cancelled or expired before it went out
+            Nudge.objects.filter(pk=nudge_id).update(cancelled_at=now, claimed_at=None)
+            return Outcome.CANCELLED
+    try:
+        _send_invitation_email(nudge, invitation)
+    except Exception as exc:
+        Nudge.objects.filter(pk=nudge_id, sent_at__isnull=True).update(
+            claimed_at=None, last_error=f"{exc.__class__.__name__}: {exc}"[:2000]
+        )
+        raise
+    sent = timezone.now()
+    Nudge.objects.filter(pk=nudge_id).update(sent_at=sent, emailed_at=sent, last_error="")
+    return Outcome.SENT
+
+
+def _send_invitation_email(nudge: Nudge, invitation: Invitation) -> None:
+    context = {
+        "invitation": invitation,
+        "link": absolute(reverse("movements:invitation", kwargs={"token": invitation.token})),
+        "expiry_days": settings.INVITATION_EXPIRY_DAYS,
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    subject = _("%(name)s invites you to “%(title)s”") % {
+        "name": invitation.inviter.name,
+        "title": invitation.movement.title,
+    }
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("nudges/email/invitation_email.txt", context),
+        to=[nudge.to_address],
+        headers={"X-Nudge-Key": nudge.dedupe_key, "Auto-Submitted": "auto-generated"},
+        connection=get_connection(timeout=settings.NUDGES_SMTP_TIMEOUT_SECONDS),
+    )
+    email.attach_alternative(render_to_string("nudges/email/invitation_email.html", context), "text/html")
+    email.send()
 
 
 def unsubscribe_token(*, person, kind: str) -> str:

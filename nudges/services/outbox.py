@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Draft:
     kind: Kind
-    recipient_id: int
+    recipient_id: int | None
     dedupe_key: str
     movement_id: int | None = None
     feedback_id: int | None = None
@@ -34,6 +34,8 @@ class Draft:
     context: dict | None = None
     # False for a portal-only notification (the first follower's join: the email comes with the 24-hour nudge).
     email: bool = True
+    # With recipient_id None: an address without an account, reached by email only.
+    to_address: str = ""
 
 
 @transaction.atomic
@@ -57,12 +59,15 @@ def nudges_write(*, drafts: list[Draft]) -> list[str]:
         preference = preferences.get((draft.recipient_id, draft.kind))
         email = (preference.email if preference else True) and draft.email
         in_app = (preference.in_app if preference else True) or draft.kind in ALWAYS_IN_APP
+        if draft.recipient_id is None:
+            email, in_app = True, False  # nobody to show it to in the portal, and no preferences yet
         if not (email or in_app):
             continue
         rows.append(
             Nudge(
                 kind=draft.kind,
                 recipient_id=draft.recipient_id,
+                to_address=draft.to_address,
                 dedupe_key=draft.dedupe_key,
                 movement_id=draft.movement_id,
                 feedback_id=draft.feedback_id,

@@ -1,6 +1,9 @@
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from socialbiz import idempotency
 
 from .. import mentions
 
@@ -38,3 +41,9 @@ def with_mentions(text: str, people: dict) -> str:
 def html_with_mentions(html: str, people: dict) -> str:
     """Sanitised HTML (a post's body_html) with the mentions in its text as links."""
     return mark_safe(mentions.link_mentions_in_html(html or "", people or {}))  # nh3's output, plus our own links
+
+
+@register.simple_tag
+def idempotency_field() -> str:
+    """A create form's one-time key (socialbiz/idempotency.py): Back and Send again does not post twice."""
+    return format_html('<input type="hidden" name="{}" value="{}">', idempotency.FIELD, idempotency.new_key())

@@ -20,7 +20,7 @@ def test_the_founder_picks_whom_to_invite_and_sees_how_many(transactional_db, li
     )
     voters = [UserFactory(display_name=name) for name in ("Bea Voter", "Cem Voter", "Dan Voter")]
     for voter in voters:
-        feedback_services.vote_toggle(feedback=post, person=voter)
+        feedback_services.vote_set(feedback=post, person=voter, voted=True)
     sign_in(author)
     page.goto(f"{live_server.url}/movements/new/?from_feedback={post.pk}")
     assert page.get_by_label("The problem").input_value() == "Pages rot.\n\n- no owner"

@@ -102,7 +102,7 @@ def long_world(transactional_db) -> World:
     feedback_services.feedback_post(
         person=lead, kind=Kind.WORKS, title=_title("Works"), body=LONG_TEXT, anonymous=True, movement=movement
     )
-    feedback_services.vote_toggle(feedback=post, person=lead)
+    feedback_services.vote_set(feedback=post, person=lead, voted=True)
     comment = feedback_services.comment_add(feedback=post, author=lead, body=LONG_TEXT)
     feedback_services.report_create(reporter=member, reason=LONG_TEXT[:2000], comment=comment)
     feedback_services.report_create(reporter=lead, reason=LONG_TEXT[:2000], feedback=post)

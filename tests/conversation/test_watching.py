@@ -30,7 +30,7 @@ def watch_news(person=None):
 def test_voting_and_commenting_make_a_person_watch_a_post():
     post = FeedbackFactory()
     voter, commenter = UserFactory(), UserFactory()
-    feedback_services.vote_toggle(feedback=post, person=voter)
+    feedback_services.vote_set(feedback=post, person=voter, voted=True)
     feedback_services.comment_add(feedback=post, author=commenter, body="Same here.")
     assert set(Watch.objects.filter(feedback=post, watching=True).values_list("person_id", flat=True)) == {
         voter.pk,
@@ -125,7 +125,7 @@ def test_an_official_answer_reaches_watchers_who_are_not_already_told_as_author_
     moderator = UserFactory(is_moderator=True)
     post = FeedbackFactory()
     voter, watcher = UserFactory(), UserFactory()
-    feedback_services.vote_toggle(feedback=post, person=voter)
+    feedback_services.vote_set(feedback=post, person=voter, voted=True)
     watching.watch_set(person=watcher, item=post, watching=True)
     feedback_services.feedback_answer(feedback=post, person=moderator, status=Status.PLANNED, response="Next quarter.")
     assert list(watch_news().values_list("recipient_id", flat=True)) == [watcher.pk]

@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from activity.models import Activity, Verb
@@ -125,12 +125,25 @@ def test_rate_limit_counts_per_person(author, other):
 # --- votes -------------------------------------------------------------------------------------
 
 
-def test_vote_toggles_on_and_off_and_the_count_follows(post, other):
-    post, voted = services.vote_toggle(feedback=post, person=other)
+def test_vote_set_votes_and_unvotes_and_the_count_follows(post, other):
+    post, voted = services.vote_set(feedback=post, person=other, voted=True)
     assert voted and post.vote_count == 1 == Vote.objects.filter(feedback=post).count()
     assert Activity.objects.filter(actor=other, verb=Verb.VOTED, feedback=post).count() == 1
-    post, voted = services.vote_toggle(feedback=post, person=other)
+    post, voted = services.vote_set(feedback=post, person=other, voted=False)
     assert not voted and post.vote_count == 0 == Vote.objects.filter(feedback=post).count()
+
+
+def test_voting_again_keeps_the_vote_and_records_no_second_event(post, other):
+    """A stale second tab that still shows "Me too" unpressed asks to vote: the vote stays."""
+    services.vote_set(feedback=post, person=other, voted=True)
+    post, voted = services.vote_set(feedback=post, person=other, voted=True)
+    assert voted and post.vote_count == 1 == Vote.objects.filter(feedback=post, person=other).count()
+    assert Activity.objects.filter(actor=other, verb=Verb.VOTED, feedback=post).count() == 1
+
+
+def test_taking_back_a_vote_that_is_not_there_changes_nothing(post, other):
+    post, voted = services.vote_set(feedback=post, person=other, voted=False)
+    assert not voted and post.vote_count == 0 == Vote.objects.count()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -138,21 +151,21 @@ def test_vote_count_equals_the_rows_under_concurrent_clicks_on_postgresql():
     assert connection.vendor == "postgresql"
     post = FeedbackFactory()
     people = [UserFactory() for _ in range(6)]
-    # Every person clicks 3 times at once (a double-click storm), 18 threads in all.
-    clickers = [person for person in people for _ in range(3)]
-    barrier = threading.Barrier(len(clickers))
+    # Every person clicks 3 times at once (vote, unvote, vote from three tabs), 18 threads in all.
+    clicks = [(person, wanted) for person in people for wanted in (True, False, True)]
+    barrier = threading.Barrier(len(clicks))
     errors: list[BaseException] = []
 
-    def click(person):
+    def click(person, wanted):
         try:
             barrier.wait(timeout=20)
-            services.vote_toggle(feedback=Feedback.objects.get(pk=post.pk), person=person)
+            services.vote_set(feedback=Feedback.objects.get(pk=post.pk), person=person, voted=wanted)
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=click, args=(person,)) for person in clickers]
+    threads = [threading.Thread(target=click, args=click_args) for click_args in clicks]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -162,11 +175,55 @@ def test_vote_count_equals_the_rows_under_concurrent_clicks_on_postgresql():
     rows = Vote.objects.filter(feedback=post).count()
     assert post.vote_count == rows
     assert rows <= len(people)
-    # And a second storm, everyone once more: still equal.
+    # And everyone votes once more: each has exactly one vote.
     for person in people:
-        services.vote_toggle(feedback=post, person=person)
+        services.vote_set(feedback=post, person=person, voted=True)
     post.refresh_from_db()
-    assert post.vote_count == Vote.objects.filter(feedback=post).count()
+    assert post.vote_count == Vote.objects.filter(feedback=post).count() == len(people)
+
+
+def _two_clicks_racing(*, post: Feedback, person, first: bool, second: bool) -> None:
+    """The first click's transaction stays open until the second click has started and is waiting."""
+    in_first, release_first = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def click(wanted: bool, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                services.vote_set(feedback=Feedback.objects.get(pk=post.pk), person=person, voted=wanted)
+                if hold:
+                    in_first.set()
+                    release_first.wait(timeout=20)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=click, args=(first, True))
+    one.start()
+    assert in_first.wait(timeout=20)
+    two = threading.Thread(target=click, args=(second, False))
+    two.start()
+    two.join(timeout=1)
+    assert two.is_alive(), "the second click must wait for the first one's transaction"
+    release_first.set()
+    one.join(timeout=20)
+    two.join(timeout=20)
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clients_voting_and_unvoting_at_once_end_in_the_state_of_the_last_one_applied():
+    """Two sessions of one person on real PostgreSQL: the second click waits for the first (the post's row is
+    locked), so whatever the first did, the state is the one the later click asked for."""
+    assert connection.vendor == "postgresql"
+    post = FeedbackFactory()
+    person = UserFactory()
+    for first, second in [(True, False), (False, True), (True, True), (False, False), (True, False)]:
+        _two_clicks_racing(post=post, person=person, first=first, second=second)
+        post.refresh_from_db()
+        rows = Vote.objects.filter(feedback=post, person=person).count()
+        assert rows == (1 if second else 0) == post.vote_count, (first, second)
 
 
 # --- comments ----------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def test_outsider_of_a_department_limited_movement_gets_404_for_its_feedback(
     client.force_login(outsider)
     assert "Sales secret" not in client.get(LIST).content.decode()
     assert client.get(detail(limited_post)).status_code == 404
-    assert client.post(f"/feedback/{limited_post.pk}/vote/").status_code == 404
+    assert client.post(f"/feedback/{limited_post.pk}/vote/", {"state": "vote"}).status_code == 404
+    assert not Vote.objects.filter(feedback=limited_post).exists()
     assert client.post(f"/feedback/{limited_post.pk}/comments/", {"body": "hi"}).status_code == 404
     assert client.get(f"/feedback/{limited_post.pk}/report/").status_code == 404
     assert client.get(f"{LIST}?movement={limited_movement.pk}").content.decode().count("Sales secret") == 0
@@ -379,23 +380,61 @@ def test_detail_rejects_post_with_405(client, other, post):
 # --- votes -------------------------------------------------------------------------------------
 
 
-def test_vote_plain_form_toggles_and_redirects_back(client, other, post):
+def test_vote_plain_form_sets_the_state_asked_for_and_redirects_back(client, other, post):
     client.force_login(other)
-    response = client.post(f"/feedback/{post.pk}/vote/", {"next": "/feedback/?sort=newest"})
+    response = client.post(f"/feedback/{post.pk}/vote/", {"state": "vote", "next": "/feedback/?sort=newest"})
     assert response.status_code == 302 and response["Location"] == "/feedback/?sort=newest"
     post.refresh_from_db()
     assert post.vote_count == 1 and Vote.objects.filter(person=other, feedback=post).exists()
-    client.post(f"/feedback/{post.pk}/vote/", {"next": "https://evil.example.com/"})
+    response = client.post(f"/feedback/{post.pk}/vote/", {"state": "unvote", "next": "https://evil.example.com/"})
+    assert response["Location"] == post.get_absolute_url()
     post.refresh_from_db()
     assert post.vote_count == 0
 
 
+def test_a_stale_tab_that_asks_to_vote_again_keeps_the_vote(client, other, post):
+    client.force_login(other)
+    client.post(f"/feedback/{post.pk}/vote/", {"state": "vote"})
+    client.post(f"/feedback/{post.pk}/vote/", {"state": "vote"})  # the second tab still showed "not voted"
+    post.refresh_from_db()
+    assert post.vote_count == 1 == Vote.objects.filter(person=other, feedback=post).count()
+
+
+def test_a_vote_without_a_state_is_a_400_that_changes_nothing(client, other, post):
+    client.force_login(other)
+    for data in ({}, {"state": "toggle"}, {"state": "\x00"}):
+        response = client.post(f"/feedback/{post.pk}/vote/", data)
+        assert response.status_code == 400
+        assert "Nothing changed" in response.content.decode()
+    post.refresh_from_db()
+    assert post.vote_count == 0 and not Vote.objects.exists()
+
+
 def test_vote_with_htmx_returns_the_button_with_the_new_count(client, other, post):
     client.force_login(other)
-    response = client.post(f"/feedback/{post.pk}/vote/", headers={"HX-Request": "true"})
+    response = client.post(f"/feedback/{post.pk}/vote/", {"state": "vote"}, headers={"HX-Request": "true"})
     body = response.content.decode()
-    assert response.status_code == 200 and "<html" not in body
+    assert response.status_code == 200 and "<html" not in body and "<form" not in body
     assert 'class="vote-count">1<' in body and 'aria-pressed="true"' in body
+    # The next click on this button asks to take the vote back.
+    assert 'name="state" value="unvote"' in body
+
+
+def test_the_vote_button_asks_for_the_state_it_does_not_show(client, other, post):
+    client.force_login(other)
+    assert 'name="state" value="vote"' in client.get(detail(post)).content.decode()
+    client.post(f"/feedback/{post.pk}/vote/", {"state": "vote"})
+    page = client.get(detail(post)).content.decode()
+    assert 'name="state" value="unvote"' in page and 'hx-sync="this:queue all"' in page
+
+
+def test_vote_query_count_is_fixed(client, other, post, django_assert_num_queries):
+    client.force_login(other)
+    # session, user, person's department (visibility), the post; savepoint, lock the post, vote exists?,
+    # insert the vote, count +1, the event (activity row), acted-on nudges (in its savepoint: 3), re-read the
+    # count, release
+    with django_assert_num_queries(15):
+        client.post(f"/feedback/{post.pk}/vote/", {"state": "vote"}, headers={"HX-Request": "true"})
 
 
 def test_vote_get_is_405_and_changes_nothing(client, other, post):
@@ -639,7 +678,7 @@ def test_an_answered_nudge_counts_as_acted_on_after_a_comment_or_a_vote_from_the
     client.force_login(author)
     client.post(reverse("feedback:comment_add", args=[post.pk]), {"body": "Thanks, looking forward to it."})
     client.force_login(voter)
-    client.post(reverse("feedback:vote", args=[FeedbackFactory(author=bystander).pk]))
+    client.post(reverse("feedback:vote", args=[FeedbackFactory(author=bystander).pk]), {"state": "vote"})
 
     acted = dict(Nudge.objects.filter(kind=NudgeKind.FEEDBACK_ANSWERED).values_list("recipient_id", "acted_on_at"))
     assert acted[author.pk] is not None  # commented
@@ -654,12 +693,12 @@ def test_taking_a_vote_back_marks_nothing_acted_on(client, post, author, moderat
     from nudges.models import Nudge
 
     voter = UserFactory()
-    feedback_services.vote_toggle(feedback=post, person=voter)
+    feedback_services.vote_set(feedback=post, person=voter, voted=True)
     client.force_login(moderator)
     client.post(reverse("feedback:answer", args=[post.pk]), {"status": Status.PLANNED, "response": "In May."})
     nudge = Nudge.objects.get(kind=NudgeKind.FEEDBACK_ANSWERED, recipient=voter)
     nudge_services.nudge_deliver(nudge_id=nudge.pk)
     client.force_login(voter)
-    client.post(reverse("feedback:vote", args=[post.pk]))  # takes the "me too" back: no new vote
+    client.post(reverse("feedback:vote", args=[post.pk]), {"state": "unvote"})  # takes it back: no new vote
     nudge.refresh_from_db()
     assert nudge.acted_on_at is None and not Vote.objects.filter(feedback=post, person=voter).exists()

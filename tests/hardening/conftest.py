@@ -109,6 +109,8 @@ class World:
         slug = self.movement.slug
         by_name = {
             "movements:invitation": {"token": self.invitation.token},
+            "movements:invitation_resend": {"slug": slug, "pk": self.invitation.pk},
+            "movements:invitation_cancel": {"slug": slug, "pk": self.invitation.pk},
             "movements:recruit": _recruit_kwargs(self),
             "movements:role_edit": {"slug": slug, "pk": self.role.pk},
             "movements:role_delete": {"slug": slug, "pk": self.role.pk},
@@ -116,6 +118,8 @@ class World:
             "movements:role_release": {"slug": slug, "pk": self.role.pk},
             "movements:role_assign": {"slug": slug, "pk": self.role.pk},
             "movements:lead_add": {"slug": slug, "membership_id": self.membership.pk},
+            "movements:update_edit": {"slug": slug, "pk": self.update.pk},
+            "movements:update_history": {"slug": slug, "pk": self.update.pk},
             "feedback:comment_edit": {"pk": self.comment.pk},
             "feedback:comment_delete": {"pk": self.comment.pk},
             "feedback:comment_report": {"pk": self.comment.pk},

@@ -63,11 +63,11 @@ def test_a_feedback_card_shows_every_change_on_the_next_view():
     # The same page again is served from the cache and reads the same.
     assert card_of(client.get("/feedback/").content.decode(), "Stand-ups work") == card
 
-    feedback_services.vote_toggle(feedback=post, person=voter)
+    feedback_services.vote_set(feedback=post, person=voter, voted=True)
     card = card_of(client.get("/feedback/").content.decode(), "Stand-ups work")
     assert '<span class="vote-count">1</span>' in card and 'aria-pressed="false"' in card
 
-    feedback_services.vote_toggle(feedback=Feedback.objects.get(pk=post.pk), person=viewer)
+    feedback_services.vote_set(feedback=Feedback.objects.get(pk=post.pk), person=viewer, voted=True)
     card = card_of(client.get("/feedback/").content.decode(), "Stand-ups work")
     assert '<span class="vote-count">2</span>' in card and 'aria-pressed="true"' in card
 
@@ -85,7 +85,7 @@ def test_a_feedback_card_shows_every_change_on_the_next_view():
 def test_a_cached_card_never_carries_another_persons_vote_or_csrf_token():
     post = FeedbackFactory(title="Shared calendars")
     alice, bob = UserFactory(), UserFactory()
-    feedback_services.vote_toggle(feedback=post, person=alice)
+    feedback_services.vote_set(feedback=post, person=alice, voted=True)
     alice_page = signed_in(alice, enforce_csrf_checks=True).get("/feedback/").content.decode()
     bob_client = signed_in(bob, enforce_csrf_checks=True)
     bob_page = bob_client.get("/feedback/").content.decode()
@@ -95,7 +95,7 @@ def test_a_cached_card_never_carries_another_persons_vote_or_csrf_token():
     bob_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', bob_page.split("feedback-card", 1)[1])[1]
     assert alice_token != bob_token and "csrf-token-of-the-viewer" not in bob_page
     # Bob's card's token is good for Bob's session: his "Me too" goes through the CSRF check.
-    response = bob_client.post(f"/feedback/{post.pk}/vote/", {"csrfmiddlewaretoken": bob_token})
+    response = bob_client.post(f"/feedback/{post.pk}/vote/", {"csrfmiddlewaretoken": bob_token, "state": "vote"})
     assert response.status_code in (200, 302)
     assert post.votes.filter(person=bob).exists()
 

@@ -102,7 +102,11 @@ def test_concurrent_people_leave_every_count_matching_its_rows(
             elif action == "release":
                 response = session.post(f"{base}/roles/{rng.choice(roles[movement.pk])}/release/", timeout=30)
             elif action == "vote":
-                response = session.post(f"{live_server.url}/feedback/{rng.choice(posts).pk}/vote/", timeout=30)
+                response = session.post(
+                    f"{live_server.url}/feedback/{rng.choice(posts).pk}/vote/",
+                    data={"state": rng.choice(["vote", "unvote"])},
+                    timeout=30,
+                )
             elif action == "post":
                 response = session.post(
                     f"{live_server.url}/feedback/new/",

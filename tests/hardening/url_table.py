@@ -60,13 +60,20 @@ URL_TABLE: dict[str, dict] = {
         "GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
         "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
     },
-    "movements:invitation": {"GET": 404, "POST": 404},  # only the invitee (not one of the six) may see it
+    # Only the invitee (not one of the six) may see it; signed out, the emailed link shows sign-in / sign-up.
+    "movements:invitation": {"GET": {"*": 404, "anonymous": 200}, "POST": 404},
+    # The member sent the world's invitation: only they see, resend or cancel it (cancel asks once more).
+    "movements:invitation_resend": {"GET": 405, "POST": {"*": 404, "member": 302}, "writes": {"member"}},
+    "movements:invitation_cancel": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 200}},
     "movements:recruit": {
         "GET": {"*": 200, "outsider": 404},
         "POST": {"*": 302, "outsider": 404},
         "writes": SEE_WITHOUT_FOLLOWING,
     },
     "movements:update_post": {"GET": 405, "POST": {"*": 400, "outsider": 404, **NON_MEMBERS_WHO_SEE}},
+    # The member wrote the update: only they may edit it (an empty body is a 400); its history is for all who see.
+    "movements:update_edit": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 400}},
+    "movements:update_history": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:welcome": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:pilot": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:decision": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
@@ -87,8 +94,14 @@ URL_TABLE: dict[str, dict] = {
     },
     # The @mention suggestions: the directory, open to every signed-in colleague (no ?q=: a hint only).
     "conversation:mention_suggestions": {"GET": 200, "POST": 405},
-    "feedback:vote": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": EVERYONE},
+    # An empty POST does not say "vote" or "unvote": a 400 that changes nothing (test_an_allowed_write... votes).
+    "feedback:vote": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
     "feedback:comment_add": {"GET": 405, "POST": {"*": 400, "outsider": 404}},
+    # Only the named author (member) may edit or withdraw; an unconfirmed POST asks once more (second thoughts).
+    "feedback:edit": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 400}},
+    "feedback:withdraw": {"GET": {"*": 404, "member": 200}, "POST": {"*": 404, "member": 200}},
+    "feedback:history": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
+    "feedback:preview": {"GET": 405, "POST": 200},  # an empty body: "Nothing to preview yet"
     "feedback:answer": {
         "GET": 405,
         "POST": {"*": 400, "outsider": 404, "member": 403, "sponsor": 403, "manager": 403},  # a sponsor is no lead

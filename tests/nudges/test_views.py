@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from nudges import services
-from nudges.models import Kind, NotificationPreference, Nudge
+from nudges.models import PERSON_KINDS, Kind, NotificationPreference, Nudge
 from tests.factories import MovementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,8 +155,9 @@ def test_mark_all_as_read(client, member):
 def test_preferences_page_shows_every_kind_with_a_labelled_checkbox(client, member):
     response = client.get("/settings/notifications/")
     assert response.status_code == 200
-    for kind in Kind:
+    for kind in PERSON_KINDS:
         assert f'for="id_email_{kind.value}"' in response.text
+    assert 'id_email_invitation_email"' not in response.text  # to addresses without an account only
     assert 'id="id_in_app_invitation" checked disabled' in response.text
 
 
