@@ -33,6 +33,9 @@ class Verb(models.TextChoices):
     ANSWERED_SUPPORT = "answered_support", _("answered a request for help")
     SANCTIONED = "sanctioned", _("officially sanctioned")
     WITHDREW_SANCTION = "withdrew_sanction", _("withdrew the official sanction")
+    # Pilots: measures, pulses and shared decisions (pilots/services.py).
+    DEFINED_MEASURE = "defined_measure", _("defined a pilot measure")
+    RECORDED_MEASURE = "recorded_measure", _("recorded a measure's value")
     # Events about a person's account: no actor (the audit log keeps who), the person as subject.
     DEACTIVATED = "deactivated", _("was deactivated")
     ERASED = "erased", _("was erased")

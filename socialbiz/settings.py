@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "feedback",
     "sponsors",
     "nudges",
+    "pilots",
     "dashboards",
     "integrations",
     "api",

@@ -26,7 +26,18 @@ from people.models import User
 from sponsors import services as sponsor_services
 from tests.factories import DepartmentFactory, UserFactory
 
-OUR_APPS = ("people", "activity", "movements", "feedback", "sponsors", "nudges", "dashboards", "api", "integrations")
+OUR_APPS = (
+    "people",
+    "activity",
+    "movements",
+    "feedback",
+    "sponsors",
+    "nudges",
+    "pilots",
+    "dashboards",
+    "api",
+    "integrations",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ APPS = [
     "feedback",
     "sponsors",
     "nudges",
+    "pilots",
     "dashboards",
     "integrations",
     "api",

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Direction, Source
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _number(label, help_text="") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+
+
+class MeasureForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("For example: hours in meetings per week."))
+    source = forms.ChoiceField(
+        label=_("How it is measured"), choices=Source.choices, widget=forms.RadioSelect, initial=Source.BY_HAND
+    )
+    unit = forms.CharField(
+        label=_("Unit (recorded by hand)"),
+        max_length=40,
+        required=False,
+        help_text=_("Hours, tickets, %… A computed measure has the portal's unit."),
+    )
+    is_count = forms.BooleanField(label=_("The values are counts (whole numbers, never negative)"), required=False)
+    direction = forms.ChoiceField(label=_("Better is"), choices=Direction.choices, widget=forms.RadioSelect)
+    baseline = _number(_("Baseline"), _("Where it stands before the pilot."))
+    target = _number(_("Target"), _("Where it should be at the pilot's end."))
+    recorder_role = forms.ModelChoiceField(
+        label=_("Who records it besides the leads (recorded by hand)"),
+        queryset=None,
+        required=False,
+        empty_label=_("The leads only"),
+    )
+
+    def __init__(self, *args, movement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recorder_role"].queryset = movement.roles.order_by("created_at", "pk")
+
+
+class MeasureValueForm(forms.Form):
+    measure = forms.TypedChoiceField(label=_("Measure"), coerce=int)
+    measured_on = forms.DateField(label=_("Measured on"), widget=DateInput)
+    value = _number(_("Value"))
+    unit = forms.CharField(
+        label=_("Unit (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("If you give one, it must be the measure's unit."),
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("How it was measured, anything unusual. Up to 500 characters."),
+    )
+
+    def __init__(self, *args, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The measures this person may record, read once by the view (a list: the page renders no query).
+        self.measures = {m.pk: m for m in measures}
+        self.fields["measure"].choices = [(m.pk, f"{m.name} ({m.unit})") for m in measures]
+
+    def clean_measure(self):
+        return self.measures[self.cleaned_data["measure"]]

@@ -1,0 +1,109 @@
+"""A pilot's success measures and their values.
+
+A measure is recorded by hand (leads and the holders of one role enter values) or computed from the portal
+itself (pilots/selectors.py reads the activity log, the memberships and the updates)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    UP = "up", _("Up: higher is better")
+    DOWN = "down", _("Down: lower is better")
+
+
+class Source(models.TextChoices):
+    BY_HAND = "by_hand", _("Recorded by hand")
+    ACTIVE_MEMBERS = "active_members", _("Active members in the last 7 days")
+    FOLLOWERS = "followers", _("Followers")
+    UPDATES_PER_WEEK = "updates_per_week", _("Updates in the last 7 days")
+    SHARE_BY_OTHERS = "share_by_others", _("Share of activity by others than the founder (last 7 days)")
+
+
+# Computed measures have a fixed unit; their values are counts (never negative) or a share in percent.
+COMPUTED_UNITS = {
+    Source.ACTIVE_MEMBERS: _("people"),
+    Source.FOLLOWERS: _("people"),
+    Source.UPDATES_PER_WEEK: _("updates"),
+    Source.SHARE_BY_OTHERS: "%",
+}
+PERCENT_SOURCES = {Source.SHARE_BY_OTHERS}
+
+
+class Measure(models.Model):
+    movement = models.ForeignKey("movements.Movement", on_delete=models.CASCADE, related_name="measures")
+    name = models.CharField(_("name"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=40)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("how it is measured"), max_length=32, choices=Source.choices)
+    # Values are counts: whole numbers, never negative (computed counts always are).
+    is_count = models.BooleanField(_("values are counts"), default=False)
+    # By hand: the leads and the holders of this role record values (no role: the leads only).
+    recorder_role = models.ForeignKey(
+        "movements.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="measures"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["movement", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["movement", "name"], name="measure_unique_name_per_movement"),
+            # A target equal to the baseline measures nothing; the direction says which side is better.
+            models.CheckConstraint(
+                condition=(Q(direction=Direction.UP) & Q(target__gt=F("baseline")))
+                | (Q(direction=Direction.DOWN) & Q(target__lt=F("baseline"))),
+                name="measure_target_beyond_baseline",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_count=False) | (Q(baseline__gte=0) & Q(target__gte=0)),
+                name="measure_counts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=Source.SHARE_BY_OTHERS)
+                | (Q(baseline__gte=0) & Q(baseline__lte=100) & Q(target__gte=0) & Q(target__lte=100)),
+                name="measure_share_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(source=Source.BY_HAND) | Q(recorder_role__isnull=True), name="measure_role_only_by_hand"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def by_hand(self) -> bool:
+        return self.source == Source.BY_HAND
+
+
+class MeasureValue(models.Model):
+    """One value of a hand-recorded measure, for one day."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
+    measured_on = models.DateField(_("measured on"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["measure", "measured_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "measured_on"], name="measure_value_one_per_day"),
+            # Nobody measures tomorrow: the day is at most the day the value was written.
+            models.CheckConstraint(
+                condition=Q(measured_on__lte=models.functions.TruncDate("recorded_at")),
+                name="measure_value_not_in_future",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.measured_on}: {self.value}"
