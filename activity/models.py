@@ -36,6 +36,7 @@ class Verb(models.TextChoices):
     # Pilots: measures, pulses and shared decisions (pilots/services.py).
     DEFINED_MEASURE = "defined_measure", _("defined a pilot measure")
     RECORDED_MEASURE = "recorded_measure", _("recorded a measure's value")
+    OPENED_PULSE = "opened_pulse", _("opened a pulse")  # no actor: the beat opens it
     # Events about a person's account: no actor (the audit log keeps who), the person as subject.
     DEACTIVATED = "deactivated", _("was deactivated")
     ERASED = "erased", _("was erased")

@@ -55,6 +55,8 @@ def action_path(nudge: Nudge) -> str:
         return reverse("sponsors:answer", kwargs={"pk": nudge.context["sponsorship_id"]})
     if nudge.kind == Kind.SUPPORT_REQUESTED and nudge.context.get("support_request_id"):
         return reverse("sponsors:support_answer", kwargs={"pk": nudge.context["support_request_id"]})
+    if nudge.kind == Kind.PULSE_DUE and nudge.movement_id:
+        return reverse("pilots:pulse_answer", kwargs={"slug": nudge.movement.slug})
     if nudge.kind in (Kind.SPONSOR_MONTHLY, Kind.FIND_A_SPONSOR):
         return _movement_path(nudge, "#sponsors")
     return _movement_path(nudge)
@@ -100,6 +102,10 @@ def headline(nudge: Nudge) -> str:
             return _("This month in “%(movement)s”, which you sponsor.") % {"movement": movement}
         case Kind.FIND_A_SPONSOR:
             return _("The pilot of “%(movement)s” has no sponsor yet. Ask a manager to back it.") % {
+                "movement": movement
+            }
+        case Kind.PULSE_DUE:
+            return _("How is the pilot of “%(movement)s” going? A few questions, answered anonymously.") % {
                 "movement": movement
             }
         case Kind.INTEGRATION_DISABLED:
@@ -299,6 +305,20 @@ def message_for(nudge: Nudge) -> Message:
                     % {**values, "days": settings.SPONSOR_NUDGE_AFTER_DAYS},
                 ],
                 _("Ask someone to sponsor it"),
+                path,
+            )
+        case Kind.PULSE_DUE:
+            return Message(
+                _("How is the pilot of “%(movement)s” going?") % values,
+                greeting,
+                [
+                    _(
+                        "The pilot of “%(movement)s” asks its members a few questions. Your answer is anonymous: "
+                        "it is stored without your name, and results are shown only once at least 5 people answered."
+                    )
+                    % values,
+                ],
+                _("Answer the pulse"),
                 path,
             )
         case Kind.INTEGRATION_DISABLED:

@@ -72,3 +72,52 @@ class MeasureValueForm(forms.Form):
 
     def clean_measure(self):
         return self.measures[self.cleaned_data["measure"]]
+
+
+SCALE = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class PulseAnswerForm(forms.Form):
+    works = forms.CharField(
+        label=_("What works? (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Up to 2,000 characters."),
+    )
+    share_works = forms.BooleanField(
+        label=_("Also post this as an anonymous What Works about the movement"), required=False
+    )
+    doesnt = forms.CharField(
+        label=_("What doesn't? (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Up to 2,000 characters."),
+    )
+    share_doesnt = forms.BooleanField(
+        label=_("Also post this as an anonymous What Doesn't about the movement"), required=False
+    )
+
+    def __init__(self, *args, questions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        scores = {
+            f"q{i}": forms.ChoiceField(
+                label=question,
+                choices=SCALE,
+                widget=forms.RadioSelect,
+                help_text=_("1: not at all · 5: very much"),
+                error_messages={"required": _("Answer from 1 to 5.")},
+            )
+            for i, question in enumerate(questions)
+        }
+        self.fields = {**scores, **self.fields}
+        self.question_count = len(questions)
+
+    @property
+    def score_fields(self):
+        return [self[f"q{i}"] for i in range(self.question_count)]
+
+    @property
+    def scores(self) -> list[int]:
+        return [int(self.cleaned_data[f"q{i}"]) for i in range(self.question_count)]

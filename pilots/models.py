@@ -5,6 +5,8 @@ itself (pilots/selectors.py reads the activity log, the memberships and the upda
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -107,3 +109,74 @@ class MeasureValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} {self.measured_on}: {self.value}"
+
+
+# --- pulses ----------------------------------------------------------------------------------------
+
+DEFAULT_PULSE_QUESTIONS = [
+    "Is this making your work easier?",
+    "Would you miss it if the pilot stopped?",
+]
+
+
+class Pulse(models.Model):
+    """A few questions to a pilot's members, opened every PULSE_EVERY_DAYS while the pilot runs.
+
+    The answers are anonymous: who answered (PulseRespondent) and what was answered (PulseQueuedAnswer, then
+    PulseAnswer) are kept apart with nothing that links them (pilots/pulses.py)."""
+
+    movement = models.ForeignKey("movements.Movement", on_delete=models.CASCADE, related_name="pulses")
+    number = models.PositiveSmallIntegerField()
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    questions = models.JSONField(default=list)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Answers shown (published in batches of at least ANONYMITY_MIN_CROWD) and answers dropped at closing
+    # because they were fewer than that.
+    published_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["movement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["movement", "number"], name="pulse_number_once"),
+            models.UniqueConstraint(fields=["movement", "opens_on"], name="pulse_one_per_day"),
+            models.CheckConstraint(condition=Q(closes_on__gt=F("opens_on")), name="pulse_closes_after_it_opens"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pulse {self.number} of {self.movement_id}"
+
+
+class PulseRespondent(models.Model):
+    """Who answered a pulse: one row per person and pulse, with no time, no order and nothing about the answer.
+    The id is random (no sequence), so the row's place among the others says nothing either."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pulse = models.ForeignKey(Pulse, on_delete=models.CASCADE, related_name="respondents")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pulse", "person"], name="pulse_answered_once")]
+
+
+class PulseQueuedAnswer(models.Model):
+    """An answer waiting for its batch: no person, no time, a random id. The tick rewrites it (restamp) and
+    VACUUMs the table, so no row version keeps the answering transaction's id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pulse = models.ForeignKey(Pulse, on_delete=models.CASCADE, related_name="+")
+    scores = models.JSONField()
+    works = models.TextField(blank=True, max_length=2000)
+    doesnt = models.TextField(blank=True, max_length=2000)
+    restamp = models.UUIDField(default=uuid.uuid4)
+
+
+class PulseAnswer(models.Model):
+    """A published answer: written in a shuffled batch of at least ANONYMITY_MIN_CROWD, with no person and no
+    time (the pulse's dates are the only dates)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pulse = models.ForeignKey(Pulse, on_delete=models.CASCADE, related_name="answers")
+    scores = models.JSONField()
+    works = models.TextField(blank=True)
+    doesnt = models.TextField(blank=True)

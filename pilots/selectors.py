@@ -10,14 +10,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.models import Activity
 from movements.models import Membership, Movement, Update
 
-from .models import Direction, Measure, MeasureValue, Source
+from .models import Direction, Measure, MeasureValue, Pulse, PulseAnswer, PulseRespondent, Source
 
 POINT_EVERY_DAYS = 7
 WINDOW_DAYS = 7
@@ -208,3 +211,81 @@ def measures_recordable_by(*, movement: Movement, person, is_lead: bool) -> list
     if not is_lead:
         measures = measures.filter(recorder_role__assignments__person=person)
     return list(measures.order_by("created_at", "pk").distinct())
+
+
+# --- pulses --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PulseRow:
+    pulse: object
+    respondents: int
+    shown: bool
+    means: list[float | None]
+    is_open: bool
+
+
+def pulse_overview(*, movement: Movement, viewer, today: dt.date | None = None) -> dict:
+    """The movement's pulses with their results, shown only from ANONYMITY_MIN_CROWD published answers
+    (published in batches of at least that many, so no two states of the page differ by fewer people).
+    Queries: the pulses with their counts and means (1), the texts of the latest shown pulse (1), whether the
+    viewer answered the open pulse (1, when one is open)."""
+    today = today or timezone.now().date()
+    crowd = settings.ANONYMITY_MIN_CROWD
+    respondents = (
+        PulseRespondent.objects.filter(pulse=OuterRef("pk")).values("pulse").annotate(n=Count("pk")).values("n")[:1]
+    )
+    means = {
+        f"mean{i}": Subquery(
+            PulseAnswer.objects.filter(pulse=OuterRef("pk"))
+            .values("pulse")
+            .annotate(m=Avg(Cast(KeyTextTransform(str(i), "scores"), FloatField())))
+            .values("m")[:1]
+        )
+        for i in range(3)
+    }
+    pulses = list(
+        Pulse.objects.filter(movement=movement)
+        .annotate(respondent_count=Coalesce(Subquery(respondents, output_field=IntegerField()), 0), **means)
+        .order_by("-number")
+    )
+    rows = []
+    for pulse in pulses:
+        shown = pulse.published_count >= crowd
+        rows.append(
+            PulseRow(
+                pulse=pulse,
+                respondents=pulse.respondent_count,
+                shown=shown,
+                means=[
+                    round(getattr(pulse, f"mean{i}"), 1) if shown and getattr(pulse, f"mean{i}") is not None else None
+                    for i in range(len(pulse.questions))
+                ],
+                is_open=pulse.closed_at is None and pulse.opens_on <= today < pulse.closes_on,
+            )
+        )
+    latest_shown = next((row for row in rows if row.shown), None)
+    texts = {"works": [], "doesnt": []}
+    if latest_shown is not None:
+        # Ordered by the random id: the order says nothing about when or by whom.
+        for works, doesnt in (
+            PulseAnswer.objects.filter(pulse=latest_shown.pulse).order_by("pk").values_list("works", "doesnt")
+        ):
+            if works:
+                texts["works"].append(works)
+            if doesnt:
+                texts["doesnt"].append(doesnt)
+    open_row = next((row for row in rows if row.is_open), None)
+    viewer_answered = bool(
+        open_row
+        and viewer.is_authenticated
+        and PulseRespondent.objects.filter(pulse=open_row.pulse, person=viewer).exists()
+    )
+    return {
+        "pulse_rows": rows,
+        "latest_shown": latest_shown,
+        "pulse_texts": texts,
+        "open_pulse": open_row,
+        "viewer_answered": viewer_answered,
+        "crowd": crowd,
+    }

@@ -7,15 +7,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from movements.models import Movement
 from movements.selectors import movement_for_page
 from movements.services import active_membership, require_lead
+from people.middleware import keep_session_quiet
 
-from . import forms, selectors, services
-from .models import Measure, Source
+from . import forms, pulses, selectors, services
+from .models import Measure, PulseRespondent, Source
 
 
 def _movement_or_404(request: HttpRequest, slug: str) -> Movement:
@@ -78,3 +80,40 @@ def measure_record(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The value was recorded."))
             return redirect(movement)
     return render(request, "pilots/measure_record.html", {"movement": movement, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def pulse_answer(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member answers the open pulse, once. The answer is stored without them (pilots/pulses.py); the POST
+    leaves no log line, saves no session and keeps the last-seen stamp quiet for a while."""
+    movement = _movement_or_404(request, slug)
+    if active_membership(movement=movement, person=request.user) is None:
+        raise PermissionDenied(_("Only the members of this movement answer its pulse."))
+    pulse = pulses.open_pulse_of(movement, today=timezone.now().date())
+    answered = pulse is not None and PulseRespondent.objects.filter(pulse=pulse, person=request.user).exists()
+    form = forms.PulseAnswerForm(request.POST or None, questions=pulse.questions if pulse else [])
+    if request.method == "POST" and pulse is not None and not answered and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pulses.pulse_answer(
+                pulse=pulse,
+                person=request.user,
+                scores=form.scores,
+                works=data["works"],
+                doesnt=data["doesnt"],
+                share_works=data["share_works"],
+                share_doesnt=data["share_doesnt"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thanks. Your answer is stored without your name; the results appear once at least 5 people "
+                    "answered, in batches of at least 5."
+                ),
+            )
+            return keep_session_quiet(request, redirect(movement))
+    context = {"movement": movement, "pulse": pulse, "answered": answered, "form": form}
+    return render(request, "pilots/pulse_answer.html", context)

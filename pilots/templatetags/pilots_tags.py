@@ -8,8 +8,9 @@ from ..charts import measure_chart
 register = template.Library()
 
 
-def measures_context(*, movement, viewer, viewer_is_lead: bool) -> dict:
-    """Each measure with its chart, table and status (2 to 5 queries, see selectors.measure_reports)."""
+def measures_context(*, movement, viewer, viewer_is_lead: bool, viewer_is_member: bool = False) -> dict:
+    """Each measure with its chart, table and status (1 to 5 queries, see selectors.measure_reports), and the
+    pulses (1 to 3 queries, see selectors.pulse_overview)."""
     reports = selectors.measure_reports(movement=movement)
     window = selectors.pilot_window(movement)
     for report in reports:
@@ -20,9 +21,13 @@ def measures_context(*, movement, viewer, viewer_is_lead: bool) -> dict:
         "window": window,
         "viewer_is_lead": bool(viewer_is_lead),
         "status_rule": selectors.STATUS_RULE,
+        "viewer_is_member": bool(viewer_is_member),
+        **selectors.pulse_overview(movement=movement, viewer=viewer),
     }
 
 
 @register.inclusion_tag("pilots/movement_measures.html")
-def pilot_measures(movement, viewer, viewer_is_lead=False) -> dict:
-    return measures_context(movement=movement, viewer=viewer, viewer_is_lead=viewer_is_lead)
+def pilot_measures(movement, viewer, viewer_is_lead=False, viewer_is_member=False) -> dict:
+    return measures_context(
+        movement=movement, viewer=viewer, viewer_is_lead=viewer_is_lead, viewer_is_member=viewer_is_member
+    )
