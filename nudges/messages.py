@@ -55,6 +55,8 @@ def action_path(nudge: Nudge) -> str:
         return reverse("sponsors:answer", kwargs={"pk": nudge.context["sponsorship_id"]})
     if nudge.kind == Kind.SUPPORT_REQUESTED and nudge.context.get("support_request_id"):
         return reverse("sponsors:support_answer", kwargs={"pk": nudge.context["support_request_id"]})
+    if nudge.kind in (Kind.PROPOSAL_OPENED, Kind.OBJECTION_RAISED, Kind.PROPOSAL_CLOSING) and nudge.movement_id:
+        return reverse("pilots:proposal", kwargs={"slug": nudge.movement.slug})
     if nudge.kind == Kind.PULSE_DUE and nudge.movement_id:
         return reverse("pilots:pulse_answer", kwargs={"slug": nudge.movement.slug})
     if nudge.kind in (Kind.SPONSOR_MONTHLY, Kind.FIND_A_SPONSOR):
@@ -102,6 +104,19 @@ def headline(nudge: Nudge) -> str:
             return _("This month in “%(movement)s”, which you sponsor.") % {"movement": movement}
         case Kind.FIND_A_SPONSOR:
             return _("The pilot of “%(movement)s” has no sponsor yet. Ask a manager to back it.") % {
+                "movement": movement
+            }
+        case Kind.PROPOSAL_OPENED:
+            return _("The leads of “%(movement)s” propose a decision: consent, abstain or object.") % {
+                "movement": movement
+            }
+        case Kind.OBJECTION_RAISED:
+            return _("%(person)s objects to the proposal in “%(movement)s”: answer it.") % {
+                "person": other,
+                "movement": movement,
+            }
+        case Kind.PROPOSAL_CLOSING:
+            return _("The proposal in “%(movement)s” closes in 24 hours: respond if you want a say.") % {
                 "movement": movement
             }
         case Kind.PULSE_DUE:
@@ -307,6 +322,8 @@ def message_for(nudge: Nudge) -> Message:
                 _("Ask someone to sponsor it"),
                 path,
             )
+        case Kind.PROPOSAL_OPENED | Kind.OBJECTION_RAISED | Kind.PROPOSAL_CLOSING:
+            return Message(headline(nudge), greeting, [headline(nudge)], _("Open the proposal"), path)
         case Kind.PULSE_DUE:
             return Message(
                 _("How is the pilot of “%(movement)s” going?") % values,

@@ -121,3 +121,38 @@ class PulseAnswerForm(forms.Form):
     @property
     def scores(self) -> list[int]:
         return [int(self.cleaned_data[f"q{i}"]) for i in range(self.question_count)]
+
+
+class ProposalForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Proposal"),
+        choices=[("adopt", _("Adopt")), ("extend", _("Extend")), ("retire", _("Retire"))],
+        widget=forms.RadioSelect,
+    )
+    new_end = forms.DateField(label=_("New end date (extend)"), required=False, widget=DateInput)
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Why: what the pilot showed. The measures' results are attached. Up to 5,000 characters."),
+    )
+
+
+class ResponseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Your response"),
+        choices=[("consent", _("Consent")), ("abstain", _("Abstain")), ("object", _("Object"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (needed to object)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("A lead must answer every objection before the decision is recorded. Up to 2,000 characters."),
+    )
+
+
+class ObjectionAnswerForm(forms.Form):
+    response = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -180,3 +180,77 @@ class PulseAnswer(models.Model):
     scores = models.JSONField()
     works = models.TextField(blank=True)
     doesnt = models.TextField(blank=True)
+
+
+# --- shared decisions ------------------------------------------------------------------------------
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    RECORDED = "recorded", _("Recorded")
+
+
+class Proposal(models.Model):
+    """A lead proposes adopt, extend or retire; the members consent, abstain or object (pilots/decisions.py)."""
+
+    movement = models.ForeignKey("movements.Movement", on_delete=models.CASCADE, related_name="proposals")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=[("adopt", _("Adopt")), ("extend", _("Extend")), ("retire", _("Retire"))]
+    )
+    new_end = models.DateField(_("new end date"), null=True, blank=True)
+    rationale = models.TextField(_("rationale"), max_length=5000)
+    # The measures' results when proposed (and again when recorded): name, latest value, target, status.
+    measures = models.JSONField(default=list, blank=True)
+    revision = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The record: counts and each objection with its answer, as they stood when the decision was recorded.
+    record = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["movement", "-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movement"], condition=Q(status="open"), name="proposal_one_open_per_movement"
+            ),
+            models.CheckConstraint(
+                condition=(Q(decision="extend") & Q(new_end__isnull=False))
+                | (~Q(decision="extend") & Q(new_end__isnull=True)),
+                name="proposal_extend_has_a_new_end",
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="proposal_has_a_rationale"),
+            models.CheckConstraint(
+                condition=Q(status="recorded", recorded_at__isnull=False)
+                | (~Q(status="recorded") & Q(recorded_at__isnull=True)),
+                name="proposal_recorded_has_a_time",
+            ),
+        ]
+
+
+class ResponseKind(models.TextChoices):
+    CONSENT = "consent", _("Consent")
+    ABSTAIN = "abstain", _("Abstain")
+    OBJECT = "object", _("Object")
+
+
+class ProposalResponse(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="responses")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("your response"), max_length=8, choices=ResponseKind.choices)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    answer = models.TextField(_("answer"), blank=True, max_length=2000)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    responded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["responded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "person"], name="proposal_response_once"),
+            models.CheckConstraint(condition=~Q(kind="object") | ~Q(reason=""), name="objection_has_a_reason"),
+            models.CheckConstraint(condition=Q(kind="object") | Q(answer=""), name="only_objections_are_answered"),
+        ]

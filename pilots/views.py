@@ -16,8 +16,8 @@ from movements.selectors import movement_for_page
 from movements.services import active_membership, require_lead
 from people.middleware import keep_session_quiet
 
-from . import forms, pulses, selectors, services
-from .models import Measure, PulseRespondent, Source
+from . import decisions, forms, pulses, selectors, services
+from .models import Measure, Proposal, ProposalResponse, ProposalStatus, PulseRespondent, Source
 
 
 def _movement_or_404(request: HttpRequest, slug: str) -> Movement:
@@ -117,3 +117,96 @@ def pulse_answer(request: HttpRequest, slug: str) -> HttpResponse:
             return keep_session_quiet(request, redirect(movement))
     context = {"movement": movement, "pulse": pulse, "answered": answered, "form": form}
     return render(request, "pilots/pulse_answer.html", context)
+
+
+PROPOSAL_ACTIONS = {"propose", "revise", "withdraw", "respond", "answer", "record"}
+
+
+@require_http_methods(["GET", "POST"])
+def proposal(request: HttpRequest, slug: str) -> HttpResponse:
+    """The pilot's decision, shared: the open proposal with the responses and objections, the forms each person
+    may use (leads: propose, revise, answer, withdraw, record; members: respond), and the recorded decisions.
+    Each form posts an `action`; each action is one service."""
+    movement = _movement_or_404(request, slug)
+    membership = active_membership(movement=movement, person=request.user)
+    if membership is None:
+        raise PermissionDenied(_("Only the members of this movement take part in its decision."))
+    is_lead = membership.is_lead
+    current = (
+        Proposal.objects.filter(movement=movement, status=ProposalStatus.OPEN).select_related("proposed_by").first()
+    )
+    proposal_form = forms.ProposalForm(
+        initial={"decision": current.decision, "new_end": current.new_end, "rationale": current.rationale}
+        if current
+        else None
+    )
+    response_form, answer_form = forms.ResponseForm(), forms.ObjectionAnswerForm()
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in {"propose", "revise", "withdraw", "answer", "record"} and not is_lead:
+        raise PermissionDenied(_("Only the leads of this movement can do that."))
+    try:
+        if action in ("propose", "revise"):
+            proposal_form = forms.ProposalForm(request.POST)
+            if proposal_form.is_valid():
+                data = proposal_form.cleaned_data
+                if action == "propose":
+                    decisions.proposal_open(movement=movement, lead=request.user, **data)
+                    messages.success(request, _("Your proposal is open: the members have been asked."))
+                elif current is not None:
+                    decisions.proposal_revise(proposal=current, lead=request.user, **data)
+                    messages.success(request, _("The proposal was revised: the responses start again."))
+                return redirect("pilots:proposal", slug=movement.slug)
+        elif action == "respond" and current is not None:
+            response_form = forms.ResponseForm(request.POST)
+            if response_form.is_valid():
+                decisions.proposal_respond(proposal=current, person=request.user, **response_form.cleaned_data)
+                messages.success(request, _("Your response was recorded."))
+                return redirect("pilots:proposal", slug=movement.slug)
+        elif action == "answer" and current is not None:
+            answer_form = forms.ObjectionAnswerForm(request.POST)
+            if answer_form.is_valid():
+                objection = ProposalResponse.objects.filter(
+                    proposal=current, pk=answer_form.cleaned_data["response"]
+                ).first()
+                if objection is None:
+                    raise Http404
+                decisions.objection_answer(
+                    response=objection, lead=request.user, answer=answer_form.cleaned_data["answer"]
+                )
+                messages.success(request, _("Your answer to the objection was recorded."))
+                return redirect("pilots:proposal", slug=movement.slug)
+        elif action == "withdraw" and current is not None:
+            decisions.proposal_withdraw(proposal=current, lead=request.user)
+            messages.success(request, _("The proposal was withdrawn."))
+            return redirect("pilots:proposal", slug=movement.slug)
+        elif action == "record" and current is not None:
+            decisions.proposal_record(proposal=current, lead=request.user)
+            messages.success(request, _("The decision was recorded."))
+            return redirect("pilots:proposal", slug=movement.slug)
+        elif request.method == "POST":
+            messages.error(request, _("Nothing to do: the page has changed, here it is again."))
+    except ValidationError as error:
+        target = {"propose": proposal_form, "revise": proposal_form, "respond": response_form}.get(action)
+        if target is not None:
+            target.add_error(None, error)
+        else:
+            messages.error(request, " ".join(error.messages))
+    state = decisions.proposal_state(current) if current else None
+    viewer_response = next((r for r in state["responses"] if r.person_id == request.user.pk), None) if state else None
+    recorded = list(
+        Proposal.objects.filter(movement=movement, status=ProposalStatus.RECORDED)
+        .select_related("proposed_by", "recorded_by")
+        .order_by("-recorded_at")[:10]
+    )
+    context = {
+        "movement": movement,
+        "is_lead": is_lead,
+        "current": current,
+        "state": state,
+        "viewer_response": viewer_response,
+        "proposal_form": proposal_form,
+        "response_form": response_form,
+        "answer_form": answer_form,
+        "recorded": recorded,
+    }
+    return render(request, "pilots/proposal.html", context)

@@ -330,6 +330,8 @@ ANONYMOUS_QUEUE_MAX = env.int("ANONYMOUS_QUEUE_MAX", default=200)
 # --- Pilots -----------------------------------------------------------------------------------
 # While a pilot runs, its members are asked a few anonymous questions (a pulse) every this many days.
 PULSE_EVERY_DAYS = env.int("PULSE_EVERY_DAYS", default=7)
+# Days the members have to consent, abstain or object to a lead's proposal (adopt, extend, retire).
+DECISION_WINDOW_DAYS = env.int("DECISION_WINDOW_DAYS", default=5)
 
 # --- Sponsors and managers ---------------------------------------------------------------------
 # A movement still without a sponsor this many days after its pilot started nudges its leads to find one.
