@@ -113,6 +113,11 @@ URL_TABLE: dict[str, dict] = {
         "GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
         "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
     },
+    # The shared decision: members and leads (an empty POST does nothing and shows the page again).
+    "pilots:proposal": {
+        "GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+        "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+    },
     # --- sponsors (a sponsor is not a lead: 403 wherever leads act; the lead tools are LEADS_ONLY above)
     "sponsors:ask": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},  # an empty POST comes back with its errors
     "sponsors:support_new": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
