@@ -243,8 +243,8 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     # movement computes it, later views read it from the cache), the chain's members (+ people), stage
     # changes, ownership: activity split, seat split (the active leads come from the leads above);
     # the timeline's support requests and sanctions, the sponsor column's sponsorships (+ people),
-    # sanction in force, latest support requests (sponsors app), the pilot's measures (pilots app)
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 25)
+    # sanction in force, latest support requests (sponsors app), the pilot's measures and its pulses (pilots app)
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 26)
 
 
 # --- starting ------------------------------------------------------------------------------------
