@@ -41,6 +41,14 @@ class Verb(models.TextChoices):
     ANSWERED_SUPPORT = "answered_support", _("answered a request for help")
     SANCTIONED = "sanctioned", _("officially sanctioned")
     WITHDREW_SANCTION = "withdrew_sanction", _("withdrew the official sanction")
+    # Pilots: measures, pulses and shared decisions (pilots/services.py).
+    DEFINED_MEASURE = "defined_measure", _("defined a pilot measure")
+    RECORDED_MEASURE = "recorded_measure", _("recorded a measure's value")
+    OPENED_PULSE = "opened_pulse", _("opened a pulse")  # no actor: the beat opens it
+    PROPOSED_DECISION = "proposed_decision", _("proposed a pilot decision")
+    RESPONDED_TO_PROPOSAL = "responded_to_proposal", _("responded to a proposal")
+    ANSWERED_OBJECTION = "answered_objection", _("answered an objection")
+    WITHDREW_PROPOSAL = "withdrew_proposal", _("withdrew a proposal")
     # Events about a person's account: no actor (the audit log keeps who), the person as subject.
     DEACTIVATED = "deactivated", _("was deactivated")
     ERASED = "erased", _("was erased")

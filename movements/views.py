@@ -583,8 +583,9 @@ def pilot(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error({"end_before_start": "end", "rationale": "rationale"}.get(error.code), error)
         else:
-            messages.success(request, _("The pilot has started. Good luck!"))
-            return redirect(movement)
+            messages.success(request, _("The pilot has started. Now say how you will know it worked."))
+            # The pilots app (templates and URLs only, no import) asks for the success measures next.
+            return redirect("pilots:measures", slug=movement.slug)
     return render(request, "movements/pilot.html", {"movement": movement, "form": form})
 
 

@@ -60,6 +60,10 @@ def action_path(nudge: Nudge) -> str:
         return reverse("sponsors:answer", kwargs={"pk": nudge.context["sponsorship_id"]})
     if nudge.kind == Kind.SUPPORT_REQUESTED and nudge.context.get("support_request_id"):
         return reverse("sponsors:support_answer", kwargs={"pk": nudge.context["support_request_id"]})
+    if nudge.kind in (Kind.PROPOSAL_OPENED, Kind.OBJECTION_RAISED, Kind.PROPOSAL_CLOSING) and nudge.movement_id:
+        return reverse("pilots:proposal", kwargs={"slug": nudge.movement.slug})
+    if nudge.kind == Kind.PULSE_DUE and nudge.movement_id:
+        return reverse("pilots:pulse_answer", kwargs={"slug": nudge.movement.slug})
     if nudge.kind in (Kind.SPONSOR_MONTHLY, Kind.FIND_A_SPONSOR):
         return _movement_path(nudge, "#sponsors")
     return _movement_path(nudge)
@@ -167,6 +171,23 @@ def headline(nudge: Nudge) -> str:
             return _("%(person)s mentioned you in “%(title)s”.") % {
                 "person": _mentioner(nudge),
                 "title": _item_title(nudge),
+            }
+        case Kind.PROPOSAL_OPENED:
+            return _("The leads of “%(movement)s” propose a decision: consent, abstain or object.") % {
+                "movement": movement
+            }
+        case Kind.OBJECTION_RAISED:
+            return _("%(person)s objects to the proposal in “%(movement)s”: answer it.") % {
+                "person": other,
+                "movement": movement,
+            }
+        case Kind.PROPOSAL_CLOSING:
+            return _("The proposal in “%(movement)s” closes in 24 hours: respond if you want a say.") % {
+                "movement": movement
+            }
+        case Kind.PULSE_DUE:
+            return _("How is the pilot of “%(movement)s” going? A few questions, answered anonymously.") % {
+                "movement": movement
             }
         case Kind.INTEGRATION_DISABLED:
             return _("The webhook %(target)s failed %(count)s times in a row and was turned off.") % {
@@ -393,6 +414,22 @@ def message_for(nudge: Nudge) -> Message:
                 greeting,
                 [headline(nudge)],
                 _("Read it"),
+                path,
+            )
+        case Kind.PROPOSAL_OPENED | Kind.OBJECTION_RAISED | Kind.PROPOSAL_CLOSING:
+            return Message(headline(nudge), greeting, [headline(nudge)], _("Open the proposal"), path)
+        case Kind.PULSE_DUE:
+            return Message(
+                _("How is the pilot of “%(movement)s” going?") % values,
+                greeting,
+                [
+                    _(
+                        "The pilot of “%(movement)s” asks its members a few questions. Your answer is anonymous: "
+                        "it is stored without your name, and results are shown only once at least 5 people answered."
+                    )
+                    % values,
+                ],
+                _("Answer the pulse"),
                 path,
             )
         case Kind.INTEGRATION_DISABLED:

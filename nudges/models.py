@@ -25,6 +25,11 @@ class Kind(models.TextChoices):
     SUPPORT_REQUESTED = "support_requested", _("A movement you sponsor asks for help")
     SPONSOR_MONTHLY = "sponsor_monthly", _("Monthly summary of the movements you sponsor")
     FIND_A_SPONSOR = "find_a_sponsor", _("Find a sponsor for your pilot")
+    # Pilots (pilots app): a pulse opened, to the members.
+    PULSE_DUE = "pulse_due", _("A pilot's pulse: a few anonymous questions")
+    PROPOSAL_OPENED = "proposal_opened", _("A pilot decision is proposed: consent or object")
+    OBJECTION_RAISED = "objection_raised", _("A member objects to your proposal")
+    PROPOSAL_CLOSING = "proposal_closing", _("A proposal closes in 24 hours")
     # To staff: an outgoing webhook or chat channel kept failing and was turned off (integrations app).
     INTEGRATION_DISABLED = "integration_disabled", _("Integration disabled")
     # Conversation (nudges/conversation.py): what you watch, a first follower at once, a mention of you.

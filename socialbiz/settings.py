@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sponsors",
     "conversation",
     "nudges",
+    "pilots",
     "dashboards",
     "integrations",
     "api",
@@ -334,6 +335,12 @@ ANONYMOUS_QUEUE_TICK_SECONDS = env.int("ANONYMOUS_QUEUE_TICK_SECONDS", default=6
 # Anonymous posts waiting at once, for everyone together; more get a 429 until the next batch.
 ANONYMOUS_QUEUE_MAX = env.int("ANONYMOUS_QUEUE_MAX", default=200)
 
+# --- Pilots -----------------------------------------------------------------------------------
+# While a pilot runs, its members are asked a few anonymous questions (a pulse) every this many days.
+PULSE_EVERY_DAYS = env.int("PULSE_EVERY_DAYS", default=7)
+# Days the members have to consent, abstain or object to a lead's proposal (adopt, extend, retire).
+DECISION_WINDOW_DAYS = env.int("DECISION_WINDOW_DAYS", default=5)
+
 # --- Sponsors and managers ---------------------------------------------------------------------
 # A movement still without a sponsor this many days after its pilot started nudges its leads to find one.
 SPONSOR_NUDGE_AFTER_DAYS = env.int("SPONSOR_NUDGE_AFTER_DAYS", default=14)
@@ -451,6 +458,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.anonymous_queue_tick",
         "schedule": float(ANONYMOUS_QUEUE_TICK_SECONDS),
     },
+    "pilots-pulses": {"task": "pilots.tasks.pulses_tick", "schedule": float(ANONYMOUS_QUEUE_TICK_SECONDS)},
     "feedback-anonymous-activity": {
         "task": "feedback.tasks.record_anonymous_activity",
         "schedule": 3600.0,

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 request_logger = logging.getLogger("socialbiz.request")
 # Requests that leave no log line at all: posting feedback may be anonymous, and a line with its second
 # would date the post (and the people active around it) however the post itself is stored.
-UNLOGGED_VIEWS = {("POST", "feedback:new")}
+UNLOGGED_VIEWS = {("POST", "feedback:new"), ("POST", "pilots:pulse_answer")}
 SAFE_EXTRA = ("method", "route", "status", "duration_ms", "task", "task_id", "state")
 
 

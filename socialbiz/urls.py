@@ -23,6 +23,7 @@ urlpatterns = [
     path("movements/", include("movements.urls")),
     path("feedback/", include("feedback.urls")),
     path("", include("sponsors.urls")),
+    path("", include("pilots.urls")),
     path("organisation/", dashboards_views.organisation, name="organisation"),
     path("organisation/<int:person_id>/", dashboards_views.organisation_of, name="organisation_of"),
     path("", include("nudges.urls")),

@@ -107,6 +107,7 @@ def long_world(transactional_db) -> World:
     feedback_services.report_create(reporter=member, reason=LONG_TEXT[:2000], comment=comment)
     feedback_services.report_create(reporter=lead, reason=LONG_TEXT[:2000], feedback=post)
     reply = conversation_services.reply_add(update=update, author=member, body=LONG_TEXT)
+    long_pilot_parts(movement=movement, lead=lead, member=member)
     nudge = Nudge.objects.create(
         kind=NudgeKind.WEEKLY_DIGEST,
         recipient=member,
@@ -135,6 +136,48 @@ def long_world(transactional_db) -> World:
         reply=reply,
         **sponsors_and_integrations(movement=movement, lead=lead, member=member, outsider=outsider),
     )
+
+
+def long_pilot_parts(*, movement, lead, member) -> None:
+    """A long-named measure with a value, a pulse with its results and texts, a proposal with an objection."""
+    from pilots import decisions as pilot_decisions
+    from pilots import services as pilot_services
+    from pilots.models import Pulse, PulseAnswer
+
+    today = timezone.localdate()
+    measure = pilot_services.measure_define(
+        movement=movement,
+        actor=lead,
+        name=LONG_WORD[:120],
+        unit=LONG_WORD[:40],
+        direction="up",
+        baseline=0,
+        target=10,
+        source="by_hand",
+    )
+    pilot_services.measure_value_record(
+        measure=measure, actor=lead, measured_on=today - datetime.timedelta(days=3), value=4, note=LONG_TEXT[:500]
+    )
+    pulse = Pulse.objects.create(
+        movement=movement,
+        number=1,
+        opens_on=today - datetime.timedelta(days=30),
+        closes_on=today - datetime.timedelta(days=23),
+        questions=[LONG_TEXT[:300]],
+        published_count=5,
+        closed_at=timezone.now(),
+    )
+    PulseAnswer.objects.bulk_create(
+        [PulseAnswer(pulse=pulse, scores=[3], works=LONG_TEXT[:2000], doesnt=LONG_WORD) for _ in range(5)]
+    )
+    proposal = pilot_decisions.proposal_open(
+        movement=movement,
+        lead=lead,
+        decision="extend",
+        rationale=LONG_TEXT[:5000],
+        new_end=today + datetime.timedelta(days=30),
+    )
+    pilot_decisions.proposal_respond(proposal=proposal, person=member, kind="object", reason=LONG_TEXT[:2000])
 
 
 def pages_for(world: World, who: str) -> list[str]:

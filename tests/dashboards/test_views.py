@@ -312,8 +312,9 @@ def test_analytics_query_count_does_not_grow_with_the_data(client, org, django_a
     client.force_login(org.p1)
     # session, user, movement (with the lead check), weekly joins and leaves, the chain (tree: first view only,
     # then from the cache), the chain's members (+ people), the chain table's first rows, roles with seat
-    # counts, rollup boundary, weekly activity, feedback counts, top feedback, nudges per kind
-    with django_assert_num_queries(13):
+    # counts, rollup boundary, weekly activity, feedback counts, top feedback, nudges per kind, the pilot's
+    # measures and its pulses (pilots app)
+    with django_assert_num_queries(15):
         response = client.get(analytics_url(org.m1))
     assert response.status_code == 200
 

@@ -35,6 +35,7 @@ OUR_APPS = (
     "sponsors",
     "conversation",
     "nudges",
+    "pilots",
     "dashboards",
     "api",
     "integrations",

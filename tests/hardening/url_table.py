@@ -130,6 +130,19 @@ URL_TABLE: dict[str, dict] = {
         "POST": {"*": 200, "anonymous": 200},
         "writes": EVERYONE | {"anonymous"},
     },
+    # --- pilots (measures: the leads define them; leads and the holders of a measure's role record values)
+    "pilots:measures": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},  # an empty POST comes back with its errors
+    "pilots:measure_record": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},  # nobody else holds a recording role here
+    # Members answer the pulse (none is open in this world: the page says so); everyone else who sees it 403.
+    "pilots:pulse_answer": {
+        "GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+        "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+    },
+    # The shared decision: members and leads (an empty POST does nothing and shows the page again).
+    "pilots:proposal": {
+        "GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+        "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
+    },
     # --- sponsors (a sponsor is not a lead: 403 wherever leads act; the lead tools are LEADS_ONLY above)
     "sponsors:ask": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},  # an empty POST comes back with its errors
     "sponsors:support_new": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},

@@ -15,6 +15,7 @@ APPS = [
     "sponsors",
     "conversation",
     "nudges",
+    "pilots",
     "dashboards",
     "integrations",
     "api",

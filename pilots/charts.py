@@ -1,0 +1,66 @@
+"""The SVG geometry of a measure over the pilot window: its values as a line, the target as a dashed line.
+
+Drawn on the server like the dashboards' charts (same frame and CSS classes); the x axis is the calendar, so
+hand-recorded values on uneven days sit where they belong."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from .selectors import MeasureReport
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 36
+
+
+def _nice(value: float) -> float:
+    if value <= 0:
+        return 1
+    exponent = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * exponent:
+            return step * exponent
+    return 10 * exponent
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+
+
+def measure_chart(report: MeasureReport, *, start, end) -> dict:
+    """Points, target and baseline lines, gridlines and the window's first and last day as labels."""
+    measure = report.measure
+    values = [float(p.value) for p in report.points]
+    everything = [*values, float(measure.target), float(measure.baseline)]
+    low = min(0.0, min(everything))
+    high = _nice(max(everything) - low) + low if max(everything) > low else low + 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    days = max((end - start).days, 1)
+
+    def x(day) -> float:
+        return round(LEFT + plot_w * min(max((day - start).days, 0), days) / days, 1)
+
+    def y(value: float | Decimal) -> float:
+        return round(TOP + plot_h * (1 - (float(value) - low) / (high - low)), 1)
+
+    points = [(x(p.day), y(p.value)) for p in report.points]
+    return {
+        "dom_id": f"measure-{measure.pk}",
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "gridlines": [
+            {"y": y(low + (high - low) * i / 4), "label": _fmt(low + (high - low) * i / 4)} for i in range(5)
+        ],
+        "x_labels": [
+            {"x": LEFT, "label": start.isoformat(), "anchor": "start"},
+            {"x": WIDTH - RIGHT, "label": end.isoformat(), "anchor": "end"},
+        ],
+        "points": " ".join(f"{px},{py}" for px, py in points),
+        "dots": [{"x": px, "y": py} for px, py in points],
+        "target_y": y(measure.target),
+        "baseline_y": y(measure.baseline),
+        "empty": not points,
+    }
