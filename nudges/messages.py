@@ -49,6 +49,8 @@ def action_path(nudge: Nudge) -> str:
         return reverse("home")
     if nudge.kind == Kind.INTEGRATION_DISABLED:
         return str(nudge.context.get("path") or reverse("home"))
+    if nudge.kind == Kind.REPORT_RECEIVED:
+        return reverse("feedback:moderation")
     if nudge.kind == Kind.OPEN_ROLES:
         return _movement_path(nudge, "#roles")
     if nudge.kind == Kind.SPONSOR_REQUEST and nudge.context.get("sponsorship_id"):
@@ -107,6 +109,11 @@ def headline(nudge: Nudge) -> str:
                 "target": nudge.context.get("target", ""),
                 "count": nudge.context.get("failures", ""),
             }
+        case Kind.REPORT_RECEIVED:
+            title = nudge.feedback.title if nudge.feedback_id else ""
+            if nudge.context.get("on_comment"):
+                return _("A comment on “%(title)s” was reported.") % {"title": title}
+            return _("“%(title)s” was reported.") % {"title": title}
     return str(nudge.get_kind_display())
 
 
@@ -312,6 +319,14 @@ def message_for(nudge: Nudge) -> Message:
                 _("See the endpoint's attempts"),
                 path,
             )
+        case Kind.REPORT_RECEIVED:
+            # The reason the reporter gave, never the author: an anonymous post has none to give.
+            reason = str(nudge.context.get("reason", ""))
+            paragraphs = [headline(nudge)]
+            if reason:
+                paragraphs.append(_("The reason given: “%(reason)s”") % {"reason": reason})
+            paragraphs.append(_("Hide it or dismiss the report from the moderation queue."))
+            return Message(_("Something was reported"), greeting, paragraphs, _("Open the moderation queue"), path)
     raise ValueError(f"unknown nudge kind {nudge.kind}")
 
 

@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     FIND_A_SPONSOR = "find_a_sponsor", _("Find a sponsor for your pilot")
     # To staff: an outgoing webhook or chat channel kept failing and was turned off (integrations app).
     INTEGRATION_DISABLED = "integration_disabled", _("Integration disabled")
+    # To moderators: a post or comment was reported (never says who wrote an anonymous post).
+    REPORT_RECEIVED = "report_received", _("A post or comment was reported")
 
 
 # These reach the person in the portal whatever they choose: somebody is waiting for them.

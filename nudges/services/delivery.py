@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback.models import Report
 from movements.models import Invitation, InvitationStatus, Membership, Role, Stage
 from sponsors.models import Sponsorship, SponsorshipStatus, SupportRequest, SupportStatus
 
@@ -86,6 +87,12 @@ def _still_relevant(nudge: Nudge) -> bool:
     if nudge.kind == Kind.SPONSOR_MONTHLY:
         return (
             Sponsorship.objects.accepted().filter(movement_id=nudge.movement_id, sponsor_id=nudge.recipient_id).exists()
+        )
+    if nudge.kind == Kind.REPORT_RECEIVED:
+        # Another moderator already dealt with it, or the recipient no longer moderates.
+        return (
+            nudge.recipient.can_moderate
+            and Report.objects.filter(pk=nudge.context.get("report_id"), resolved_at__isnull=True).exists()
         )
     if nudge.kind == Kind.INVITATION and nudge.context.get("invitation_id"):
         return Invitation.objects.filter(pk=nudge.context["invitation_id"], status=InvitationStatus.PENDING).exists()
