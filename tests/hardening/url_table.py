@@ -137,6 +137,9 @@ URL_TABLE: dict[str, dict] = {
     "people:privacy": {"GET": 200, "POST": 405},
     "people:privacy_export": {"GET": 200, "POST": 405, "get_writes": {"people_auditevent"}},
     "people:privacy_erasure_request": {"GET": 405, "POST": 400},
+    # Your own picture: an empty POST is the form with "Choose a picture". Anyone's picture for any colleague.
+    "people:avatar_settings": {"GET": 200, "POST": 400},
+    "people:avatar": {"GET": 200, "POST": 405},
     # --- API tokens and integrations
     "api_tokens:list": {"GET": 200, "POST": 200},  # an empty POST is the form with its errors
     "api_tokens:revoke": {"GET": 405, "POST": {"*": 404, "member": 302}, "writes": {"member"}},
