@@ -105,6 +105,11 @@ def headline(nudge: Nudge) -> str:
                 "movement": movement
             }
         case Kind.INTEGRATION_DISABLED:
+            if nudge.context.get("label"):  # a chat channel: named by whose it is (its URL is a secret)
+                return _("%(label)s failed %(count)s times in a row and was turned off.") % {
+                    "label": nudge.context["label"],
+                    "count": nudge.context.get("failures", ""),
+                }
             return _("The webhook %(target)s failed %(count)s times in a row and was turned off.") % {
                 "target": nudge.context.get("target", ""),
                 "count": nudge.context.get("failures", ""),
@@ -310,13 +315,15 @@ def message_for(nudge: Nudge) -> Message:
             )
         case Kind.INTEGRATION_DISABLED:
             return Message(
-                _("A webhook was turned off"),
+                _("A chat channel was turned off") if nudge.context.get("label") else _("A webhook was turned off"),
                 greeting,
                 [
                     headline(nudge),
-                    _("Check the receiver, then turn the endpoint on again; failed deliveries can be sent again."),
+                    _("Check the channel's webhook URL and connect it again; messages wait until then.")
+                    if nudge.context.get("label")
+                    else _("Check the receiver, then turn the endpoint on again; failed deliveries can be sent again."),
                 ],
-                _("See the endpoint's attempts"),
+                _("Check the channel") if nudge.context.get("label") else _("See the endpoint's attempts"),
                 path,
             )
         case Kind.REPORT_RECEIVED:
