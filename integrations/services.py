@@ -120,13 +120,22 @@ def chat_url_check(*, kind: str, url: str) -> None:
 
 
 @transaction.atomic
-def chat_channel_set(*, kind: str, url: str, actor, person=None, movement=None) -> ChatChannel:
-    """Connect (or replace) the chat channel of a person or of a movement."""
+def chat_channel_set(
+    *, kind: str, url: str, actor, person=None, movement=None, instead_of_email: bool = False
+) -> ChatChannel:
+    """Connect (or replace) the chat channel of a person or of a movement; a person's may replace their email."""
     chat_url_check(kind=kind, url=url)
     owner = {"person": person} if person is not None else {"movement": movement}
     channel, _created = ChatChannel.objects.update_or_create(
         **owner,
-        defaults={"kind": kind, "url": url, "connected_by": actor, "disabled_at": None, "consecutive_failures": 0},
+        defaults={
+            "kind": kind,
+            "url": url,
+            "connected_by": actor,
+            "disabled_at": None,
+            "consecutive_failures": 0,
+            "instead_of_email": bool(instead_of_email and person is not None),
+        },
     )
     return channel
 
@@ -173,6 +182,13 @@ def deliveries_for_event(*, event: Activity) -> list[str]:
                 )
             )
     return _write(rows)
+
+
+def chat_replaces_email(*, nudge) -> bool:
+    """The person asked for their nudges in chat instead of email, and that channel is working."""
+    return ChatChannel.objects.filter(
+        person_id=nudge.recipient_id, instead_of_email=True, disabled_at__isnull=True
+    ).exists()
 
 
 def deliveries_for_nudge(*, nudge) -> list[str]:

@@ -129,10 +129,14 @@ def nudge_deliver(*, nudge_id: int) -> str:
         preference = NotificationPreference.objects.filter(person=recipient, kind=nudge.kind).first()
         wants_email = nudge.email and (preference.email if preference else True) and bool(recipient.email)
         in_app = nudge.in_app and ((preference.in_app if preference else True) or nudge.kind in ALWAYS_IN_APP)
-        if not (wants_email or in_app):
+        # The person chose their chat instead of email: the chat copy (written below) is how it reaches them.
+        by_chat = wants_email and channels.replaces_email(nudge)
+        wants_email = wants_email and not by_chat
+        if not (wants_email or in_app or by_chat):
             Nudge.objects.filter(pk=nudge_id).update(cancelled_at=now, claimed_at=None)
             return Outcome.CANCELLED
         if not wants_email:
+            # A chat-only nudge is kept in the portal too: every row has a channel (nudge_has_a_channel).
             Nudge.objects.filter(pk=nudge_id).update(sent_at=now, email=False, in_app=True)
             channels.copy_delivered(nudge)
             return Outcome.IN_APP_ONLY
