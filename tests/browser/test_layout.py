@@ -22,7 +22,7 @@ from movements.services import RoleSpec
 from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
 from tests.factories import DepartmentFactory, UserFactory
-from tests.hardening.conftest import World, sponsors_and_integrations
+from tests.hardening.conftest import World, _give_a_picture, sponsors_and_integrations
 from tests.hardening.url_table import URL_TABLE, expected
 
 # One unbroken word of 195 letters, a long URL and text in several scripts: what real people paste.
@@ -34,7 +34,7 @@ LONG_TEXT = (
 )
 
 # Pages that are not HTML pages a person reads (a JSON download, the bell's partial) are left out.
-NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell"}
+NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell", "people:avatar"}
 # JSON, feeds and calendars are for programs, not pages (the API docs page is checked in its own test).
 NOT_PAGE_PREFIXES = ("api:", "integrations:feed_")
 PERSONAS = ("lead", "member", "moderator", "admin", "outsider")
@@ -65,6 +65,7 @@ def long_world(transactional_db) -> World:
     dept_b = DepartmentFactory(name="Department B")
     lead = UserFactory(display_name=f"Lena {LONG_WORD[:100]} 李小龍", department=dept_a)
     member = UserFactory(display_name=f"Max {LONG_WORD[:100]} محمد", department=dept_a)
+    _give_a_picture(member)  # pictures in their circles beside the initials
     invitee = UserFactory(display_name="Ivo Invitee", department=dept_a)
     outsider = UserFactory(display_name="Olga Outsider", department=dept_b)
     moderator = UserFactory(display_name=f"Mona {LONG_WORD[:60]}", department=dept_a, is_moderator=True)
