@@ -98,7 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # 0: no picture (initials are shown). Bumped on every upload: the picture's URL carries it, so it is cached for good.
-    avatar_version = models.PositiveIntegerField(default=0, editable=False)
+    avatar_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)  # db_default: COPY seeders
 
     objects = UserManager()
 
