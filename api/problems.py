@@ -24,6 +24,7 @@ TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Server error",
+    503: "Service unavailable",
 }
 
 

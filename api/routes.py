@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.conf import settings
+from django.db import connection
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
@@ -415,11 +416,19 @@ def _cell(value):
     return value if value is None or isinstance(value, int | float | str) else str(value)
 
 
-@router.get("/dashboards/", response={200: schemas.Dashboard, **ERRORS}, tags=["dashboards"], url_name="dashboards")
+@router.get(
+    "/dashboards/",
+    response={200: schemas.Dashboard, **ERRORS, 503: schemas.Problem},
+    tags=["dashboards"],
+    url_name="dashboards",
+)
 def dashboards_tables(request, query: Query[DashboardQuery]):
-    """The adoption dashboards' tables (every row, as in the CSV exports). Staff only: others get 404."""
+    """The adoption dashboards' tables (every row, as in the CSV exports). Staff only: others get 404.
+    On the SQLite demo: 503, the dashboards need PostgreSQL (as the page says)."""
     if not request.user.is_staff:
         raise Http404
+    if connection.vendor != "postgresql":
+        raise HttpError(503, "The dashboards need PostgreSQL; this site runs on SQLite (the one-machine demo).")
     if query.days not in RANGE_CHOICES:
         raise HttpError(422, "Choose 7, 28, 90 or 365 days.")
     dashboard = dashboard_selectors.dashboard_for(

@@ -15,3 +15,13 @@ class EndpointForm(forms.Form):
 class ChatChannelForm(forms.Form):
     kind = forms.ChoiceField(label=_("Chat"), choices=ChatKind.choices, widget=forms.RadioSelect)
     url = forms.URLField(label=_("Webhook URL"), max_length=500, assume_scheme="https")
+
+
+class PersonChatChannelForm(ChatChannelForm):
+    instead_of_email = forms.BooleanField(
+        label=_("Send my nudges here instead of by email"),
+        required=False,
+        help_text=_(
+            "They still appear in the portal as you chose. If the channel fails and is turned off, email resumes."
+        ),
+    )

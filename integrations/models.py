@@ -68,14 +68,19 @@ class ChatChannel(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     disabled_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    # A person's channel only: their nudges come here and not by email (in the portal as they chose).
+    instead_of_email = models.BooleanField(_("instead of email"), default=False)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
+                condition=Q(instead_of_email=False) | Q(person__isnull=False), name="chat_instead_of_email_personal"
+            ),
+            models.CheckConstraint(
                 condition=Q(person__isnull=True, movement__isnull=False)
                 | Q(person__isnull=False, movement__isnull=True),
                 name="chat_channel_one_owner",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

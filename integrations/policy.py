@@ -1,10 +1,15 @@
 """Where outgoing requests may go (WEBHOOK_ALLOWED_HOSTS). Checked when a URL is saved and again before
-every send (DNS may have changed). Link-local and cloud metadata addresses are always refused."""
+every send (DNS may have changed). Link-local and cloud metadata addresses are always refused.
+
+Before a send the host is resolved once (`pin`) and the connection goes to that checked address (services._post),
+so a name that answers a public address to the check and a private one to the connection (DNS rebinding)
+cannot reach inside."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -54,8 +59,28 @@ def _listed(host: str, address, allowed: list[str]) -> bool:
     return False
 
 
-def check_url(url: str, *, allowed: list[str] | None = None) -> None:
-    """Raise Refused unless `url` is http(s) and every address its host resolves to is allowed."""
+@dataclass(frozen=True)
+class Pinned:
+    """A URL with the address its host resolved to when it was checked: connect there, and nowhere else."""
+
+    scheme: str
+    host: str
+    port: int
+    address: str
+    target: str  # path and query, as sent in the request line
+
+
+def pin(url: str, *, allowed: list[str] | None = None) -> Pinned:
+    """Check `url` (as check_url) and return the checked address to connect to."""
+    parts = urlsplit(url)
+    addresses = check_url(url, allowed=allowed)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Pinned(parts.scheme, parts.hostname.lower().rstrip("."), port, str(addresses[0]), target)
+
+
+def check_url(url: str, *, allowed: list[str] | None = None) -> list:
+    """Raise Refused unless `url` is http(s) and every address its host resolves to is allowed; return them."""
     allowed = settings.WEBHOOK_ALLOWED_HOSTS if allowed is None else allowed
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -69,9 +94,12 @@ def check_url(url: str, *, allowed: list[str] | None = None) -> None:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise Refused(_("The port is not a number.")) from None
-    for address in _resolve(host, port):
+    addresses = _resolve(host, port)
+    if not addresses:
+        raise Refused(_("The host name %(host)s does not resolve.") % {"host": host})
+    for index, address in enumerate(addresses):
         if getattr(address, "ipv4_mapped", None):
-            address = address.ipv4_mapped
+            address = addresses[index] = address.ipv4_mapped
         if address in METADATA_ADDRESSES or address.is_link_local:
             raise Refused(_("Link-local and cloud metadata addresses are never called."))
         if address.is_multicast or address.is_unspecified or (address.is_reserved and not address.is_loopback):
@@ -84,3 +112,4 @@ def check_url(url: str, *, allowed: list[str] | None = None) -> None:
             _("%(host)s is not allowed (WEBHOOK_ALLOWED_HOSTS): private addresses must be listed by name or range.")
             % {"host": host}
         )
+    return addresses

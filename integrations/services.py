@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import http.client
 import json
 import logging
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
 from functools import partial
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.models import Activity
+from movements.models import Membership, Movement
 from nudges import services as nudge_services
 from nudges.messages import absolute, action_path
 from nudges.messages import headline as nudge_headline
@@ -118,13 +120,22 @@ def chat_url_check(*, kind: str, url: str) -> None:
 
 
 @transaction.atomic
-def chat_channel_set(*, kind: str, url: str, actor, person=None, movement=None) -> ChatChannel:
-    """Connect (or replace) the chat channel of a person or of a movement."""
+def chat_channel_set(
+    *, kind: str, url: str, actor, person=None, movement=None, instead_of_email: bool = False
+) -> ChatChannel:
+    """Connect (or replace) the chat channel of a person or of a movement; a person's may replace their email."""
     chat_url_check(kind=kind, url=url)
     owner = {"person": person} if person is not None else {"movement": movement}
     channel, _created = ChatChannel.objects.update_or_create(
         **owner,
-        defaults={"kind": kind, "url": url, "connected_by": actor, "disabled_at": None, "consecutive_failures": 0},
+        defaults={
+            "kind": kind,
+            "url": url,
+            "connected_by": actor,
+            "disabled_at": None,
+            "consecutive_failures": 0,
+            "instead_of_email": bool(instead_of_email and person is not None),
+        },
     )
     return channel
 
@@ -171,6 +182,13 @@ def deliveries_for_event(*, event: Activity) -> list[str]:
                 )
             )
     return _write(rows)
+
+
+def chat_replaces_email(*, nudge) -> bool:
+    """The person asked for their nudges in chat instead of email, and that channel is working."""
+    return ChatChannel.objects.filter(
+        person_id=nudge.recipient_id, instead_of_email=True, disabled_at__isnull=True
+    ).exists()
 
 
 def deliveries_for_nudge(*, nudge) -> list[str]:
@@ -274,31 +292,44 @@ def _publish(ids: list[int], countdown: float | None = None) -> None:
 # --- Sending ----------------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could point anywhere (a metadata address): it counts as the receiver's answer."""
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address the policy checked, whatever the host name resolves to now; the Host header
+    still names the host."""
 
-    def redirect_request(self, *args, **kwargs):
-        return None
+    def __init__(self, pinned: policy.Pinned, timeout: float):
+        super().__init__(pinned.host, pinned.port, timeout=timeout)
+        self.pinned_address = pinned.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As above over TLS: the certificate is checked against the host name (SNI too), the socket goes to the
+    checked address."""
+
+    def __init__(self, pinned: policy.Pinned, timeout: float):
+        super().__init__(pinned.host, pinned.port, timeout=timeout, context=ssl.create_default_context())
+        self.pinned_address = pinned.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
-    """POST and return (status or None, response excerpt, error)."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={**headers, "User-Agent": USER_AGENT})
+def _post(pinned: policy.Pinned, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
+    """POST to the pinned address and return (status or None, response excerpt, error). Redirects are not
+    followed (one could point anywhere, a metadata address): a 3xx counts as the receiver's answer."""
+    kind = _PinnedHTTPSConnection if pinned.scheme == "https" else _PinnedHTTPConnection
+    connection = kind(pinned, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            return response.status, response.read(500).decode(errors="replace"), ""
-    except urllib.error.HTTPError as error:
-        excerpt = ""
-        try:
-            excerpt = error.read(500).decode(errors="replace")
-        except Exception:
-            pass
-        return error.code, excerpt, ""
+        connection.request("POST", pinned.target, body=body, headers={**headers, "User-Agent": USER_AGENT})
+        response = connection.getresponse()
+        return response.status, response.read(500).decode(errors="replace"), ""
     except Exception as error:  # timeouts, refused connections, TLS errors: all worth a retry
         return None, "", f"{error.__class__.__name__}: {error}"[:500]
+    finally:
+        connection.close()
 
 
 def _retry_delay(attempts: int) -> int:
@@ -339,12 +370,12 @@ def delivery_send(*, delivery_id: int) -> str:
     url, body, headers = _request_for(delivery)
     started = time.monotonic()
     try:
-        policy.check_url(url)
+        pinned = policy.pin(url)  # resolved once: the connection goes to this checked address
     except policy.Refused as refused:
         status, excerpt, error = None, "", f"refused by policy: {refused}"[:500]
         permanent = True
     else:
-        status, excerpt, error = _post(url, body, headers)
+        status, excerpt, error = _post(pinned, body, headers)
         permanent = status is not None and (300 <= status < 500) and status not in (408, 429)
     duration = int((time.monotonic() - started) * 1000)
     return _record_attempt(
@@ -410,20 +441,52 @@ def _disable(target, *, failures: int, last_error: str) -> None:
         disabled_at=timezone.now(), **({"disabled_reason": reason[:300]} if isinstance(target, WebhookEndpoint) else {})
     )
     log.warning("integrations: %s %s disabled after %d failures", type(target).__name__, target.pk, failures)
+    staff = list(get_user_model().objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True))
+    stamp = int(time.time())
     if isinstance(target, WebhookEndpoint):
-        staff = get_user_model().objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True)
-        path = reverse("integrations:endpoint", kwargs={"pk": target.pk})
-        nudge_services.nudges_write(
-            drafts=[
-                nudge_services.Draft(
-                    kind=NudgeKind.INTEGRATION_DISABLED,
-                    recipient_id=person_id,
-                    dedupe_key=f"integration_disabled:e{target.pk}:{int(time.time())}:u{person_id}",
-                    context={"target": target.url[:200], "failures": failures, "path": path},
-                )
-                for person_id in staff
-            ]
-        )
+        context = {
+            "target": target.url[:200],
+            "failures": failures,
+            "path": reverse("integrations:endpoint", kwargs={"pk": target.pk}),
+        }
+        drafts = [
+            (person_id, f"integration_disabled:e{target.pk}:{stamp}:u{person_id}", context) for person_id in staff
+        ]
+    else:
+        # A chat URL is a secret (anyone holding it can post): the nudge names whose channel it is, never the URL.
+        # Staff hear of it, and so do the people who can connect it again: its person, or its movement's leads.
+        if target.person_id:
+            owner = get_user_model().objects.get(pk=target.person_id)
+            label = _("The %(kind)s channel of %(name)s") % {"kind": ChatKind(target.kind).label, "name": owner.name}
+            owners = [target.person_id]
+            owner_path = reverse("integrations:feeds")
+        else:
+            movement = Movement.objects.get(pk=target.movement_id)
+            label = _("The %(kind)s channel of “%(title)s”") % {
+                "kind": ChatKind(target.kind).label,
+                "title": movement.title,
+            }
+            owners = list(
+                Membership.objects.active_leads().filter(movement=movement).values_list("person_id", flat=True)
+            )
+            owner_path = reverse("integrations:movement_chat", kwargs={"slug": movement.slug})
+        staff_path = reverse("admin:integrations_chatchannel_change", args=[target.pk])
+        drafts = [
+            (
+                person_id,
+                f"integration_disabled:c{target.pk}:{stamp}:u{person_id}",
+                {"label": label, "failures": failures, "path": owner_path if person_id in owners else staff_path},
+            )
+            for person_id in dict.fromkeys([*owners, *staff])
+        ]
+    nudge_services.nudges_write(
+        drafts=[
+            nudge_services.Draft(
+                kind=NudgeKind.INTEGRATION_DISABLED, recipient_id=person_id, dedupe_key=key, context=context
+            )
+            for person_id, key, context in drafts
+        ]
+    )
 
 
 @transaction.atomic

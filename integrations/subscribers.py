@@ -22,6 +22,11 @@ def copy_nudge_to_chat(nudge) -> None:
     services.deliveries_for_nudge(nudge=nudge)
 
 
+@channels.register_email_replacement
+def chat_instead_of_email(nudge) -> bool:
+    return services.chat_replaces_email(nudge=nudge)
+
+
 @subscribe(Verb.ERASED, Verb.DEACTIVATED)
 def forget_the_persons_links(event: Activity) -> None:
     """A leaver's or an erased person's chat channel and feed links stop at once (their URL is theirs)."""

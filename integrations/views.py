@@ -18,7 +18,7 @@ from movements import services as movement_services
 from movements.models import Movement
 
 from . import feeds, services
-from .forms import ChatChannelForm, EndpointForm
+from .forms import ChatChannelForm, EndpointForm, PersonChatChannelForm
 from .models import Attempt, ChatChannel, Delivery, FeedToken, WebhookEndpoint
 
 DELIVERIES_SHOWN = 50
@@ -120,7 +120,12 @@ def feeds_settings(request: HttpRequest) -> HttpResponse:
             "links": links,
             "has_token": links is not None or FeedToken.objects.filter(person=request.user).exists(),
             "channel": channel,
-            "chat_form": ChatChannelForm(initial={"kind": channel.kind if channel else "slack"}),
+            "chat_form": PersonChatChannelForm(
+                initial={
+                    "kind": channel.kind if channel else "slack",
+                    "instead_of_email": bool(channel and channel.instead_of_email),
+                }
+            ),
         },
     )
 
@@ -138,14 +143,17 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
         ChatChannel.objects.filter(person=request.user).delete()
         messages.success(request, _("Your chat channel is disconnected."))
         return redirect("integrations:feeds")
-    form = ChatChannelForm(request.POST)
+    form = PersonChatChannelForm(request.POST)
     if form.is_valid():
         try:
             services.chat_channel_set(person=request.user, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _errors_into(form, error)
         else:
-            messages.success(request, _("Your nudges now also reach your chat."))
+            if form.cleaned_data["instead_of_email"]:
+                messages.success(request, _("Your nudges now reach your chat instead of your email."))
+            else:
+                messages.success(request, _("Your nudges now also reach your chat."))
             return redirect("integrations:feeds")
     channel = ChatChannel.objects.filter(person=request.user).first()
     context = {

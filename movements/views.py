@@ -105,7 +105,10 @@ def card_shows(movement: Movement) -> tuple:
         movement.tool,
         movement.needs_lead,
         movement.pitch,
-        tuple((face.position, face.left_at is None, face.person.name, face.person.initials) for face in movement.faces),
+        tuple(
+            (face.position, face.left_at is None, face.person.name, face.person.initials, face.person.avatar_version)
+            for face in movement.faces
+        ),
         movement.follower_count,
         movement.open_seats,
     )
@@ -300,10 +303,27 @@ def role_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "movements/role_form.html", {"movement": movement, "role": role, "form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def role_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET asks once more (the button is a GET without JavaScript, hx-confirm with it); POST removes the role."""
     movement = _movement_or_404(request, slug)
     role = _role_or_404(movement, pk)
+    if request.method == "GET":
+        services.require_lead(movement=movement, person=request.user)
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Remove the role “%(name)s”?") % {"name": role.name},
+                "consequences": [
+                    _("The role and its description go, and whoever holds one of its seats loses it."),
+                    _("This cannot be undone; you can create a new role later."),
+                ],
+                "action": reverse("movements:role_delete", kwargs={"slug": movement.slug, "pk": role.pk}),
+                "confirm_label": _("Remove the role"),
+                "cancel_url": reverse("movements:roles", kwargs={"slug": movement.slug}),
+            },
+        )
     services.role_delete(role=role, actor=request.user)
     messages.success(request, _("Role “%(name)s” removed.") % {"name": role.name})
     return redirect("movements:roles", slug=movement.slug)
@@ -322,18 +342,22 @@ def role_claim(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _after_action(request, movement)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def role_release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET asks once more (the buttons are GETs without JavaScript, hx-confirm with it); POST frees the seat."""
     movement = _movement_or_404(request, slug)
     role = _role_or_404(movement, pk)
+    data = request.POST if request.method == "POST" else request.GET
     person = request.user
-    if request.POST.get("person"):
+    if data.get("person"):
         membership = get_object_or_404(
             Membership.objects.select_related("person"),
             movement=movement,
-            person_id=request.POST["person"] if request.POST["person"].isdigit() else 0,
+            person_id=data["person"] if data["person"].isdigit() else 0,
         )
         person = membership.person
+    if request.method == "GET":
+        return render(request, "confirm.html", _release_confirmation(movement, role, person, request.user, data))
     try:
         services.role_release(role=role, person=person, actor=request.user)
     except ValidationError as error:
@@ -383,9 +407,49 @@ def lead_add(request: HttpRequest, slug: str, membership_id: int) -> HttpRespons
     return _after_action(request, movement)
 
 
-@require_POST
+def _release_confirmation(movement: Movement, role: Role, person, viewer, data) -> dict:
+    back = data.get("next") == "roles"
+    hidden = [("person", person.pk)] if person.pk != viewer.pk else []
+    hidden += [("next", "roles")] if back else []
+    return {
+        "heading": (
+            _("Release your seat as %(role)s?") % {"role": role.name}
+            if person.pk == viewer.pk
+            else _("Release %(name)s's seat as %(role)s?") % {"name": person.name, "role": role.name}
+        ),
+        "consequences": [
+            _("The seat becomes free for any member to claim."),
+            _("Taking it back later is possible only while a seat is still free."),
+        ],
+        "action": reverse("movements:role_release", kwargs={"slug": movement.slug, "pk": role.pk}),
+        "hidden": hidden,
+        "confirm_label": _("Release the seat"),
+        "cancel_url": reverse("movements:roles", kwargs={"slug": movement.slug})
+        if back
+        else movement.get_absolute_url(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
 def lead_step_down(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET asks once more (the button is a GET without JavaScript, hx-confirm with it); POST steps down."""
     movement = _movement_or_404(request, slug)
+    if request.method == "GET":
+        services.require_lead(movement=movement, person=request.user)
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Step down as lead of “%(title)s”?") % {"title": movement.title},
+                "consequences": [
+                    _("You stay a member, but you can no longer edit it, manage roles or record decisions."),
+                    _("Only a lead can make you co-lead again."),
+                ],
+                "action": reverse("movements:lead_step_down", kwargs={"slug": movement.slug}),
+                "confirm_label": _("Step down"),
+                "cancel_url": movement.get_absolute_url(),
+            },
+        )
     try:
         services.lead_step_down(movement=movement, person=request.user)
     except ValidationError as error:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 _copiers: list[Callable] = []
+_email_replacements: list[Callable] = []
 
 
 def register(copier: Callable) -> Callable:
@@ -18,3 +19,14 @@ def register(copier: Callable) -> Callable:
 def copy_delivered(nudge) -> None:
     for copier in _copiers:
         copier(nudge)
+
+
+def register_email_replacement(replaces: Callable) -> Callable:
+    """`replaces(nudge) -> bool`: True when the person receives this nudge's copy instead of its email."""
+    if replaces not in _email_replacements:
+        _email_replacements.append(replaces)
+    return replaces
+
+
+def replaces_email(nudge) -> bool:
+    return any(replaces(nudge) for replaces in _email_replacements)

@@ -54,6 +54,8 @@ def action_path(nudge: Nudge) -> str:
         return reverse("home")
     if nudge.kind == Kind.INTEGRATION_DISABLED:
         return str(nudge.context.get("path") or reverse("home"))
+    if nudge.kind == Kind.REPORT_RECEIVED:
+        return reverse("feedback:moderation")
     if nudge.kind == Kind.OPEN_ROLES:
         return _movement_path(nudge, "#roles")
     if nudge.kind == Kind.SPONSOR_REQUEST and nudge.context.get("sponsorship_id"):
@@ -190,10 +192,20 @@ def headline(nudge: Nudge) -> str:
                 "movement": movement
             }
         case Kind.INTEGRATION_DISABLED:
+            if nudge.context.get("label"):  # a chat channel: named by whose it is (its URL is a secret)
+                return _("%(label)s failed %(count)s times in a row and was turned off.") % {
+                    "label": nudge.context["label"],
+                    "count": nudge.context.get("failures", ""),
+                }
             return _("The webhook %(target)s failed %(count)s times in a row and was turned off.") % {
                 "target": nudge.context.get("target", ""),
                 "count": nudge.context.get("failures", ""),
             }
+        case Kind.REPORT_RECEIVED:
+            title = nudge.feedback.title if nudge.feedback_id else ""
+            if nudge.context.get("on_comment"):
+                return _("A comment on “%(title)s” was reported.") % {"title": title}
+            return _("“%(title)s” was reported.") % {"title": title}
     return str(nudge.get_kind_display())
 
 
@@ -434,15 +446,25 @@ def message_for(nudge: Nudge) -> Message:
             )
         case Kind.INTEGRATION_DISABLED:
             return Message(
-                _("A webhook was turned off"),
+                _("A chat channel was turned off") if nudge.context.get("label") else _("A webhook was turned off"),
                 greeting,
                 [
                     headline(nudge),
-                    _("Check the receiver, then turn the endpoint on again; failed deliveries can be sent again."),
+                    _("Check the channel's webhook URL and connect it again; messages wait until then.")
+                    if nudge.context.get("label")
+                    else _("Check the receiver, then turn the endpoint on again; failed deliveries can be sent again."),
                 ],
-                _("See the endpoint's attempts"),
+                _("Check the channel") if nudge.context.get("label") else _("See the endpoint's attempts"),
                 path,
             )
+        case Kind.REPORT_RECEIVED:
+            # The reason the reporter gave, never the author: an anonymous post has none to give.
+            reason = str(nudge.context.get("reason", ""))
+            paragraphs = [headline(nudge)]
+            if reason:
+                paragraphs.append(_("The reason given: “%(reason)s”") % {"reason": reason})
+            paragraphs.append(_("Hide it or dismiss the report from the moderation queue."))
+            return Message(_("Something was reported"), greeting, paragraphs, _("Open the moderation queue"), path)
     raise ValueError(f"unknown nudge kind {nudge.kind}")
 
 

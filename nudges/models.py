@@ -36,6 +36,8 @@ class Kind(models.TextChoices):
     WATCHED_ACTIVITY = "watched_activity", _("News on posts and movements you watch")
     FOLLOWER_JOINED = "follower_joined", _("A first follower joined your movement")
     MENTIONED = "mentioned", _("Someone mentioned you")
+    # To moderators: a post or comment was reported (never says who wrote an anonymous post).
+    REPORT_RECEIVED = "report_received", _("A post or comment was reported")
 
 
 # These reach the person in the portal whatever they choose: somebody is waiting for them.

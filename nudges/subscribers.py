@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from activity.events import ANY_VERB, subscribe
 from activity.models import Activity, Verb
-from feedback.models import StatusChange, Vote
+from feedback.models import Report, StatusChange, Vote
 from movements.models import Invitation, Membership, Movement
 from people.models import User
 from sponsors.models import Sponsorship, SupportRequest
@@ -196,6 +197,36 @@ def tell_the_sponsors_about_a_request_for_help(event: Activity) -> None:
                 context=context,
             )
             for sponsor_id in sponsor_ids
+        ]
+    )
+
+
+@subscribe(Verb.REPORTED)
+def tell_the_moderators_about_a_report(event: Activity) -> None:
+    """A post or comment was reported: every active moderator but the reporter hears of it (preferences and
+    the daily cap apply). One nudge per reported item and moderator a day, however many reports pile up.
+    The nudge names the post and the reason, never its author (an anonymous post has none stored)."""
+    report = Report.objects.select_related("comment").get(pk=event.payload["report_id"])
+    feedback_id = report.feedback_id or report.comment.feedback_id
+    target = f"c{report.comment_id}" if report.comment_id else f"f{report.feedback_id}"
+    day = timezone.now().date().isoformat()
+    moderators = (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_moderator=True) | Q(is_staff=True))
+        .exclude(pk=report.reporter_id)
+        .values_list("pk", flat=True)
+    )
+    context = {"report_id": report.pk, "on_comment": report.comment_id is not None, "reason": report.reason[:300]}
+    nudges_write(
+        drafts=[
+            Draft(
+                Kind.REPORT_RECEIVED,
+                moderator_id,
+                f"report_received:{target}:d{day}:u{moderator_id}",
+                feedback_id=feedback_id,
+                context=context,
+            )
+            for moderator_id in moderators
         ]
     )
 

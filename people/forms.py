@@ -60,3 +60,12 @@ class ErasureRequestForm(forms.Form):
         ),
         required=True,
     )
+
+
+class AvatarForm(forms.Form):
+    picture = forms.FileField(
+        label=_("Your picture"),
+        help_text=_("A JPEG, PNG, WebP or GIF image; it is cut to a square and shown in a circle."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        error_messages={"required": _("Choose a picture to upload."), "empty": _("That file is empty.")},
+    )

@@ -97,6 +97,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # 0: no picture (initials are shown). Bumped on every upload: the picture's URL carries it, so it is cached for good.
+    avatar_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)  # db_default: COPY seeders
 
     objects = UserManager()
 
@@ -193,3 +195,12 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"erasure of #{self.person_id}"
+
+
+class Avatar(models.Model):
+    """A person's picture, re-encoded by people.avatars (a square JPEG, no metadata), kept in the database so
+    every web node serves it without shared files."""
+
+    person = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE, related_name="avatar")
+    image = models.BinaryField()
+    updated_at = models.DateTimeField(default=timezone.now)

@@ -18,7 +18,8 @@ from django.utils import timezone
 from activity.events import event_record
 from activity.models import Verb
 
-from .models import AuditAction, AuditEvent, ErasureRequest, User
+from . import avatars
+from .models import AuditAction, AuditEvent, Avatar, ErasureRequest, User
 
 ERASED_NAME = "former colleague"
 
@@ -122,6 +123,26 @@ def _end_sessions_of(person: User) -> int:
 
 
 @transaction.atomic
+def avatar_set(*, person: User, upload) -> User:
+    """Re-encode the upload (people.avatars: ValidationError with the form's message) and make it the person's
+    picture; the version bump gives it a new URL, so no browser keeps the old one."""
+    image = avatars.avatar_from_upload(upload)
+    Avatar.objects.update_or_create(person=person, defaults={"image": image, "updated_at": timezone.now()})
+    User.objects.filter(pk=person.pk).update(avatar_version=models.F("avatar_version") + 1)
+    person.refresh_from_db(fields=["avatar_version"])
+    return person
+
+
+@transaction.atomic
+def avatar_remove(*, person: User) -> User:
+    """Back to initials."""
+    Avatar.objects.filter(person=person).delete()
+    User.objects.filter(pk=person.pk).update(avatar_version=0)
+    person.avatar_version = 0
+    return person
+
+
+@transaction.atomic
 def person_erase(*, person: User, by: User | None = None) -> User:
     """Erase a person: name becomes "former colleague", email a placeholder, profile emptied, no sign-in.
 
@@ -147,8 +168,10 @@ def person_erase(*, person: User, by: User | None = None) -> User:
     person.is_superuser = False
     person.is_moderator = False
     person.last_login = None
+    person.avatar_version = 0
     person.set_unusable_password()
     person.save()
+    Avatar.objects.filter(person=person).delete()
     person.groups.clear()
     person.user_permissions.clear()
 

@@ -6,5 +6,7 @@ app_name = "people"
 urlpatterns = [
     path("settings/privacy/", views.privacy, name="privacy"),
     path("settings/privacy/my-data.json", views.privacy_export, name="privacy_export"),
+    path("settings/picture/", views.avatar_settings, name="avatar_settings"),
+    path("people/<int:pk>/picture-<int:version>.jpg", views.avatar_image, name="avatar"),
     path("settings/privacy/erasure/", views.privacy_erasure_request, name="privacy_erasure_request"),
 ]

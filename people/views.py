@@ -4,6 +4,8 @@ import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -12,11 +14,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
-from .forms import ErasureRequestForm
-from .models import AuditAction
+from . import avatars, selectors, services
+from .forms import AvatarForm, ErasureRequestForm
+from .models import AuditAction, Avatar
 from .privacy import privacy_export_for
 
 
@@ -98,3 +101,76 @@ def admin_login(request: HttpRequest) -> HttpResponse:
             raise Http404  # signed in but not staff: the admin does not exist for them
         return redirect(next_url)
     return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+class _UploadLimit(FileUploadHandler):
+    """Stops keeping a file past AVATAR_MAX_UPLOAD_BYTES: the rest of its bytes are read and dropped, so a
+    huge upload costs neither memory nor disk, and the view answers with the form and a message."""
+
+    too_big = False
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > settings.AVATAR_MAX_UPLOAD_BYTES:
+            self.too_big = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+@csrf_exempt  # the CSRF check runs in _avatar_settings, after the upload limit is in place
+@require_http_methods(["GET", "POST"])
+def avatar_settings(request: HttpRequest) -> HttpResponse:
+    limit = _UploadLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return _avatar_settings(request, limit)
+
+
+@csrf_protect
+def _avatar_settings(request: HttpRequest, limit: _UploadLimit) -> HttpResponse:
+    person = request.user
+    form = AvatarForm()
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            services.avatar_remove(person=person)
+            messages.success(request, _("Your picture is gone; your initials are shown instead."))
+            return redirect("people:avatar_settings")
+        form = AvatarForm(request.POST, request.FILES)
+        if limit.too_big:
+            form.is_valid()
+            form.errors.clear()
+            form.add_error("picture", avatars.too_big_message())
+        elif form.is_valid():
+            try:
+                services.avatar_set(person=person, upload=form.cleaned_data["picture"])
+            except ValidationError as error:
+                form.add_error("picture", error)
+            else:
+                messages.success(request, _("Your picture is saved."))
+                return redirect("people:avatar_settings")
+        status = 400
+    return render(request, "people/avatar.html", {"form": form, "person": person}, status=status)
+
+
+@require_GET
+def avatar_image(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    """A person's picture for any signed-in colleague (the directory is shared); an old version is gone."""
+    image = (
+        Avatar.objects.filter(person_id=pk, person__avatar_version=version)
+        .exclude(person__avatar_version=0)
+        .values_list("image", flat=True)
+        .first()
+    )
+    if image is None:
+        raise Http404
+    response = HttpResponse(bytes(image), content_type="image/jpeg")
+    # The version is in the URL: a new picture gets a new address, so this one can be kept for good.
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

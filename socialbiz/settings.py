@@ -344,6 +344,8 @@ DECISION_WINDOW_DAYS = env.int("DECISION_WINDOW_DAYS", default=5)
 # --- Sponsors and managers ---------------------------------------------------------------------
 # A movement still without a sponsor this many days after its pilot started nudges its leads to find one.
 SPONSOR_NUDGE_AFTER_DAYS = env.int("SPONSOR_NUDGE_AFTER_DAYS", default=14)
+# A profile picture larger than this is refused with the form (its bytes are dropped while reading, never stored).
+AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=5_000_000)
 
 # --- Nudges ----------------------------------------------------------------------------------
 # Time rules for the time-based kinds (see README, Nudges).

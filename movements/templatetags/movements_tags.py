@@ -6,6 +6,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from people.templatetags.people_tags import avatar_html
+
 register = template.Library()
 
 
@@ -29,13 +31,7 @@ def person(membership, first_follower_limit: int) -> str:
     left = (
         format_html(' <span class="badge">{}</span>', _("left the company")) if not membership.person.is_active else ""
     )
-    return format_html(
-        '<span class="avatar{}" aria-hidden="true">{}</span> {}{}',
-        first,
-        membership.person.initials,
-        membership.person.name,
-        left,
-    )
+    return format_html("{} {}{}", avatar_html(membership.person, first.strip()), membership.person.name, left)
 
 
 def chain_html(nodes, label) -> str:

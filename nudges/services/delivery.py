@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conversation.models import Watch
-from feedback.models import Feedback
+from feedback.models import Feedback, Report
 from movements.models import Invitation, Membership, Movement, Role, Stage
 from sponsors.models import Sponsorship, SponsorshipStatus, SupportRequest, SupportStatus
 
@@ -92,6 +92,12 @@ def _still_relevant(nudge: Nudge) -> bool:
         )
     if nudge.kind in (Kind.WATCHED_ACTIVITY, Kind.MENTIONED):
         return _sees_item(nudge)
+    if nudge.kind == Kind.REPORT_RECEIVED:
+        # Another moderator already dealt with it, or the recipient no longer moderates.
+        return (
+            nudge.recipient.can_moderate
+            and Report.objects.filter(pk=nudge.context.get("report_id"), resolved_at__isnull=True).exists()
+        )
     if nudge.kind == Kind.INVITATION and nudge.context.get("invitation_id"):
         return Invitation.objects.open().filter(pk=nudge.context["invitation_id"]).exists()
     return True
@@ -149,10 +155,14 @@ def nudge_deliver(*, nudge_id: int) -> str:
         preference = NotificationPreference.objects.filter(person=recipient, kind=nudge.kind).first()
         wants_email = nudge.email and (preference.email if preference else True) and bool(recipient.email)
         in_app = nudge.in_app and ((preference.in_app if preference else True) or nudge.kind in ALWAYS_IN_APP)
-        if not (wants_email or in_app):
+        # The person chose their chat instead of email: the chat copy (written below) is how it reaches them.
+        by_chat = wants_email and channels.replaces_email(nudge)
+        wants_email = wants_email and not by_chat
+        if not (wants_email or in_app or by_chat):
             Nudge.objects.filter(pk=nudge_id).update(cancelled_at=now, claimed_at=None)
             return Outcome.CANCELLED
         if not wants_email:
+            # A chat-only nudge is kept in the portal too: every row has a channel (nudge_has_a_channel).
             Nudge.objects.filter(pk=nudge_id).update(sent_at=now, email=False, in_app=True)
             channels.copy_delivered(nudge)
             return Outcome.IN_APP_ONLY

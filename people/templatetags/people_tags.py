@@ -1,5 +1,6 @@
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -47,3 +48,23 @@ def html_with_mentions(html: str, people: dict) -> str:
 def idempotency_field() -> str:
     """A create form's one-time key (socialbiz/idempotency.py): Back and Send again does not post twice."""
     return format_html('<input type="hidden" name="{}" value="{}">', idempotency.FIELD, idempotency.new_key())
+
+
+def avatar_html(person, classes: str = "") -> str:
+    """A person's picture in a fixed-size circle, or their initials when they have none (decorative: the name
+    is always written beside it)."""
+    css = f"avatar {classes}".strip()
+    if person.avatar_version:
+        url = reverse("people:avatar", kwargs={"pk": person.pk, "version": person.avatar_version})
+        return format_html(
+            '<span class="{} has-picture" aria-hidden="true"><img src="{}" alt="" width="48" height="48" '
+            'loading="lazy" decoding="async"></span>',
+            css,
+            url,
+        )
+    return format_html('<span class="{}" aria-hidden="true">{}</span>', css, person.initials)
+
+
+@register.simple_tag
+def avatar(person, classes: str = "") -> str:
+    return avatar_html(person, classes)

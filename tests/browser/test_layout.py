@@ -8,6 +8,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +23,7 @@ from movements.services import RoleSpec
 from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
 from tests.factories import DepartmentFactory, UserFactory
-from tests.hardening.conftest import World, sponsors_and_integrations
+from tests.hardening.conftest import World, _give_a_picture, sponsors_and_integrations
 from tests.hardening.url_table import URL_TABLE, expected
 
 # One unbroken word of 195 letters, a long URL and text in several scripts: what real people paste.
@@ -31,7 +35,7 @@ LONG_TEXT = (
 )
 
 # Pages that are not HTML pages a person reads (a JSON download, the bell's partial) are left out.
-NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell"}
+NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell", "people:avatar"}
 # JSON, feeds and calendars are for programs, not pages (the API docs page is checked in its own test).
 NOT_PAGE_PREFIXES = ("api:", "integrations:feed_")
 PERSONAS = ("lead", "member", "moderator", "admin", "outsider")
@@ -62,6 +66,7 @@ def long_world(transactional_db) -> World:
     dept_b = DepartmentFactory(name="Department B")
     lead = UserFactory(display_name=f"Lena {LONG_WORD[:100]} 李小龍", department=dept_a)
     member = UserFactory(display_name=f"Max {LONG_WORD[:100]} محمد", department=dept_a)
+    _give_a_picture(member)  # pictures in their circles beside the initials
     invitee = UserFactory(display_name="Ivo Invitee", department=dept_a)
     outsider = UserFactory(display_name="Olga Outsider", department=dept_b)
     moderator = UserFactory(display_name=f"Mona {LONG_WORD[:60]}", department=dept_a, is_moderator=True)
@@ -285,3 +290,88 @@ def test_the_dark_theme_follows_the_system_setting(long_world, live_server, page
     assert colours == ["rgb(17, 20, 24)", "rgb(231, 234, 238)"]
     page.emulate_media(color_scheme="light")
     assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(246, 247, 249)"
+
+
+# --- pages outside the URL matrix: the admin, allauth's pages, the error pages ---------------------------
+
+
+def admin_pages(world: World) -> list[str]:
+    """The admin's index, each changelist with the long rows, and the change form of a long movement and person."""
+    return [
+        reverse("admin:index"),
+        reverse("admin:people_user_changelist"),
+        reverse("admin:people_user_change", args=[world.lead.pk]),
+        reverse("admin:people_department_changelist"),
+        reverse("admin:movements_movement_changelist"),
+        reverse("admin:movements_movement_change", args=[world.movement.pk]),
+        reverse("admin:movements_update_changelist"),
+        reverse("admin:activity_activity_changelist"),
+        reverse("admin:integrations_delivery_changelist"),
+        reverse("admin:nudges_nudge_changelist"),
+        reverse("admin:people_auditevent_changelist"),
+    ]
+
+
+SIGNED_OUT_PAGES = [
+    "/accounts/login/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/accounts/signup/",
+    "/accounts/confirm-email/",
+    "/accounts/password/reset/key/1-bad-key/",
+    "/no-such-page/",
+]
+SIGNED_IN_ACCOUNT_PAGES = ["/accounts/password/change/", "/accounts/email/", "/accounts/logout/"]
+# Rendered as the server renders them (a request with the signed-in person) and served at a path of the live
+# server, so the page has its real stylesheet: the pages no ordinary visit reaches on purpose.
+RENDERED_ERRORS = ("400.html", "429.html", "500.html", "503.html")
+
+
+def _rendered_error(template: str, person) -> str:
+    request = RequestFactory().get("/somewhere/")
+    request.user, request.session = person, SessionStore()
+    request._messages = FallbackStorage(request)
+    return render_to_string(template, {"message": f"{LONG_WORD} {LONG_URL}"}, request=request)
+
+
+def _serve(html: str):
+    def fulfil(route) -> None:  # Playwright passes (route, request) to a handler with two parameters
+        route.fulfill(body=html, content_type="text/html")
+
+    return fulfil
+
+
+@pytest.mark.parametrize("group", ["admin", "allauth-signed-out", "allauth-signed-in", "errors"])
+def test_admin_allauth_and_error_pages_do_not_scroll_sideways(long_world, live_server, page, sign_in, group):
+    superuser = long_world.admin
+    type(superuser).objects.filter(pk=superuser.pk).update(is_superuser=True)
+    if group == "admin":
+        sign_in(superuser)
+        visits = [(url, 200) for url in admin_pages(long_world)]
+    elif group == "allauth-signed-out":
+        visits = [(url, None) for url in SIGNED_OUT_PAGES]
+    elif group == "allauth-signed-in":
+        sign_in(long_world.member)
+        visits = [(url, 200) for url in SIGNED_IN_ACCOUNT_PAGES]
+    else:
+        sign_in(long_world.member)
+        # A 404 and a 403 as the server answers them; then the error templates it renders when things go wrong.
+        visits = [("/no-such-page/", 404), (reverse("movements:edit", args=[long_world.movement.slug]), 403)]
+        for template in RENDERED_ERRORS:
+            html = _rendered_error(template, long_world.member)
+            path = f"/__layout__/{template}"
+            page.route(f"{live_server.url}{path}", _serve(html))
+            visits.append((path, 200))
+    problems = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844 if width < 768 else 900})
+        for url, status in visits:
+            response = page.goto(f"{live_server.url}{url}")
+            if status is not None:
+                assert response.status == status, url
+            else:
+                assert response.status < 500, url
+            if (report := overflow_report(page)) is not None:
+                problems.append(f"{width}px {url}: {report}")
+    assert len(visits) >= 3
+    assert not problems, "\n".join(problems)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.utils import timezone
+from PIL import Image
 
 from api import services as token_services
 from conversation import services as conversation_services
@@ -23,7 +25,7 @@ from movements.views import recruit_link
 from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
 from nudges.services import unsubscribe_token
-from people.models import User
+from people.models import Avatar, User
 from sponsors import services as sponsor_services
 from tests.factories import DepartmentFactory, UserFactory
 
@@ -134,6 +136,7 @@ class World:
             "sponsors:answer": {"pk": self.sponsorship_asked.pk},
             "sponsors:support_answer": {"pk": self.support.pk},
             "organisation_of": {"person_id": self.manager.pk},
+            "people:avatar": {"pk": self.member.pk, "version": 1},
             "api_tokens:revoke": {"pk": self.api_token.pk},
             "integrations:endpoint": {"pk": self.endpoint.pk},
             "integrations:endpoint_toggle": {"pk": self.endpoint.pk},
@@ -153,6 +156,15 @@ class World:
         return {"slug": slug}
 
 
+def _give_a_picture(person) -> None:
+    """The member has a picture: pages show it in its circle, and its URL is in the matrix."""
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 120, 40)).save(jpeg, format="JPEG")
+    Avatar.objects.create(person=person, image=jpeg.getvalue())
+    type(person).objects.filter(pk=person.pk).update(avatar_version=1)
+    person.avatar_version = 1
+
+
 def _recruit_kwargs(world: World) -> dict:
     from django.urls import resolve
 
@@ -170,6 +182,7 @@ def world(db) -> World:
     dept_b = DepartmentFactory(name="Department B")
     lead = UserFactory(display_name="Lena Lead", department=dept_a)
     member = UserFactory(display_name="Max Member", department=dept_a)
+    _give_a_picture(member)
     invitee = UserFactory(display_name="Ivo Invitee", department=dept_a)
     outsider = UserFactory(display_name="Olga Outsider", department=dept_b)
     moderator = UserFactory(display_name="Mona Moderator", department=dept_a, is_moderator=True)

@@ -46,16 +46,27 @@ URL_TABLE: dict[str, dict] = {
     "movements:leave": {"GET": {"*": 200, "outsider": 404}, "POST": {"*": 302, "outsider": 404}, "writes": {"member"}},
     "movements:roles": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:role_edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
-    "movements:role_delete": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}, "writes": {"lead"}},
+    # GET is the confirmation page (second thoughts) for the three below; the POST acts.
+    "movements:role_delete": {
+        "GET": {"*": 403, "outsider": 404, "lead": 200},
+        "POST": {"*": 403, "outsider": 404, "lead": 302},
+        "writes": {"lead"},
+    },
     "movements:role_claim": {
         "GET": 405,
         "POST": {"*": 302, "outsider": 404, **NON_MEMBERS_WHO_SEE},
         "writes": {"member", "lead"},
     },
-    "movements:role_release": {"GET": 405, "POST": {"*": 302, "outsider": 404}},  # holds no seat: a message only
+    "movements:role_release": {
+        "GET": {"*": 200, "outsider": 404},
+        "POST": {"*": 302, "outsider": 404},
+    },  # holds no seat: a message only
     "movements:role_assign": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}},  # no member picked
     "movements:lead_add": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}, "writes": {"lead"}},
-    "movements:lead_step_down": {"GET": 405, "POST": {"*": 403, "outsider": 404, "lead": 302}},  # the last lead stays
+    "movements:lead_step_down": {
+        "GET": {"*": 403, "outsider": 404, "lead": 200},
+        "POST": {"*": 403, "outsider": 404, "lead": 302},
+    },  # the last lead stays
     "movements:invite": {
         "GET": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
         "POST": {"*": 200, "outsider": 404, **NON_MEMBERS_WHO_SEE},
@@ -164,6 +175,9 @@ URL_TABLE: dict[str, dict] = {
     "people:privacy": {"GET": 200, "POST": 405},
     "people:privacy_export": {"GET": 200, "POST": 405, "get_writes": {"people_auditevent"}},
     "people:privacy_erasure_request": {"GET": 405, "POST": 400},
+    # Your own picture: an empty POST is the form with "Choose a picture". Anyone's picture for any colleague.
+    "people:avatar_settings": {"GET": 200, "POST": 400},
+    "people:avatar": {"GET": 200, "POST": 405},
     # --- API tokens and integrations
     "api_tokens:list": {"GET": 200, "POST": 200},  # an empty POST is the form with its errors
     "api_tokens:revoke": {"GET": 405, "POST": {"*": 404, "member": 302}, "writes": {"member"}},
