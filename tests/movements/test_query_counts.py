@@ -18,8 +18,8 @@ PAGES = {
     "roles": (lambda m, v: reverse("movements:roles", args=[m.slug]), 8),
     # + the role, the lead check
     "role_edit": (lambda m, v: reverse("movements:role_edit", args=[m.slug, m.roles.first().pk]), 6),
-    # + the lead check, directory search
-    "invite": (lambda m, v: reverse("movements:invite", args=[m.slug]) + "?who=person", 6),
+    # + the lead check, directory search, the invitations the viewer sent (+ invitee)
+    "invite": (lambda m, v: reverse("movements:invite", args=[m.slug]) + "?who=person", 7),
     # + the lead check, followers to welcome (for the initial text, the form's choices, the checkboxes)
     "welcome": (lambda m, v: reverse("movements:welcome", args=[m.slug]), 8),
     # + the lead check

@@ -34,7 +34,7 @@ def test_people_post_follow_and_vote_while_the_cache_is_down(db, client, cache_d
         "/feedback/new/", {"kind": "works", "title": "Written while Redis sleeps", "body": "Still works."}
     )
     followed = client.post(f"/movements/{movement.slug}/follow/")
-    voted = client.post(f"/feedback/{post.pk}/vote/")
+    voted = client.post(f"/feedback/{post.pk}/vote/", {"state": "vote"})
 
     assert (posted.status_code, followed.status_code, voted.status_code) == (302, 302, 302)
     assert Feedback.objects.filter(title="Written while Redis sleeps").exists()
