@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_similar
 
 app_name = "feedback"
 urlpatterns = [
     path("", views.feedback_list, name="list"),
     path("new/", views.feedback_new, name="new"),
+    path("similar/", views_similar.feedback_similar, name="similar"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("<int:pk>/", views.feedback_detail, name="detail"),
     path("<int:pk>/vote/", views.vote_toggle, name="vote"),

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_similar
 
 app_name = "movements"
 urlpatterns = [
     path("", views.movement_list, name="list"),
     path("new/", views.movement_start, name="new"),
+    path("similar/", views_similar.movement_similar, name="similar"),
     path("invitations/<str:token>/", views.invitation_respond, name="invitation"),
     path("<slug:slug>/", views.movement_detail, name="detail"),
     path("<slug:slug>/members/", views.movement_members, name="members"),

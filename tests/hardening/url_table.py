@@ -38,6 +38,8 @@ URL_TABLE: dict[str, dict] = {
     # --- movements
     "movements:list": {"GET": 200, "POST": 405},
     "movements:new": {"GET": 200, "POST": 200},  # an empty form comes back with its errors
+    # Similar movements for what is typed: only what the person can see (the outsider gets an empty list).
+    "movements:similar": {"GET": 200, "POST": 405},
     "movements:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:members": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
@@ -73,6 +75,7 @@ URL_TABLE: dict[str, dict] = {
     # --- feedback
     "feedback:list": {"GET": 200, "POST": 405},
     "feedback:new": {"GET": 200, "POST": 200},
+    "feedback:similar": {"GET": 200, "POST": 405},
     "feedback:moderation": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": 405},
     "feedback:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "feedback:vote": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": EVERYONE},
