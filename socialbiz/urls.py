@@ -6,6 +6,7 @@ from django.urls import include, path
 from api.api import urls as api_urls
 from dashboards import views as dashboards_views
 from people import views as people_views
+from portal import people_views as portal_people_views
 from portal import views as portal_views
 
 urlpatterns = [
@@ -24,6 +25,8 @@ urlpatterns = [
     path("", include("sponsors.urls")),
     path("organisation/", dashboards_views.organisation, name="organisation"),
     path("organisation/<int:person_id>/", dashboards_views.organisation_of, name="organisation_of"),
+    path("people/", portal_people_views.people_directory, name="people_directory"),
+    path("people/<int:person_id>/", portal_people_views.person_detail, name="person"),
     path("", include("nudges.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("", include("people.urls")),

@@ -112,6 +112,7 @@ class World:
             "sponsors:answer": {"pk": self.sponsorship_asked.pk},
             "sponsors:support_answer": {"pk": self.support.pk},
             "organisation_of": {"person_id": self.manager.pk},
+            "person": {"person_id": self.member.pk},
             "api_tokens:revoke": {"pk": self.api_token.pk},
             "integrations:endpoint": {"pk": self.endpoint.pk},
             "integrations:endpoint_toggle": {"pk": self.endpoint.pk},

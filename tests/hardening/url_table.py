@@ -30,6 +30,10 @@ API_400 = {"*": 400, "anonymous": 401}  # an empty form body is not JSON, whatev
 
 URL_TABLE: dict[str, dict] = {
     "home": {"GET": 200, "POST": 405},
+    # A person's page and the directory: everyone signed in; what is limited to a department is left out
+    # for people outside it (tests/hardening/test_people_pages.py).
+    "people_directory": {"GET": 200, "POST": 405},
+    "person": {"GET": 200, "POST": 405},
     "healthz": {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 405, "anonymous": 405}},
     # The admin signs in through allauth (the same limits); signed in without staff rights, the admin is a 404.
     "admin_login": {"GET": {"*": 404, "admin": 302}, "POST": {"*": 404, "admin": 302}},
