@@ -28,6 +28,15 @@ class FeedbackForm(PlainLabelsForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown works: **bold**, *emphasis*, lists, links and `code`."),
     )
+    cause = TextField(
+        label=_("What drove the success, or what got in the way? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For What Works: what made it work. For What Doesn't: what got in the way. The next champion can search for it."
+        ),
+    )
     movement = forms.ModelChoiceField(
         label=_("About a movement (optional)"),
         queryset=Movement.objects.none(),
@@ -49,6 +58,12 @@ class FeedbackForm(PlainLabelsForm):
     def __init__(self, *args, person, movement_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["anonymous"].widget.attrs["aria-describedby"] = "anonymous-explainer"
+        # The seed's own questions: asked by name once the kind is known (?kind= or the posted choice).
+        kind = self.data.get("kind") if self.is_bound else self.initial.get("kind")
+        if kind == Kind.WORKS:
+            self.fields["cause"].label = _("What drove the success? (optional)")
+        elif kind == Kind.DOESNT:
+            self.fields["cause"].label = _("What got in the way? (optional)")
         # Not every movement in the company (thousands in one <select>): the ones the person follows, plus
         # the one they came from (?movement=) or picked. Visibility still holds here and in the service.
         picked = movement_id or positive_id(self.data.get("movement") if self.is_bound else None)

@@ -60,6 +60,8 @@ class Feedback(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), max_length=20000)
     body_html = models.TextField(blank=True, editable=False)
+    # What Works: what drove the success; What Doesn't: what got in the way. Searchable (lessons library).
+    cause = models.TextField(_("what drove it or got in the way"), blank=True, default="", max_length=2000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback_posts"
     )
@@ -100,7 +102,7 @@ class Feedback(models.Model):
             models.Index(
                 fields=["kind", "movement"], name="feedback_visible_count", condition=models.Q(hidden_at__isnull=True)
             ),
-            # PostgreSQL only: the full-text GIN index "feedback_search" is added by migration 0003.
+            # PostgreSQL only: the full-text GIN index "feedback_search" is added by migration 0003 (rebuilt with `cause` by 0007).
         ]
 
     def __str__(self) -> str:
@@ -201,6 +203,7 @@ class AnonymousQueueEntry(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=20000)
+    cause = models.TextField(max_length=2000, blank=True, default="")
     movement = models.ForeignKey(
         "movements.Movement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

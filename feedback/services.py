@@ -62,6 +62,7 @@ def feedback_post(
     movement: Movement | None = None,
     tags: list[Tag] | None = None,
     new_tag_names: list[str] | None = None,
+    cause: str = "",
 ) -> Feedback:
     """Post What Works / What Doesn't. With anonymous=True nothing that points to `person` is written."""
     if kind not in Kind.values:
@@ -74,6 +75,7 @@ def feedback_post(
         title=title.strip(),
         body=body,
         body_html=render_markdown(body),
+        cause=cause.strip(),
         author=None if anonymous else person,
         is_anonymous=anonymous,
         movement=movement,

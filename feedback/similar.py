@@ -4,7 +4,7 @@ similarity, ranked. Two queries whatever the data size: the posts, then the move
 Only what the person can see: no hidden post (moderators included: a suggestion is not the moderation queue),
 no post about a department-limited movement they cannot see. Authors are never shown, so anonymous posts
 are suggested like any other and reveal nothing. The full-text match uses the list's own index
-("feedback_search", migration 0003) and the trigram match "feedback_title_trgm" (migration 0006).
+("feedback_search", migration 0007) and the trigram match "feedback_title_trgm" (migration 0006).
 """
 
 from __future__ import annotations
@@ -26,8 +26,12 @@ from .models import Feedback, Vote
 
 
 def _search_vector() -> SearchVector:
-    # Exactly the indexed expression of migration 0003 ("feedback_search").
-    return SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
+    # Exactly the indexed expression of migration 0007 ("feedback_search").
+    return (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("body", weight="B", config="english")
+        + SearchVector("cause", weight="C", config="english")
+    )
 
 
 def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LIMIT) -> list[Feedback]:

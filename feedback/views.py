@@ -93,6 +93,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
             movement=form.cleaned_data["movement"],
             tags=list(form.cleaned_data["tags"]),
             new_tag_names=form.cleaned_data["new_tags"],
+            cause=form.cleaned_data["cause"],
         )
     except ValidationError as exc:
         _form_errors_into(form, exc)
@@ -133,6 +134,7 @@ def _post_anonymously(request: HttpRequest, form: FeedbackForm, count: dict) -> 
             movement=form.cleaned_data["movement"],
             tags=list(form.cleaned_data["tags"]),
             new_tag_names=form.cleaned_data["new_tags"],
+            cause=form.cleaned_data["cause"],
         )
     except ValidationError as exc:
         _form_errors_into(form, exc)

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from api.api import urls as api_urls
 from dashboards import views as dashboards_views
+from feedback import views_lessons as lessons_views
 from people import views as people_views
 from portal import people_views as portal_people_views
 from portal import views as portal_views
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("integrations.urls")),
     path("movements/<slug:slug>/analytics/", dashboards_views.movement_analytics, name="movement_analytics"),
+    path("movements/lessons/", lessons_views.lessons_library, name="lessons"),
     path("movements/", include("movements.urls")),
     path("feedback/", include("feedback.urls")),
     path("", include("sponsors.urls")),

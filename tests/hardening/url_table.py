@@ -41,6 +41,7 @@ URL_TABLE: dict[str, dict] = {
     "dashboards:overview": {"GET": {"*": 404, "admin": 200}, "POST": 405},
     # --- movements
     "movements:list": {"GET": 200, "POST": 405},
+    "lessons": {"GET": 200, "POST": 405},
     "movements:new": {"GET": 200, "POST": 200},  # an empty form comes back with its errors
     # Similar movements for what is typed: only what the person can see (the outsider gets an empty list).
     "movements:similar": {"GET": 200, "POST": 405},
