@@ -26,6 +26,9 @@ class Verb(models.TextChoices):
     STEPPED_DOWN = "stepped_down", _("stepped down")
     MODERATED = "moderated", _("moderated")
     REPORTED = "reported", _("reported")
+    # A duplicate post merged into another, and taken back (feedback/merging.py).
+    MERGED_FEEDBACK = "merged_feedback", _("merged a duplicate post")
+    UNMERGED_FEEDBACK = "unmerged_feedback", _("undid a merge")
     # Sponsors and support (sponsors/services.py).
     ASKED_SPONSOR = "asked_sponsor", _("asked someone to sponsor")
     ANSWERED_SPONSORSHIP = "answered_sponsorship", _("answered a sponsor request")

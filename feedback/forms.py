@@ -161,7 +161,18 @@ class ReportForm(PlainLabelsForm):
 
 
 class ModerationForm(PlainLabelsForm):
-    action = forms.ChoiceField(label=_("Action"), choices=ModerationAction.Action.choices)
+    # Merging has its own page (feedback/views_merge.py).
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (action.value, action.label)
+            for action in (
+                ModerationAction.Action.HIDE,
+                ModerationAction.Action.RESTORE,
+                ModerationAction.Action.DISMISS,
+            )
+        ],
+    )
     reason = TextField(label=_("Reason (kept in the log)"), max_length=2000)
 
     def clean_reason(self) -> str:
@@ -169,3 +180,25 @@ class ModerationForm(PlainLabelsForm):
         if not reason:
             raise forms.ValidationError(_("Give a reason; it is kept in the moderation log."))
         return reason
+
+
+class MergeForm(PlainLabelsForm):
+    target = forms.CharField(
+        label=_("The post to keep"),
+        max_length=300,
+        help_text=_("Its number or its address, e.g. 123 or /feedback/123/."),
+    )
+    reason = TextField(
+        label=_("Why (optional, kept in the moderation log)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_target(self) -> int:
+        import re
+
+        digits = re.findall(r"\d+", self.cleaned_data["target"])
+        if len(digits) != 1 or len(digits[0]) > 18:
+            raise forms.ValidationError(_("Give the number of one post, e.g. 123."))
+        return int(digits[0])

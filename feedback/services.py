@@ -126,6 +126,22 @@ def anonymous_activity_record(*, now: datetime | None = None) -> int:
     return len(posts)
 
 
+def _unless_merged(feedback: Feedback) -> Feedback:
+    """Lock the post's row; a merge (feedback/merging.py) holds it while it moves the votes, so a vote racing it
+    waits here and then counts on the post the duplicate went into."""
+    for _hop in range(5):
+        merged_into = (
+            Feedback.objects.select_for_update(no_key=True)
+            .filter(pk=feedback.pk)
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
+        if not merged_into:
+            return feedback
+        feedback = Feedback.objects.get(pk=merged_into)
+    return feedback
+
+
 @transaction.atomic
 def vote_toggle(*, feedback: Feedback, person) -> tuple[Feedback, bool]:
     """Add the person's "me too", or take it back. Returns the fresh post and whether the person now votes.
@@ -133,6 +149,12 @@ def vote_toggle(*, feedback: Feedback, person) -> tuple[Feedback, bool]:
     The count moves with F() in the same transaction as the row, so it always equals the rows,
     also when clicks race: the unique constraint turns a duplicate into "already voted".
     """
+    into = _unless_merged(feedback)
+    if into.pk != feedback.pk and Vote.objects.filter(feedback=into, person=person).exists():
+        # A "me too" on a stale page of a merged duplicate never takes back the vote it was merged into.
+        into.refresh_from_db(fields=["vote_count"])
+        return into, True
+    feedback = into
     deleted, _ignored = Vote.objects.filter(feedback=feedback, person=person).delete()
     if deleted:
         Feedback.objects.filter(pk=feedback.pk).update(vote_count=F("vote_count") - 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_similar
+from . import views, views_merge, views_similar
 
 app_name = "feedback"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("<int:pk>/answer/", views.feedback_answer, name="answer"),
     path("<int:pk>/report/", views.report, {"target": "post"}, name="report"),
+    path("<int:pk>/merge/", views_merge.feedback_merge, name="merge"),
+    path("merges/<int:pk>/", views_merge.merge_detail, name="merge_detail"),
+    path("merges/<int:pk>/undo/", views_merge.merge_undo, name="merge_undo"),
     path("<int:pk>/moderate/", views.moderate, {"target": "post"}, name="moderate"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),

@@ -18,7 +18,7 @@ from people.middleware import keep_session_quiet
 from socialbiz import html, ratelimit
 from socialbiz.ratelimit import parse_rate
 
-from . import publication, selectors, services
+from . import merging, publication, selectors, services
 from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm, positive_id
 from .models import Comment, Feedback, Status
 
@@ -186,7 +186,13 @@ def _load_detail(request: HttpRequest, pk: int) -> Feedback:
 
 @require_GET
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _load_detail(request, pk)
+    try:
+        post = _load_detail(request, pk)
+    except Http404:
+        # A merged duplicate's URL leads to the post it went into (if the person can see that one).
+        if (target := merging.merged_target_for(person=request.user, pk=pk)) is None:
+            raise
+        return redirect(target, permanent=False)
     return render(request, "feedback/detail.html", _detail_context(request, post))
 
 

@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     SUPPORT_REQUESTED = "support_requested", _("A movement you sponsor asks for help")
     SPONSOR_MONTHLY = "sponsor_monthly", _("Monthly summary of the movements you sponsor")
     FIND_A_SPONSOR = "find_a_sponsor", _("Find a sponsor for your pilot")
+    # To the named authors and the voters of a post merged into another (feedback/merging.py).
+    FEEDBACK_MERGED = "feedback_merged", _("A post was merged into another")
     # To staff: an outgoing webhook or chat channel kept failing and was turned off (integrations app).
     INTEGRATION_DISABLED = "integration_disabled", _("Integration disabled")
 

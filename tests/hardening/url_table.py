@@ -81,6 +81,14 @@ URL_TABLE: dict[str, dict] = {
     "feedback:list": {"GET": 200, "POST": 405},
     "feedback:new": {"GET": 200, "POST": 200},
     "feedback:similar": {"GET": 200, "POST": 405},
+    # Merging a duplicate: moderators and the leads of the post's movement; an empty POST is a form with errors.
+    "feedback:merge": {
+        "GET": {"*": 403, "outsider": 404, "lead": 200, "moderator": 200, "admin": 200},
+        "POST": {"*": 403, "outsider": 404, "lead": 400, "moderator": 400, "admin": 400},
+    },
+    # The world has no merge: no merge page for anyone (tests/feedback/test_merging.py covers who sees one).
+    "feedback:merge_detail": {"GET": 404, "POST": 405},
+    "feedback:merge_undo": {"GET": 405, "POST": 404},
     "feedback:moderation": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": 405},
     "feedback:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "feedback:vote": {"GET": 405, "POST": {"*": 302, "outsider": 404}, "writes": EVERYONE},
