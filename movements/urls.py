@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_similar
+from . import views, views_similar, views_supersede
 
 app_name = "movements"
 urlpatterns = [
@@ -27,4 +27,5 @@ urlpatterns = [
     path("<slug:slug>/welcome/", views.welcome, name="welcome"),
     path("<slug:slug>/pilot/", views.pilot, name="pilot"),
     path("<slug:slug>/decision/", views.decision, name="decision"),
+    path("<slug:slug>/supersede/", views_supersede.movement_supersede, name="supersede"),
 ]

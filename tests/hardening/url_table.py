@@ -77,6 +77,7 @@ URL_TABLE: dict[str, dict] = {
     "movements:welcome": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:pilot": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:decision": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    "movements:supersede": {"GET": LEADS_ONLY, "POST": {"*": 403, "outsider": 404, "lead": 400}},
     # --- feedback
     "feedback:list": {"GET": 200, "POST": 405},
     "feedback:new": {"GET": 200, "POST": 200},
