@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 
 from movements.similar import (
+    CANDIDATES,
     MIN_CHARS,
     SIMILAR_LIMIT,
     any_word_query,
@@ -43,18 +44,18 @@ def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LI
     if len(text) < MIN_CHARS or not words:
         return []
     voted = Vote.objects.filter(feedback=OuterRef("pk"), person=viewer)
-    qs: QuerySet[Feedback] = (
-        Feedback.objects.visible_to(viewer).filter(hidden_at__isnull=True).annotate(voted=Exists(voted))
-    )
+    base: QuerySet[Feedback] = Feedback.objects.visible_to(viewer).filter(hidden_at__isnull=True)
+    qs = base.annotate(voted=Exists(voted))
     if connection.vendor == "postgresql":
         query = any_word_query(words)
-        # Ranked on the title only: ranking against every matching body would read them all.
+        # Ranked on the title only: ranking against every matching body would read them all. And only a
+        # bounded set of candidates is ranked (CANDIDATES from each index), so common words cost no more.
+        by_words = base.annotate(document=_search_vector()).filter(document=query).values("pk")[:CANDIDATES]
+        by_title = base.filter(title__trigram_word_similar=title or text).values("pk")[:CANDIDATES]
         title_vector = SearchVector("title", weight="A", config="english")
         likeness = TrigramWordSimilarity(Value(title or text), "title")
-        qs = (
-            qs.annotate(document=_search_vector())
-            .filter(Q(document=query) | Q(title__trigram_word_similar=title or text))
-            .annotate(score=SearchRank(title_vector, query) + likeness)
+        qs = qs.filter(Q(pk__in=by_words) | Q(pk__in=by_title)).annotate(
+            score=SearchRank(title_vector, query) + likeness
         )
     else:
         match = Q()

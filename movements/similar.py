@@ -22,6 +22,8 @@ SIMILAR_LIMIT = 5
 TYPED_CHARS = 300
 TYPED_WORDS = 12
 MIN_CHARS = 3
+# How many matches of each index (words, title likeness) are ranked at most.
+CANDIDATES = 200
 _WORD = re.compile(r"\w{2,}")
 
 
@@ -64,16 +66,16 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
     if len(text) < MIN_CHARS or not words:
         return []
     following = Membership.objects.current().filter(movement=OuterRef("pk"), person=viewer)
-    qs: QuerySet[Movement] = Movement.objects.visible_to(viewer).annotate(following=Exists(following))
+    base: QuerySet[Movement] = Movement.objects.visible_to(viewer)
+    qs = base.annotate(following=Exists(following))
     if connection.vendor == "postgresql":
         query = any_word_query(words)
         vector = _search_vector()
+        # Only a bounded set of candidates is ranked (CANDIDATES from each index): common words cost no more.
+        by_words = base.annotate(document=vector).filter(document=query).values("pk")[:CANDIDATES]
+        by_title = base.filter(title__trigram_word_similar=title or text).values("pk")[:CANDIDATES]
         likeness = TrigramWordSimilarity(Value(title or text), "title")
-        qs = (
-            qs.annotate(document=vector)
-            .filter(Q(document=query) | Q(title__trigram_word_similar=title or text))
-            .annotate(score=SearchRank(vector, query) + likeness)
-        )
+        qs = qs.filter(Q(pk__in=by_words) | Q(pk__in=by_title)).annotate(score=SearchRank(vector, query) + likeness)
     else:
         longest = sorted(words, key=len, reverse=True)[:3]
         match = Q()
