@@ -50,8 +50,8 @@ def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LI
         query = any_word_query(words)
         # Ranked on the title only: ranking against every matching body would read them all. And only a
         # bounded set of candidates is ranked (CANDIDATES from each index), so common words cost no more.
-        by_words = base.annotate(document=_search_vector()).filter(document=query).values("pk")[:CANDIDATES]
-        by_title = base.filter(title__trigram_word_similar=title or text).values("pk")[:CANDIDATES]
+        by_words = base.annotate(document=_search_vector()).filter(document=query).order_by().values("pk")[:CANDIDATES]
+        by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
         title_vector = SearchVector("title", weight="A", config="english")
         likeness = TrigramWordSimilarity(Value(title or text), "title")
         qs = qs.filter(Q(pk__in=by_words) | Q(pk__in=by_title)).annotate(

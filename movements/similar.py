@@ -72,8 +72,8 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
         query = any_word_query(words)
         vector = _search_vector()
         # Only a bounded set of candidates is ranked (CANDIDATES from each index): common words cost no more.
-        by_words = base.annotate(document=vector).filter(document=query).values("pk")[:CANDIDATES]
-        by_title = base.filter(title__trigram_word_similar=title or text).values("pk")[:CANDIDATES]
+        by_words = base.annotate(document=vector).filter(document=query).order_by().values("pk")[:CANDIDATES]
+        by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
         likeness = TrigramWordSimilarity(Value(title or text), "title")
         qs = qs.filter(Q(pk__in=by_words) | Q(pk__in=by_title)).annotate(score=SearchRank(vector, query) + likeness)
     else:
