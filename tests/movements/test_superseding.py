@@ -97,3 +97,10 @@ def test_an_outsider_gets_404_and_a_member_403(client, db):
     services.membership_join(movement=limited, person=member)
     client.force_login(member)
     assert client.get(url).status_code == 403
+
+
+def test_the_leads_see_the_way_to_it_among_their_tools(client, old):
+    client.force_login(old.founder)
+    assert (
+        reverse("movements:supersede", kwargs={"slug": old.slug}) in client.get(old.get_absolute_url()).content.decode()
+    )
