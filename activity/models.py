@@ -34,6 +34,10 @@ class Verb(models.TextChoices):
     # An invitation sent again, or taken back, by its inviter (movements/services.py).
     RESENT_INVITATION = "resent_invitation", _("sent an invitation again")
     CANCELLED_INVITATION = "cancelled_invitation", _("cancelled an invitation")
+    # A duplicate post merged into another, and taken back (feedback/merging.py).
+    MERGED_FEEDBACK = "merged_feedback", _("merged a duplicate post")
+    UNMERGED_FEEDBACK = "unmerged_feedback", _("undid a merge")
+    SUPERSEDED_MOVEMENT = "superseded_movement", _("dropped a movement for a better one")
     # Sponsors and support (sponsors/services.py).
     ASKED_SPONSOR = "asked_sponsor", _("asked someone to sponsor")
     ANSWERED_SPONSORSHIP = "answered_sponsorship", _("answered a sponsor request")

@@ -42,6 +42,15 @@ class FeedbackForm(PlainLabelsForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown works: **bold**, *emphasis*, lists, links and `code`."),
     )
+    cause = TextField(
+        label=_("What drove the success, or what got in the way? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For What Works: what made it work. For What Doesn't: what got in the way. The next champion can search for it."
+        ),
+    )
     movement = forms.ModelChoiceField(
         label=_("About a movement (optional)"),
         queryset=Movement.objects.none(),
@@ -64,6 +73,12 @@ class FeedbackForm(PlainLabelsForm):
         super().__init__(*args, **kwargs)
         self.fields["anonymous"].widget.attrs["aria-describedby"] = "anonymous-explainer"
         live_preview(self.fields["body"])
+        # The seed's own questions: asked by name once the kind is known (?kind= or the posted choice).
+        kind = self.data.get("kind") if self.is_bound else self.initial.get("kind")
+        if kind == Kind.WORKS:
+            self.fields["cause"].label = _("What drove the success? (optional)")
+        elif kind == Kind.DOESNT:
+            self.fields["cause"].label = _("What got in the way? (optional)")
         # Not every movement in the company (thousands in one <select>): the ones the person follows, plus
         # the one they came from (?movement=) or picked. Visibility still holds here and in the service.
         picked = movement_id or positive_id(self.data.get("movement") if self.is_bound else None)
@@ -161,7 +176,18 @@ class ReportForm(PlainLabelsForm):
 
 
 class ModerationForm(PlainLabelsForm):
-    action = forms.ChoiceField(label=_("Action"), choices=ModerationAction.Action.choices)
+    # Merging has its own page (feedback/views_merge.py).
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (action.value, action.label)
+            for action in (
+                ModerationAction.Action.HIDE,
+                ModerationAction.Action.RESTORE,
+                ModerationAction.Action.DISMISS,
+            )
+        ],
+    )
     reason = TextField(label=_("Reason (kept in the log)"), max_length=2000)
 
     def clean_reason(self) -> str:
@@ -186,3 +212,25 @@ class FeedbackEditForm(PlainLabelsForm):
 
 class MarkdownPreviewForm(forms.Form):
     body = TextField(max_length=20000, required=False)
+
+
+class MergeForm(PlainLabelsForm):
+    target = forms.CharField(
+        label=_("The post to keep"),
+        max_length=300,
+        help_text=_("Its number or its address, e.g. 123 or /feedback/123/."),
+    )
+    reason = TextField(
+        label=_("Why (optional, kept in the moderation log)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_target(self) -> int:
+        import re
+
+        digits = re.findall(r"\d+", self.cleaned_data["target"])
+        if len(digits) != 1 or len(digits[0]) > 18:
+            raise forms.ValidationError(_("Give the number of one post, e.g. 123."))
+        return int(digits[0])

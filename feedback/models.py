@@ -50,6 +50,7 @@ class FeedbackQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         qs = self if user.can_moderate else self.filter(hidden_at__isnull=True)
+        qs = qs.filter(merged_into__isnull=True)  # a merged duplicate lives on in the post it went into
         return qs.filter(Q(movement__isnull=True) | Q(movement__in=Movement.objects.visible_to(user)))
 
 
@@ -60,6 +61,8 @@ class Feedback(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), max_length=20000)
     body_html = models.TextField(blank=True, editable=False)
+    # What Works: what drove the success; What Doesn't: what got in the way. Searchable (lessons library).
+    cause = models.TextField(_("what drove it or got in the way"), blank=True, default="", max_length=2000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback_posts"
     )
@@ -82,6 +85,10 @@ class Feedback(models.Model):
     # Set by feedback_edit / feedback_withdraw; only named posts can be edited or withdrawn.
     edited_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate merged into another post (feedback/merging.py): its URL redirects there, lists leave it out.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_posts"
+    )
 
     objects = FeedbackQuerySet.as_manager()
 
@@ -96,6 +103,7 @@ class Feedback(models.Model):
                 condition=Q(is_anonymous=False) | Q(edited_at__isnull=True, withdrawn_at__isnull=True),
                 name="feedback_anonymous_never_edited",
             ),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="feedback_not_merged_into_itself"),
         ]
         indexes = [
             models.Index(fields=["kind", "status", "-vote_count"], name="feedback_kind_status_votes"),
@@ -107,7 +115,7 @@ class Feedback(models.Model):
             models.Index(
                 fields=["kind", "movement"], name="feedback_visible_count", condition=models.Q(hidden_at__isnull=True)
             ),
-            # PostgreSQL only: the full-text GIN index "feedback_search" is added by migration 0003.
+            # PostgreSQL only: the full-text GIN index "feedback_search" is added by migration 0003 (rebuilt with `cause` by 0007).
         ]
 
     def __str__(self) -> str:
@@ -203,6 +211,8 @@ class ModerationAction(models.Model):
         HIDE = "hide", _("Hide")
         RESTORE = "restore", _("Restore")
         DISMISS = "dismiss", _("Dismiss report")
+        MERGE = "merge", _("Merge into another post")
+        UNMERGE = "unmerge", _("Undo a merge")
 
     feedback = models.ForeignKey(Feedback, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -210,6 +220,38 @@ class ModerationAction(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     reason = models.TextField(_("reason"), max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class FeedbackMerge(models.Model):
+    """A duplicate post merged into another: what moved, so it can be undone within MERGE_UNDO_DAYS.
+
+    Votes name their voters anyway (a "me too" is never anonymous), so keeping their ids here reveals nothing new;
+    an anonymous post's author is never known, so a merge cannot reveal it either."""
+
+    source = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="merges_out")
+    target = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="merges_in")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("why"), blank=True, max_length=2000)
+    # Vote rows moved to the target; people who had voted on both (their vote on the source was dropped);
+    # comments moved to the target. Read back by the undo.
+    moved_vote_ids = models.JSONField(default=list, blank=True)
+    dropped_voter_ids = models.JSONField(default=list, blank=True)
+    moved_comment_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="feedback_merge_not_into_itself"),
+            # One merge in force per post: undone merges stay as history.
+            models.UniqueConstraint(
+                fields=["source"], condition=Q(undone_at__isnull=True), name="feedback_merge_once_in_force"
+            ),
+        ]
 
 
 class AnonymousQueueEntry(models.Model):
@@ -224,6 +266,7 @@ class AnonymousQueueEntry(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=20000)
+    cause = models.TextField(max_length=2000, blank=True, default="")
     movement = models.ForeignKey(
         "movements.Movement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -46,6 +46,7 @@ def anonymous_enqueue(
     movement: Movement | None = None,
     tags: list[Tag] | None = None,
     new_tag_names: list[str] | None = None,
+    cause: str = "",
 ) -> None:
     """Queue an anonymous post. `person` is used only to check what they may see; it is not stored."""
     if kind not in Kind.values:
@@ -56,6 +57,7 @@ def anonymous_enqueue(
         kind=kind,
         title=title.strip(),
         body=body,
+        cause=cause.strip(),
         movement=movement,
         tag_ids=sorted({tag.pk for tag in tags or []}),
         new_tag_names=list(new_tag_names or []),
@@ -98,6 +100,7 @@ def anonymous_publish(*, now: datetime | None = None) -> int:
                 title=entry.title,
                 body=entry.body,
                 body_html=render_markdown(entry.body),
+                cause=entry.cause,
                 author=None,
                 is_anonymous=True,
                 movement_id=entry.movement_id,

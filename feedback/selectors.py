@@ -44,11 +44,14 @@ def visible_posts(person) -> QuerySet[Feedback]:
 
 def _search(qs: QuerySet[Feedback], q: str) -> QuerySet[Feedback]:
     if connection.vendor == "postgresql":
-        vector = SearchVector("title", weight="A", config="english") + SearchVector(
-            "body", weight="B", config="english"
+        # Exactly the indexed expression of migration 0007 ("feedback_search"), so the planner uses it.
+        vector = (
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("body", weight="B", config="english")
+            + SearchVector("cause", weight="C", config="english")
         )
         return qs.annotate(search=vector).filter(search=SearchQuery(q, search_type="websearch", config="english"))
-    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(cause__icontains=q))
 
 
 def filtered_posts(*, person, filters: ListFilters, with_kind: bool = True) -> QuerySet[Feedback]:

@@ -74,6 +74,7 @@ def feedback_post(
     movement: Movement | None = None,
     tags: list[Tag] | None = None,
     new_tag_names: list[str] | None = None,
+    cause: str = "",
 ) -> Feedback:
     """Post What Works / What Doesn't. With anonymous=True nothing that points to `person` is written."""
     if kind not in Kind.values:
@@ -86,6 +87,7 @@ def feedback_post(
         title=title.strip(),
         body=body,
         body_html=render_markdown(body),
+        cause=cause.strip(),
         author=None if anonymous else person,
         is_anonymous=anonymous,
         movement=movement,
@@ -136,6 +138,22 @@ def anonymous_activity_record(*, now: datetime | None = None) -> int:
     return len(posts)
 
 
+def _unless_merged(feedback: Feedback) -> Feedback:
+    """Lock the post's row; a merge (feedback/merging.py) holds it while it moves the votes, so a vote racing it
+    waits here and then counts on the post the duplicate went into."""
+    for _hop in range(5):
+        merged_into = (
+            Feedback.objects.select_for_update(no_key=True)
+            .filter(pk=feedback.pk)
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
+        if not merged_into:
+            return feedback
+        feedback = Feedback.objects.get(pk=merged_into)
+    return feedback
+
+
 @transaction.atomic
 def vote_set(*, feedback: Feedback, person, voted: bool) -> tuple[Feedback, bool]:
     """Put the person's "me too" in the state they asked for: vote (voted=True) or take it back.
@@ -145,7 +163,8 @@ def vote_set(*, feedback: Feedback, person, voted: bool) -> tuple[Feedback, bool
     database (the last click wins) and the F() count, moved in the same transaction as the row, always
     equals the rows. Only a new vote records an event.
     """
-    list(Feedback.objects.select_for_update().filter(pk=feedback.pk).order_by().values_list("pk", flat=True))
+    # Locks the post's row and follows a merge: a vote on a stale page of a duplicate counts on the post it went into.
+    feedback = _unless_merged(feedback)
     if voted:
         # Under the lock nobody else can add this person's vote between the check and the insert.
         if not Vote.objects.filter(feedback=feedback, person=person).exists():

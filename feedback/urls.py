@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import editing, views
+from . import editing, views, views_merge, views_similar
 
 app_name = "feedback"
 urlpatterns = [
     path("", views.feedback_list, name="list"),
     path("new/", views.feedback_new, name="new"),
+    path("similar/", views_similar.feedback_similar, name="similar"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("preview/", editing.markdown_preview, name="preview"),
     path("<int:pk>/", views.feedback_detail, name="detail"),
@@ -16,6 +17,9 @@ urlpatterns = [
     path("<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("<int:pk>/answer/", views.feedback_answer, name="answer"),
     path("<int:pk>/report/", views.report, {"target": "post"}, name="report"),
+    path("<int:pk>/merge/", views_merge.feedback_merge, name="merge"),
+    path("merges/<int:pk>/", views_merge.merge_detail, name="merge_detail"),
+    path("merges/<int:pk>/undo/", views_merge.merge_undo, name="merge_undo"),
     path("<int:pk>/moderate/", views.moderate, {"target": "post"}, name="moderate"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),

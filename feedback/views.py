@@ -20,7 +20,7 @@ from people.middleware import keep_session_quiet
 from socialbiz import fragments, html, idempotency, ratelimit
 from socialbiz.ratelimit import parse_rate
 
-from . import publication, selectors, services
+from . import merging, publication, selectors, services
 from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm, positive_id
 from .models import Comment, Feedback, Status
 
@@ -128,6 +128,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
             movement=form.cleaned_data["movement"],
             tags=list(form.cleaned_data["tags"]),
             new_tag_names=form.cleaned_data["new_tags"],
+            cause=form.cleaned_data["cause"],
         )
     except ValidationError as exc:
         _form_errors_into(form, exc)
@@ -168,6 +169,7 @@ def _post_anonymously(request: HttpRequest, form: FeedbackForm, count: dict) -> 
             movement=form.cleaned_data["movement"],
             tags=list(form.cleaned_data["tags"]),
             new_tag_names=form.cleaned_data["new_tags"],
+            cause=form.cleaned_data["cause"],
         )
     except ValidationError as exc:
         _form_errors_into(form, exc)
@@ -220,7 +222,13 @@ def _load_detail(request: HttpRequest, pk: int) -> Feedback:
 
 @require_GET
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _load_detail(request, pk)
+    try:
+        post = _load_detail(request, pk)
+    except Http404:
+        # A merged duplicate's URL leads to the post it went into (if the person can see that one).
+        if (target := merging.merged_target_for(person=request.user, pk=pk)) is None:
+            raise
+        return redirect(target, permanent=False)
     return render(request, "feedback/detail.html", _detail_context(request, post))
 
 

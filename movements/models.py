@@ -72,6 +72,10 @@ class Movement(models.Model):
     # Bumped, in the same transaction, by every service that changes the movement's members, leads or
     # seats (they all lock the movement row first: services._lock_movement). Keys cached page parts.
     people_version = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
+    # Its leads dropped it for a better one (movements/superseding.py); its members were invited there.
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -84,6 +88,7 @@ class Movement(models.Model):
                 condition=Q(pilot_end__isnull=True) | Q(pilot_start__isnull=True) | Q(pilot_end__gte=F("pilot_start")),
                 name="movement_pilot_end_after_start",
             ),
+            models.CheckConstraint(condition=~Q(superseded_by=F("pk")), name="movement_not_superseded_by_itself"),
         ]
         # "Most followers" (browse sort, home suggestions): read in order, stopped after a page.
         indexes = [models.Index(fields=["-follower_count", "-created_at", "-id"], name="movement_most_followers")]

@@ -37,7 +37,7 @@ from .models import (
 )
 
 # Slugs that would shadow the fixed URLs under /movements/.
-RESERVED_SLUGS = {"new", "invitations"}
+RESERVED_SLUGS = {"new", "invitations", "similar", "lessons"}
 
 
 @dataclass(frozen=True)

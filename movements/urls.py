@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import editing, invitations, views
+from . import editing, invitations, views, views_similar, views_supersede
 
 app_name = "movements"
 urlpatterns = [
     path("", views.movement_list, name="list"),
     path("new/", views.movement_start, name="new"),
+    path("similar/", views_similar.movement_similar, name="similar"),
     path("invitations/<str:token>/", views.invitation_respond, name="invitation"),
     path("<slug:slug>/", views.movement_detail, name="detail"),
     path("<slug:slug>/members/", views.movement_members, name="members"),
@@ -30,4 +31,5 @@ urlpatterns = [
     path("<slug:slug>/welcome/", views.welcome, name="welcome"),
     path("<slug:slug>/pilot/", views.pilot, name="pilot"),
     path("<slug:slug>/decision/", views.decision, name="decision"),
+    path("<slug:slug>/supersede/", views_supersede.movement_supersede, name="supersede"),
 ]

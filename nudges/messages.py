@@ -44,7 +44,7 @@ def _movement_path(nudge: Nudge, anchor: str = "") -> str:
 
 
 def action_path(nudge: Nudge) -> str:
-    if nudge.kind == Kind.FEEDBACK_ANSWERED and nudge.feedback_id:
+    if nudge.kind in (Kind.FEEDBACK_ANSWERED, Kind.FEEDBACK_MERGED) and nudge.feedback_id:
         return nudge.feedback.get_absolute_url()
     if nudge.kind in (Kind.WATCHED_ACTIVITY, Kind.MENTIONED):
         return str(nudge.context.get("path") or "") or _item_path(nudge)
@@ -139,6 +139,11 @@ def headline(nudge: Nudge) -> str:
         case Kind.FEEDBACK_ANSWERED:
             title = nudge.feedback.title if nudge.feedback_id else ""
             return _("“%(title)s” has an official answer.") % {"title": title}
+        case Kind.FEEDBACK_MERGED:
+            return _("“%(source)s” was merged into “%(title)s”: the conversation continues there.") % {
+                "source": nudge.context.get("source_title", ""),
+                "title": nudge.feedback.title if nudge.feedback_id else "",
+            }
         case Kind.WEEKLY_DIGEST:
             return _("Your week in %(site)s: movements, open roles and new feedback.") % {"site": settings.SITE_NAME}
         case Kind.SPONSOR_REQUEST:
@@ -327,6 +332,24 @@ def message_for(nudge: Nudge) -> Message:
                 greeting,
                 paragraphs,
                 _("Read the answer"),
+                path,
+            )
+        case Kind.FEEDBACK_MERGED:
+            values = {
+                "source": nudge.context.get("source_title", ""),
+                "title": nudge.feedback.title if nudge.feedback_id else "",
+            }
+            return Message(
+                _("“%(source)s” was merged into another post") % values,
+                greeting,
+                [
+                    _(
+                        "“%(source)s” said the same as “%(title)s”, so the two were merged: the “me too” votes are "
+                        "counted once on “%(title)s” and the comments moved there, with their times."
+                    )
+                    % values
+                ],
+                _("Open “%(title)s”") % values,
                 path,
             )
         case Kind.WEEKLY_DIGEST:

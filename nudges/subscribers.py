@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from activity.events import ANY_VERB, subscribe
 from activity.models import Activity, Verb
-from feedback.models import Report, StatusChange, Vote
+from feedback.models import FeedbackMerge, Report, StatusChange, Vote
 from movements.models import Invitation, Membership, Movement
 from people.models import User
 from sponsors.models import Sponsorship, SupportRequest
@@ -131,6 +131,33 @@ def tell_author_and_voters(event: Activity) -> None:
                 feedback_id=feedback.pk,
                 movement_id=feedback.movement_id,
                 context=context,
+            )
+            for person_id in sorted(recipients)
+        ]
+    )
+
+
+@subscribe(Verb.MERGED_FEEDBACK)
+def tell_authors_and_voters_of_a_merge(event: Activity) -> None:
+    """A duplicate went into another post: its named author, the target's named author and the duplicate's voters
+    (now counted on the target) are told where the conversation continues. An anonymous post has no author to tell."""
+    merge = FeedbackMerge.objects.select_related("source", "target").get(pk=event.payload["merge_id"])
+    recipients = set(merge.dropped_voter_ids) | set(
+        Vote.objects.filter(pk__in=merge.moved_vote_ids).values_list("person_id", flat=True)
+    )
+    for post in (merge.source, merge.target):
+        if post.author_id and not post.is_anonymous:
+            recipients.add(post.author_id)
+    recipients.discard(merge.merged_by_id)
+    nudges_write(
+        drafts=[
+            Draft(
+                Kind.FEEDBACK_MERGED,
+                person_id,
+                f"feedback_merged:m{merge.pk}:u{person_id}",
+                feedback_id=merge.target_id,
+                movement_id=merge.target.movement_id,
+                context={"source_title": merge.source.title[:200]},
             )
             for person_id in sorted(recipients)
         ]

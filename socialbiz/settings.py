@@ -325,6 +325,8 @@ INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
 
 # Minutes during which a person may edit or delete their own comment.
 FEEDBACK_COMMENT_EDIT_MINUTES = env.int("FEEDBACK_COMMENT_EDIT_MINUTES", default=15)
+# A merge of a duplicate post can be undone for this many days (feedback/merging.py).
+MERGE_UNDO_DAYS = env.int("MERGE_UNDO_DAYS", default=14)
 # Anonymous posts wait in a queue and are published in shuffled batches (feedback/publication.py): a batch
 # goes out once ANONYMOUS_PUBLISH_MINUTES have passed since the last one and at least ANONYMITY_MIN_CROWD
 # distinct people were active in between, so a post narrows its writer to no fewer than that many people.

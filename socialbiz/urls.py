@@ -5,7 +5,9 @@ from django.urls import include, path
 
 from api.api import urls as api_urls
 from dashboards import views as dashboards_views
+from feedback import views_lessons as lessons_views
 from people import views as people_views
+from portal import people_views as portal_people_views
 from portal import views as portal_views
 
 urlpatterns = [
@@ -20,12 +22,15 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("movements/<slug:slug>/analytics/", dashboards_views.movement_analytics, name="movement_analytics"),
     path("", include("conversation.urls")),
+    path("movements/lessons/", lessons_views.lessons_library, name="lessons"),
     path("movements/", include("movements.urls")),
     path("feedback/", include("feedback.urls")),
     path("", include("sponsors.urls")),
     path("", include("pilots.urls")),
     path("organisation/", dashboards_views.organisation, name="organisation"),
     path("organisation/<int:person_id>/", dashboards_views.organisation_of, name="organisation_of"),
+    path("people/", portal_people_views.people_directory, name="people_directory"),
+    path("people/<int:person_id>/", portal_people_views.person_detail, name="person"),
     path("", include("nudges.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("", include("people.urls")),

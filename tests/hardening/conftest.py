@@ -137,6 +137,7 @@ class World:
             "sponsors:support_answer": {"pk": self.support.pk},
             "organisation_of": {"person_id": self.manager.pk},
             "people:avatar": {"pk": self.member.pk, "version": 1},
+            "person": {"person_id": self.member.pk},
             "api_tokens:revoke": {"pk": self.api_token.pk},
             "integrations:endpoint": {"pk": self.endpoint.pk},
             "integrations:endpoint_toggle": {"pk": self.endpoint.pk},

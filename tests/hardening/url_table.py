@@ -30,6 +30,10 @@ API_400 = {"*": 400, "anonymous": 401}  # an empty form body is not JSON, whatev
 
 URL_TABLE: dict[str, dict] = {
     "home": {"GET": 200, "POST": 405},
+    # A person's page and the directory: everyone signed in; what is limited to a department is left out
+    # for people outside it (tests/hardening/test_people_pages.py).
+    "people_directory": {"GET": 200, "POST": 405},
+    "person": {"GET": 200, "POST": 405},
     "healthz": {"GET": {"*": 200, "anonymous": 200}, "POST": {"*": 405, "anonymous": 405}},
     # The admin signs in through allauth (the same limits); signed in without staff rights, the admin is a 404.
     "admin_login": {"GET": {"*": 404, "admin": 302}, "POST": {"*": 404, "admin": 302}},
@@ -37,7 +41,10 @@ URL_TABLE: dict[str, dict] = {
     "dashboards:overview": {"GET": {"*": 404, "admin": 200}, "POST": 405},
     # --- movements
     "movements:list": {"GET": 200, "POST": 405},
+    "lessons": {"GET": 200, "POST": 405},
     "movements:new": {"GET": 200, "POST": 200},  # an empty form comes back with its errors
+    # Similar movements for what is typed: only what the person can see (the outsider gets an empty list).
+    "movements:similar": {"GET": 200, "POST": 405},
     "movements:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:members": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:edit": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
@@ -88,9 +95,19 @@ URL_TABLE: dict[str, dict] = {
     "movements:welcome": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:pilot": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:decision": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    "movements:supersede": {"GET": LEADS_ONLY, "POST": {"*": 403, "outsider": 404, "lead": 400}},
     # --- feedback
     "feedback:list": {"GET": 200, "POST": 405},
     "feedback:new": {"GET": 200, "POST": 200},
+    "feedback:similar": {"GET": 200, "POST": 405},
+    # Merging a duplicate: moderators and the leads of the post's movement; an empty POST is a form with errors.
+    "feedback:merge": {
+        "GET": {"*": 403, "outsider": 404, "lead": 200, "moderator": 200, "admin": 200},
+        "POST": {"*": 403, "outsider": 404, "lead": 400, "moderator": 400, "admin": 400},
+    },
+    # The world has no merge: no merge page for anyone (tests/feedback/test_merging.py covers who sees one).
+    "feedback:merge_detail": {"GET": 404, "POST": 405},
+    "feedback:merge_undo": {"GET": 405, "POST": 404},
     "feedback:moderation": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": 405},
     "feedback:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     # Watching (conversation app): an empty POST (not from the button) changes nothing and goes back to the page.

@@ -1,0 +1,77 @@
+"""Similar posts (and movements) while a feedback title is typed: PostgreSQL full-text plus pg_trgm word
+similarity, ranked. Two queries whatever the data size: the posts, then the movements.
+
+Only what the person can see: no hidden post (moderators included: a suggestion is not the moderation queue),
+no post about a department-limited movement they cannot see. Authors are never shown, so anonymous posts
+are suggested like any other and reveal nothing. The full-text match uses the list's own index
+("feedback_search", migration 0007) and the trigram match "feedback_title_trgm" (migration 0006).
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+
+from movements.similar import (
+    CANDIDATES,
+    MIN_CHARS,
+    SIMILAR_LIMIT,
+    any_word_query,
+    similar_movements,
+    typed_text,
+    typed_words,
+)
+
+from .models import Feedback, Vote
+
+
+def _search_vector() -> SearchVector:
+    # Exactly the indexed expression of migration 0007 ("feedback_search").
+    return (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("body", weight="B", config="english")
+        + SearchVector("cause", weight="C", config="english")
+    )
+
+
+def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LIMIT) -> list[Feedback]:
+    """Up to `limit` posts the viewer can see, most similar first, each with `score` and `voted` (the viewer
+    said "me too" already)."""
+    title = typed_text(title)
+    text = typed_text(title, body)
+    words = typed_words(text)
+    if len(text) < MIN_CHARS or not words:
+        return []
+    voted = Vote.objects.filter(feedback=OuterRef("pk"), person=viewer)
+    base: QuerySet[Feedback] = Feedback.objects.visible_to(viewer).filter(hidden_at__isnull=True)
+    qs = base.annotate(voted=Exists(voted))
+    if connection.vendor == "postgresql":
+        query = any_word_query(words)
+        # Ranked on the title only: ranking against every matching body would read them all. And only a
+        # bounded set of candidates is ranked (CANDIDATES from each index), so common words cost no more.
+        by_words = base.annotate(document=_search_vector()).filter(document=query).order_by().values("pk")[:CANDIDATES]
+        by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
+        title_vector = SearchVector("title", weight="A", config="english")
+        likeness = TrigramWordSimilarity(Value(title or text), "title")
+        qs = qs.filter(Q(pk__in=by_words) | Q(pk__in=by_title)).annotate(
+            score=SearchRank(title_vector, query) + likeness
+        )
+    else:
+        match = Q()
+        for word in sorted(words, key=len, reverse=True)[:3]:
+            match |= Q(title__icontains=word)
+        qs = qs.filter(match).annotate(score=Value(0.0, output_field=FloatField()))
+    return list(qs.order_by(F("score").desc(), "-vote_count", "-pk")[:limit])
+
+
+def similar_things(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LIMIT) -> list:
+    """The posts and movements most similar to what is typed, up to `limit` together, best first. Each item
+    has `is_post` to tell them apart in the template."""
+    posts = similar_posts(viewer=viewer, title=title, body=body, limit=limit)
+    movements = similar_movements(viewer=viewer, title=title, problem=body, limit=limit)
+    for post in posts:
+        post.is_post = True
+    for movement in movements:
+        movement.is_post = False
+    return sorted([*posts, *movements], key=lambda item: item.score, reverse=True)[:limit]
