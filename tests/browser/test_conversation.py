@@ -111,7 +111,9 @@ def test_the_movement_page_with_watch_button_and_replies_passes_axe(
     watch = page.get_by_role("button", name=re.compile(r"^Watch\b.*Working out loud"))
     expect(watch).to_have_attribute("aria-pressed", "false")
     watch.click()  # htmx swaps the button
-    expect(page.get_by_role("button", name=re.compile(r"^Watch\b.*Working out loud"))).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name=re.compile(r"^Watch\b.*Working out loud"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
     assert Watch.objects.get(person=visitor, movement=movement).watching
     page.get_by_text("Reply (1)").click()
     expect(page.get_by_role("textbox", name="Your reply")).to_be_visible()
