@@ -35,7 +35,7 @@ LONG_TEXT = (
 )
 
 # Pages that are not HTML pages a person reads (a JSON download, the bell's partial) are left out.
-NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell", "people:avatar"}
+NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell", "people:avatar", "conversation:mention_suggestions"}
 # JSON, feeds and calendars are for programs, not pages (the API docs page is checked in its own test).
 NOT_PAGE_PREFIXES = ("api:", "integrations:feed_")
 PERSONAS = ("lead", "member", "moderator", "admin", "outsider")
