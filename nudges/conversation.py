@@ -18,8 +18,8 @@ from activity.events import subscribe
 from activity.models import Activity, Verb
 from conversation.models import Reply, Watch
 from conversation.selectors import can_see_q, watcher_ids
-from feedback.models import Comment, Vote
-from movements.models import Membership, Movement, Update
+from feedback.models import Comment, FeedbackRevision, Vote
+from movements.models import Membership, Movement, Update, UpdateRevision
 from people import mentions
 from people.models import User
 
@@ -266,4 +266,38 @@ def tell_about_a_reply(event: Activity) -> None:
         author_id=reply.author_id,
         key=f"r{reply.pk}",
         path=f"{movement.get_absolute_url()}#reply-{reply.pk}",
+    )
+
+
+@subscribe(Verb.FEEDBACK_EDITED)
+def tell_people_newly_mentioned_in_an_edited_post(event: Activity) -> None:
+    """Only the handles the edit added: the text before it is the revision the edit kept."""
+    post, payload = event.feedback, event.payload or {}
+    revision = FeedbackRevision.objects.filter(pk=payload.get("revision_id")).first()
+    if post is None or revision is None:
+        return
+    notify_new_mentions(
+        item=post,
+        old_text=f"{revision.title}\n{revision.body}",
+        new_text=f"{post.title}\n{post.body}",
+        author_id=event.actor_id,
+        key=f"f{post.pk}",
+        path=post.get_absolute_url(),
+    )
+
+
+@subscribe(Verb.UPDATE_EDITED)
+def tell_people_newly_mentioned_in_an_edited_update(event: Activity) -> None:
+    payload = event.payload or {}
+    revision = UpdateRevision.objects.filter(pk=payload.get("revision_id")).first()
+    update = Update.objects.select_related("movement__department").filter(pk=payload.get("update_id")).first()
+    if update is None or revision is None:
+        return
+    notify_new_mentions(
+        item=update.movement,
+        old_text=revision.body,
+        new_text=update.body,
+        author_id=update.author_id,
+        key=f"u{update.pk}",
+        path=f"{update.movement.get_absolute_url()}#update-{update.pk}",
     )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.html import escape, format_html, linebreaks
 
 from .models import User
@@ -63,8 +64,8 @@ def handle_of(person: User) -> str:
 
 
 def person_url(person: User) -> str:
-    """Where a mention leads. There is no person page yet: the colleague's address (the directory's)."""
-    return f"mailto:{person.email}"
+    """Where a mention leads: the colleague's page (portal app, reversed by name: people sits below it)."""
+    return reverse("person", args=[person.pk])
 
 
 def _link(match: re.Match, people: dict[str, User]) -> str:

@@ -98,7 +98,7 @@ def test_the_post_page_links_known_mentions_and_leaves_unknown_ones_as_text(clie
     feedback_services.comment_add(feedback=post, author=UserFactory(), body="<b>@bob</b> agrees")
     client.force_login(UserFactory())
     html = client.get(post.get_absolute_url()).content.decode()
-    link = f'<a class="mention" href="mailto:{bob.email}" title="@bob">@Bob Builder</a>'
+    link = f'<a class="mention" href="/people/{bob.pk}/" title="@bob">@Bob Builder</a>'
     assert html.count(link) == 2  # body and comment; not inside the code span
     assert "<code>@bob</code>" in html and "@ghost" in html and "&lt;b&gt;" in html
 
@@ -109,3 +109,24 @@ def test_the_movement_page_links_mentions_in_updates(client):
     movement_services.update_post(movement=movement, author=movement.founder, body="Thanks @bob")
     client.force_login(UserFactory())
     assert 'class="mention"' in client.get(movement.get_absolute_url()).content.decode()
+
+
+def test_editing_a_post_or_an_update_tells_only_the_newly_mentioned_once():
+    author = UserFactory()
+    bob, cy = UserFactory(email="bob@example.com"), UserFactory(email="cy@example.com")
+    post = feedback_services.feedback_post(
+        person=author, kind="works", title="Stand-ups", body="Thanks @bob", anonymous=False
+    )
+    assert told() == [bob.pk]
+    post = feedback_services.feedback_edit(feedback=post, person=author, title="Stand-ups", body="Thanks @bob and @cy")
+    assert told() == [bob.pk, cy.pk]
+    # Taking a name out and putting it back tells nobody twice.
+    post = feedback_services.feedback_edit(feedback=post, person=author, title="Stand-ups", body="Thanks @cy")
+    feedback_services.feedback_edit(feedback=post, person=author, title="Stand-ups", body="Thanks @cy and @bob")
+    assert told() == [bob.pk, cy.pk]
+
+    movement = MovementFactory(founder=author)
+    update = movement_services.update_post(movement=movement, author=author, body="Plans for Friday")
+    movement_services.update_edit(update=update, person=author, body="Plans for Friday, with @cy")
+    assert told() == [bob.pk, cy.pk, cy.pk]
+    assert Nudge.objects.filter(kind=Kind.MENTIONED, movement=movement, recipient=cy).count() == 1
