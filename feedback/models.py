@@ -62,7 +62,10 @@ class Feedback(models.Model):
     body = models.TextField(_("body"), max_length=20000)
     body_html = models.TextField(blank=True, editable=False)
     # What Works: what drove the success; What Doesn't: what got in the way. Searchable (lessons library).
-    cause = models.TextField(_("what drove it or got in the way"), blank=True, default="", max_length=2000)
+    # db_default too: the large seed streams posts with COPY and names only the columns it fills.
+    cause = models.TextField(
+        _("what drove it or got in the way"), blank=True, default="", db_default="", max_length=2000
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback_posts"
     )

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             model_name="feedback",
             name="cause",
             field=models.TextField(
-                blank=True, default="", max_length=2000, verbose_name="what drove it or got in the way"
+                blank=True, db_default="", default="", max_length=2000, verbose_name="what drove it or got in the way"
             ),
         ),
         migrations.RunPython(swap(old_index, new_index), swap(new_index, old_index)),

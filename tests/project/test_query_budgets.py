@@ -23,12 +23,12 @@ BUDGETS = {
     "home": 6,
     "movement list": 10,
     "movement list, page 2": 10,
-    "movement page": 26,  # + am I watching it, the replies to its updates (the demo's texts mention nobody)
+    "movement page": 28,  # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses
     "feedback list": 12,
     "feedback post": 9,  # + am I watching it
     "notifications": 4,
     "dashboards": 14,
-    "movement analytics": 13,
+    "movement analytics": 15,  # + the pilot's measures and pulses
     "my organisation": 10,
 }
 
