@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -38,6 +39,22 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(PersonalAccessToken, pk=pk, person=request.user)
+    if request.POST.get("confirmed") != "yes":
+        # Second thoughts: a revoked token cannot be brought back, so the button asks once more.
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Revoke the token “%(name)s”?") % {"name": token.name},
+                "consequences": [
+                    _("Every script or tool that uses it stops working at once."),
+                    _("A revoked token cannot be turned on again: you would create a new one."),
+                ],
+                "action": reverse("api_tokens:revoke", args=[token.pk]),
+                "confirm_label": _("Revoke the token"),
+                "cancel_url": reverse("api_tokens:list"),
+            },
+        )
     services.token_revoke(token=token, person=request.user)
     messages.success(request, _("Token “%(name)s” revoked: it no longer works.") % {"name": token.name})
     return redirect("api_tokens:list")

@@ -132,6 +132,22 @@ def feeds_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def feeds_revoke(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("confirmed") != "yes":
+        # Second thoughts: every calendar and reader subscribed to the links stops updating.
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Turn your feed links off?"),
+                "consequences": [
+                    _("Calendars and feed readers subscribed to your links stop receiving anything."),
+                    _("New links can be made on the same page; you would subscribe again with them."),
+                ],
+                "action": reverse("integrations:feeds_revoke"),
+                "confirm_label": _("Turn the links off"),
+                "cancel_url": reverse("integrations:feeds"),
+            },
+        )
     services.feed_token_revoke(person=request.user)
     messages.success(request, _("Your feed links no longer work."))
     return redirect("integrations:feeds")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -158,6 +159,23 @@ def sanction_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_for_sponsor(request, slug)
     form = forms.SanctionWithdrawForm(request.POST)
     form.is_valid()
+    if request.POST.get("confirmed") != "yes":
+        # Second thoughts: the column's button asks once more on a page of its own; only the confirmed POST acts.
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Withdraw the official sanction of “%(title)s”?") % {"title": movement.title},
+                "consequences": [
+                    _("The movement is no longer shown as officially sanctioned, and its members are told."),
+                    _("The sanction and its withdrawal stay in the movement's history. You can sanction it again."),
+                ],
+                "action": reverse("sponsors:sanction_withdraw", args=[movement.slug]),
+                "hidden": [("note", form.cleaned_data.get("note", ""))],
+                "confirm_label": _("Withdraw the sanction"),
+                "cancel_url": movement.get_absolute_url(),
+            },
+        )
     try:
         services.sanction_withdraw(movement=movement, sponsor=request.user, note=form.cleaned_data.get("note", ""))
     except ValidationError as error:

@@ -54,7 +54,11 @@ def test_a_revoked_token_stops_working(client, person):
     raw = token_for(person)
     token = PersonalAccessToken.objects.get(person=person)
     client.force_login(person)
-    assert client.post(reverse("api_tokens:revoke", kwargs={"pk": token.pk})).status_code == 302
+    # The first press asks once more and changes nothing (second thoughts); the confirmed one revokes.
+    asked = client.post(reverse("api_tokens:revoke", kwargs={"pk": token.pk}))
+    assert asked.status_code == 200 and "Revoke the token" in asked.content.decode()
+    assert ApiClient(raw).get("/api/v1/me").status_code == 200
+    assert client.post(reverse("api_tokens:revoke", kwargs={"pk": token.pk}), {"confirmed": "yes"}).status_code == 302
     response = ApiClient(raw).get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["status"] == 401

@@ -184,7 +184,8 @@ URL_TABLE: dict[str, dict] = {
         "POST": {"*": 403, "outsider": 404, "sponsor": 200},
     },
     # Nothing to withdraw: the sponsor gets a message and the movement page, nothing changes.
-    "sponsors:sanction_withdraw": {"GET": 405, "POST": {"*": 403, "outsider": 404, "sponsor": 302}},
+    # Second thoughts: the first POST is the confirmation page; only a POST with confirmed=yes acts.
+    "sponsors:sanction_withdraw": {"GET": 405, "POST": {"*": 403, "outsider": 404, "sponsor": 200}},
     # --- a manager's organisation: everyone has their own page (an empty state without reports), nobody another's
     "organisation": {"GET": 200, "POST": 405},
     "organisation_of": {"GET": {"*": 404, "manager": 200}, "POST": 405},
@@ -197,13 +198,13 @@ URL_TABLE: dict[str, dict] = {
     "people:avatar": {"GET": 200, "POST": 405},
     # --- API tokens and integrations
     "api_tokens:list": {"GET": 200, "POST": 200},  # an empty POST is the form with its errors
-    "api_tokens:revoke": {"GET": 405, "POST": {"*": 404, "member": 302}, "writes": {"member"}},
+    "api_tokens:revoke": {"GET": 405, "POST": {"*": 404, "member": 200}},  # asks once more first
     "integrations:endpoints": {"GET": STAFF_ONLY, "POST": {"*": 404, "admin": 400}},
     "integrations:endpoint": {"GET": STAFF_ONLY, "POST": 405},
     "integrations:endpoint_toggle": {"GET": 405, "POST": {"*": 404, "admin": 302}, "writes": {"admin"}},
     "integrations:delivery_resend": {"GET": 405, "POST": {"*": 404, "admin": 302}, "writes": {"admin"}},
     "integrations:feeds": {"GET": 200, "POST": 200, "writes": EVERYONE},  # POST makes new feed links
-    "integrations:feeds_revoke": {"GET": 405, "POST": 302, "writes": {"member"}},
+    "integrations:feeds_revoke": {"GET": 405, "POST": 200},  # asks once more first
     "integrations:chat": {"GET": 405, "POST": 400},
     "integrations:movement_chat": {"GET": LEADS_ONLY, "POST": {"*": 403, "outsider": 404, "lead": 400}},
     # The secret in the URL (the member's) is the proof: the session does not matter.

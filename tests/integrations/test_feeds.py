@@ -121,3 +121,13 @@ def test_the_settings_page_shows_the_links_once_and_stores_only_a_hash(world, cl
     token = feedback_url.split("/feeds/")[1].split("/")[0]
     assert FeedToken.objects.get(person=world["lead"]).token_hash == services.feed_token_hash(token)
     assert token.encode() not in client.get(reverse("integrations:feeds")).content
+
+
+def test_turning_the_feed_links_off_asks_once_more_then_ends_them(world, client):
+    token = services.feed_token_create(person=world["lead"])
+    client.force_login(world["lead"])
+    asked = client.post(reverse("integrations:feeds_revoke"))
+    assert asked.status_code == 200 and "Turn your feed links off?" in asked.content.decode()
+    assert _get("feed_feedback", token).status_code == 200
+    assert client.post(reverse("integrations:feeds_revoke"), {"confirmed": "yes"}).status_code == 302
+    assert _get("feed_feedback", token).status_code == 404

@@ -219,7 +219,12 @@ def test_a_sponsor_sanctions_then_withdraws_and_the_list_filters_by_it(client, m
     assert "Officially sanctioned" in page and "Pilot in working hours" in page
     listing = client.get(reverse("movements:list"), {"sanctioned": "1"}).content.decode()
     assert "1 movement" in listing and "Working out loud" in listing
-    assert client.post(reverse("sponsors:sanction_withdraw", args=[movement.slug])).status_code == 302
+    # The first press asks once more and changes nothing; the confirmed one withdraws.
+    asked = client.post(reverse("sponsors:sanction_withdraw", args=[movement.slug]))
+    assert asked.status_code == 200 and "Withdraw the official sanction" in asked.content.decode()
+    assert "1 movement" in client.get(reverse("movements:list"), {"sanctioned": "1"}).content.decode()
+    withdraw = client.post(reverse("sponsors:sanction_withdraw", args=[movement.slug]), {"confirmed": "yes"})
+    assert withdraw.status_code == 302
     assert "0 movements" in client.get(reverse("movements:list"), {"sanctioned": "1"}).content.decode()
     assert "Official sanction withdrawn" in client.get(movement.get_absolute_url()).content.decode()
 
