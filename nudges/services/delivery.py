@@ -161,11 +161,12 @@ def nudge_deliver(*, nudge_id: int) -> str:
         if not (wants_email or in_app or by_chat):
             Nudge.objects.filter(pk=nudge_id).update(cancelled_at=now, claimed_at=None)
             return Outcome.CANCELLED
-        if not wants_email:
-            # A chat-only nudge is kept in the portal too: every row has a channel (nudge_has_a_channel).
+        if not (wants_email or by_chat):
             Nudge.objects.filter(pk=nudge_id).update(sent_at=now, email=False, in_app=True)
             channels.copy_delivered(nudge)
             return Outcome.IN_APP_ONLY
+        # The daily cap counts what reaches the person outside the portal: emails, and chat messages sent in
+        # their place (their emailed_at is when they went out).
         emailed_today = (
             Nudge.objects.filter(recipient=recipient)
             .exclude(pk=nudge_id)
@@ -181,6 +182,11 @@ def nudge_deliver(*, nudge_id: int) -> str:
                 due_at=tomorrow, claimed_at=None, queued_at=None, attempts=F("attempts") - 1
             )
             return Outcome.DEFERRED
+        if by_chat:
+            # A chat-only nudge is kept in the portal too: every row has a channel (nudge_has_a_channel).
+            Nudge.objects.filter(pk=nudge_id).update(sent_at=now, emailed_at=now, email=False, in_app=True)
+            channels.copy_delivered(nudge)
+            return Outcome.IN_APP_ONLY
     try:
         _send_email(nudge)
     except Exception as exc:

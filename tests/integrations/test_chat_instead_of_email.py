@@ -115,3 +115,15 @@ def test_the_settings_page_offers_and_keeps_the_choice(client, receiver):
     checkbox = re.search(r'<input type="checkbox" name="instead_of_email"[^>]*>', page).group(0)
     assert " checked" in checkbox and 'aria-describedby="id_instead_of_email_helptext"' in checkbox
     assert 'id="id_instead_of_email_helptext"' in page
+
+
+def test_chat_in_place_of_email_counts_against_the_daily_cap(receiver, mailoutbox, settings):
+    settings.NUDGES_DAILY_EMAIL_CAP = 2
+    person = UserFactory()
+    services.chat_channel_set(kind="slack", url=receiver.url, actor=person, person=person, instead_of_email=True)
+    nudges = [_nudge(person, f"instead:cap:{n}") for n in range(3)]
+    outcomes = [nudge_services.nudge_deliver(nudge_id=nudge.pk) for nudge in nudges]
+    assert outcomes == ["in_app_only", "in_app_only", "deferred"]
+    assert Delivery.objects.filter(channel__person=person).count() == 2 and mailoutbox == []
+    deferred = Nudge.objects.get(pk=nudges[2].pk)
+    assert deferred.sent_at is None and deferred.due_at > timezone.now()
