@@ -5,22 +5,12 @@ Everything is computed here so the templates only place shapes; nothing is fetch
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+
+from socialbiz.charts import nice_max
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
-
-
-def nice_max(value: float) -> float:
-    """A round axis maximum at or above value (1, 2, 5 x 10^n)."""
-    if value <= 0:
-        return 1
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent
 
 
 def _fmt(value: float) -> str:

@@ -5,23 +5,14 @@ hand-recorded values on uneven days sit where they belong."""
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
+
+from socialbiz.charts import nice_max
 
 from .selectors import MeasureReport
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 36
-
-
-def _nice(value: float) -> float:
-    if value <= 0:
-        return 1
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent
 
 
 def _fmt(value: float) -> str:
@@ -34,7 +25,7 @@ def measure_chart(report: MeasureReport, *, start, end) -> dict:
     values = [float(p.value) for p in report.points]
     everything = [*values, float(measure.target), float(measure.baseline)]
     low = min(0.0, min(everything))
-    high = _nice(max(everything) - low) + low if max(everything) > low else low + 1
+    high = nice_max(max(everything) - low) + low if max(everything) > low else low + 1
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     days = max((end - start).days, 1)
 
