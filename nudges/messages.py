@@ -62,7 +62,10 @@ def action_path(nudge: Nudge) -> str:
         return reverse("sponsors:answer", kwargs={"pk": nudge.context["sponsorship_id"]})
     if nudge.kind == Kind.SUPPORT_REQUESTED and nudge.context.get("support_request_id"):
         return reverse("sponsors:support_answer", kwargs={"pk": nudge.context["support_request_id"]})
-    if nudge.kind in (Kind.PROPOSAL_OPENED, Kind.OBJECTION_RAISED, Kind.PROPOSAL_CLOSING) and nudge.movement_id:
+    if (
+        nudge.kind in (Kind.PROPOSAL_OPENED, Kind.OBJECTION_RAISED, Kind.PROPOSAL_CLOSING, Kind.DECISION_DUE)
+        and nudge.movement_id
+    ):
         return reverse("pilots:proposal", kwargs={"slug": nudge.movement.slug})
     if nudge.kind == Kind.PULSE_DUE and nudge.movement_id:
         return reverse("pilots:pulse_answer", kwargs={"slug": nudge.movement.slug})
@@ -300,12 +303,13 @@ def message_for(nudge: Nudge) -> Message:
                 greeting,
                 [
                     _(
-                        "The pilot of “%(movement)s” has reached its end date. Record the decision: adopt it, "
-                        "extend it with a new end date, or retire it, with a short rationale."
+                        "The pilot of “%(movement)s” has reached its end date. Propose the decision to the members: "
+                        "adopt it, extend it with a new end date, or retire it, with a short rationale; they have a "
+                        "few days to consent or object, then you record it."
                     )
                     % values
                 ],
-                _("Record the decision"),
+                _("Propose the decision"),
                 path,
             )
         case Kind.INVITATION:
