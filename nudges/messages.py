@@ -69,6 +69,8 @@ def action_path(nudge: Nudge) -> str:
         return reverse("pilots:proposal", kwargs={"slug": nudge.movement.slug})
     if nudge.kind == Kind.PULSE_DUE and nudge.movement_id:
         return reverse("pilots:pulse_answer", kwargs={"slug": nudge.movement.slug})
+    if nudge.kind == Kind.MEASURE_STALE and nudge.movement_id:
+        return reverse("pilots:measure_record", kwargs={"slug": nudge.movement.slug})
     if nudge.kind in (Kind.SPONSOR_MONTHLY, Kind.FIND_A_SPONSOR):
         return _movement_path(nudge, "#sponsors")
     return _movement_path(nudge)
@@ -198,6 +200,11 @@ def headline(nudge: Nudge) -> str:
         case Kind.PULSE_DUE:
             return _("How is the pilot of “%(movement)s” going? A few questions, answered anonymously.") % {
                 "movement": movement
+            }
+        case Kind.MEASURE_STALE:
+            return _("“%(measure)s” in “%(movement)s” has not been updated for two weeks: record a value.") % {
+                "measure": nudge.context.get("measure", ""),
+                "movement": movement,
             }
         case Kind.INTEGRATION_DISABLED:
             if nudge.context.get("label"):  # a chat channel: named by whose it is (its URL is a secret)
@@ -469,6 +476,20 @@ def message_for(nudge: Nudge) -> Message:
                     % values,
                 ],
                 _("Answer the pulse"),
+                path,
+            )
+        case Kind.MEASURE_STALE:
+            return Message(
+                _("“%(measure)s” needs a new value") % {"measure": nudge.context.get("measure", "")},
+                greeting,
+                [
+                    headline(nudge),
+                    _(
+                        "The pilot is judged on its measures: without recent values nobody can tell whether it is "
+                        "on track when the members decide."
+                    ),
+                ],
+                _("Record a value"),
                 path,
             )
         case Kind.INTEGRATION_DISABLED:
