@@ -10,7 +10,7 @@ from people.models import Department
 from socialbiz.forms import TextField
 
 from . import filters
-from .models import Decision, Membership, RoleTemplate, Stage
+from .models import Membership, RoleTemplate, Stage
 from .selectors import SORT_LABELS
 from .services import RoleSpec
 
@@ -218,32 +218,6 @@ class PilotForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("The pilot cannot end before it starts."))
-        return cleaned
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
-    new_end = forms.DateField(label=_("New end date (extend only)"), widget=DateInput, required=False)
-    rationale = TextField(
-        label=_("Rationale"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
-        help_text=_("Why: what the pilot showed. You can cite feedback."),
-        error_messages={"required": _("Write down why: a decision needs a rationale.")},
-    )
-
-    def __init__(self, *args, movement, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.movement = movement
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == Decision.EXTEND:
-            new_end = cleaned.get("new_end")
-            if new_end is None:
-                self.add_error("new_end", _("An extension needs a new end date."))
-            elif self.movement.pilot_end and new_end <= self.movement.pilot_end:
-                self.add_error("new_end", _("The new end date must be after the current end date."))
         return cleaned
 
 

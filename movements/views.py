@@ -13,8 +13,6 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +20,7 @@ from people.models import User
 from socialbiz import fragments, idempotency, ratelimit
 
 from . import filters, forms, invitations, origins, selectors, services
-from .models import Decision, Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
+from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
 
 RECRUIT_SALT = "movements.recruit-link"
 
@@ -655,32 +653,17 @@ def pilot(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def decision(request: HttpRequest, slug: str) -> HttpResponse:
+    """The old direct decision page. A pilot's decision is shared: a lead proposes it, the members respond and
+    the lead records it from the proposal page (pilots app, linked by URL name, no import). This page records
+    nothing any more: whoever sees the movement is sent to the proposal, where the proposal page decides who
+    may do what; a stale form posted here says so and changes nothing."""
     movement = _movement_or_404(request, slug)
-    services.require_lead(movement=movement, person=request.user)
-    form = forms.DecisionForm(request.POST or None, movement=movement)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if request.POST.get("back"):
-            return render(request, "movements/decision.html", {"movement": movement, "form": form})
-        if request.POST.get("confirmed") != "yes":
-            # A decision cannot be taken back: say what it ends and ask once more.
-            return render(request, "confirm.html", _decision_confirmation(movement, form))
-        try:
-            services.decision_record(
-                movement=movement,
-                actor=request.user,
-                decision=data["decision"],
-                rationale=data["rationale"],
-                new_end=data["new_end"],
-            )
-        except ValidationError as error:
-            form.add_error(
-                {"rationale": "rationale", "new_end": "new_end", "end_before_start": "new_end"}.get(error.code), error
-            )
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect(movement)
-    return render(request, "movements/decision.html", {"movement": movement, "form": form})
+    if request.method == "POST":
+        messages.warning(
+            request,
+            _("Nothing was recorded: a pilot's decision is proposed to the members first, then recorded here."),
+        )
+    return redirect("pilots:proposal", slug=movement.slug)
 
 
 @require_http_methods(["GET", "POST"])
@@ -698,38 +681,3 @@ def movement_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect(movement)
     return render(request, "movements/edit.html", {"movement": movement, "form": form})
-
-
-def _decision_confirmation(movement: Movement, form: forms.DecisionForm) -> dict:
-    data = form.cleaned_data
-    today = timezone.localdate()
-    consequences = []
-    if movement.pilot_start and movement.pilot_end and today < movement.pilot_end:
-        consequences.append(
-            _("The pilot runs until %(end)s: today is day %(day)s of %(days)s.")
-            % {
-                "end": date_format(movement.pilot_end),
-                "day": max((today - movement.pilot_start).days + 1, 1),
-                "days": (movement.pilot_end - movement.pilot_start).days + 1,
-            }
-        )
-    consequences.append(
-        {
-            Decision.ADOPT: _("Adopting ends the pilot: the movement becomes an adopted practice."),
-            Decision.RETIRE: _("Retiring ends the movement: it is kept as a lesson learned and nobody can join it."),
-            Decision.EXTEND: _("Extending keeps the pilot running until %(date)s.")
-            % {"date": date_format(data["new_end"]) if data.get("new_end") else ""},
-        }[data["decision"]]
-    )
-    consequences.append(_("It goes into the stage timeline and cannot be undone."))
-    return {
-        "heading": _("%(decision)s “%(title)s”?")
-        % {"decision": Decision(data["decision"]).label, "title": movement.title},
-        "subject": data["rationale"],
-        "consequences": consequences,
-        "action": reverse("movements:decision", kwargs={"slug": movement.slug}),
-        "confirm_label": _("Yes, record: %(decision)s") % {"decision": Decision(data["decision"]).label},
-        "cancel_url": movement.get_absolute_url(),
-        "back_label": _("Change the decision"),
-        "hidden": [(name, form.data.get(name, "")) for name in ("decision", "new_end", "rationale")],
-    }

@@ -62,10 +62,15 @@ def action_path(nudge: Nudge) -> str:
         return reverse("sponsors:answer", kwargs={"pk": nudge.context["sponsorship_id"]})
     if nudge.kind == Kind.SUPPORT_REQUESTED and nudge.context.get("support_request_id"):
         return reverse("sponsors:support_answer", kwargs={"pk": nudge.context["support_request_id"]})
-    if nudge.kind in (Kind.PROPOSAL_OPENED, Kind.OBJECTION_RAISED, Kind.PROPOSAL_CLOSING) and nudge.movement_id:
+    if (
+        nudge.kind in (Kind.PROPOSAL_OPENED, Kind.OBJECTION_RAISED, Kind.PROPOSAL_CLOSING, Kind.DECISION_DUE)
+        and nudge.movement_id
+    ):
         return reverse("pilots:proposal", kwargs={"slug": nudge.movement.slug})
     if nudge.kind == Kind.PULSE_DUE and nudge.movement_id:
         return reverse("pilots:pulse_answer", kwargs={"slug": nudge.movement.slug})
+    if nudge.kind == Kind.MEASURE_STALE and nudge.movement_id:
+        return reverse("pilots:measure_record", kwargs={"slug": nudge.movement.slug})
     if nudge.kind in (Kind.SPONSOR_MONTHLY, Kind.FIND_A_SPONSOR):
         return _movement_path(nudge, "#sponsors")
     return _movement_path(nudge)
@@ -196,6 +201,11 @@ def headline(nudge: Nudge) -> str:
             return _("How is the pilot of “%(movement)s” going? A few questions, answered anonymously.") % {
                 "movement": movement
             }
+        case Kind.MEASURE_STALE:
+            return _("“%(measure)s” in “%(movement)s” has not been updated for two weeks: record a value.") % {
+                "measure": nudge.context.get("measure", ""),
+                "movement": movement,
+            }
         case Kind.INTEGRATION_DISABLED:
             if nudge.context.get("label"):  # a chat channel: named by whose it is (its URL is a secret)
                 return _("%(label)s failed %(count)s times in a row and was turned off.") % {
@@ -300,12 +310,13 @@ def message_for(nudge: Nudge) -> Message:
                 greeting,
                 [
                     _(
-                        "The pilot of “%(movement)s” has reached its end date. Record the decision: adopt it, "
-                        "extend it with a new end date, or retire it, with a short rationale."
+                        "The pilot of “%(movement)s” has reached its end date. Propose the decision to the members: "
+                        "adopt it, extend it with a new end date, or retire it, with a short rationale; they have a "
+                        "few days to consent or object, then you record it."
                     )
                     % values
                 ],
-                _("Record the decision"),
+                _("Propose the decision"),
                 path,
             )
         case Kind.INVITATION:
@@ -465,6 +476,20 @@ def message_for(nudge: Nudge) -> Message:
                     % values,
                 ],
                 _("Answer the pulse"),
+                path,
+            )
+        case Kind.MEASURE_STALE:
+            return Message(
+                _("“%(measure)s” needs a new value") % {"measure": nudge.context.get("measure", "")},
+                greeting,
+                [
+                    headline(nudge),
+                    _(
+                        "The pilot is judged on its measures: without recent values nobody can tell whether it is "
+                        "on track when the members decide."
+                    ),
+                ],
+                _("Record a value"),
                 path,
             )
         case Kind.INTEGRATION_DISABLED:

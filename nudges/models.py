@@ -30,6 +30,8 @@ class Kind(models.TextChoices):
     PROPOSAL_OPENED = "proposal_opened", _("A pilot decision is proposed: consent or object")
     OBJECTION_RAISED = "objection_raised", _("A member objects to your proposal")
     PROPOSAL_CLOSING = "proposal_closing", _("A proposal closes in 24 hours")
+    # To the holders of a hand-recorded measure's role (or the leads): no value for two weeks (pilots/reminders.py).
+    MEASURE_STALE = "measure_stale", _("A pilot's measure has not been updated for two weeks")
     # To the named authors and the voters of a post merged into another (feedback/merging.py).
     FEEDBACK_MERGED = "feedback_merged", _("A post was merged into another")
     # To staff: an outgoing webhook or chat channel kept failing and was turned off (integrations app).

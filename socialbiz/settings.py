@@ -463,6 +463,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(ANONYMOUS_QUEUE_TICK_SECONDS),
     },
     "pilots-pulses": {"task": "pilots.tasks.pulses_tick", "schedule": float(ANONYMOUS_QUEUE_TICK_SECONDS)},
+    "pilots-stale-measures": {"task": "pilots.tasks.stale_measures_tick", "schedule": 3600.0},
     "feedback-anonymous-activity": {
         "task": "feedback.tasks.record_anonymous_activity",
         "schedule": 3600.0,

@@ -19,6 +19,7 @@ from .feedback import feedback_answers, feedback_weekly, unresolved_doesnt
 from .movements import movement_funnel, ownership, pilots_overdue
 from .nudges import nudges_by_kind
 from .people import DepartmentNode, Organisation, daily_active, organisation, participation
+from .pilots import decision_participation, pilot_measures, pulse_response_rates
 
 
 @dataclass
@@ -36,6 +37,9 @@ class Dashboard:
     feedback_answers: Table
     unresolved_doesnt: Table
     nudges: Table
+    pilot_measures: dict
+    decisions: dict
+    pulses: dict
     computed_at: dt.datetime = field(default_factory=timezone.now)
 
     @property
@@ -54,6 +58,9 @@ class Dashboard:
             self.feedback_answers,
             self.unresolved_doesnt,
             self.nudges,
+            self.pilot_measures["table"],
+            self.decisions["table"],
+            self.pulses["table"],
         ]
         return {table.name: table for table in tables}
 
@@ -95,7 +102,7 @@ def dashboard(
 ) -> Dashboard:
     """Everything /dashboards/ shows. Queries (fixed): rollup boundary (unless given), departments, people
     per department, daily active, funnel, ownership, overdue pilots, feedback per week, answers,
-    unresolved posts, nudges per kind."""
+    unresolved posts, nudges per kind, pilots' measures, decisions, pulses."""
     if rollup_until is _READ_IT:
         rollup_until = rolled_through() if use_rollups else None
     win = window(days=days, today=today, rollup_until=rollup_until)
@@ -118,4 +125,7 @@ def dashboard(
         feedback_answers=feedback_answers(win=win, node=node),
         unresolved_doesnt=unresolved_doesnt(node=node),
         nudges=nudges_by_kind(win=win, org=org, node=node),
+        pilot_measures=pilot_measures(win=win, node=node),
+        decisions=decision_participation(win=win, node=node),
+        pulses=pulse_response_rates(win=win, node=node),
     )

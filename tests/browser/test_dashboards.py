@@ -11,6 +11,7 @@ from feedback.models import Kind
 from movements.models import Role, RoleAssignment
 from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
+from pilots.models import Measure, MeasureValue, Proposal, Pulse
 from tests.factories import DepartmentFactory, FeedbackFactory, MembershipFactory, MovementFactory, UserFactory
 
 
@@ -67,6 +68,32 @@ def organisation(transactional_db, settings):
             sent_at=sent,
             read_at=sent,
         )
+    # A pilot (started long ago, so the funnel is unchanged) with a measure, a recorded decision, a small pulse.
+    today = now.date()
+    pilot = MovementFactory(
+        title="Quiet hours",
+        founder=people[3],
+        created_at=now - dt.timedelta(days=200),
+        stage="piloting",
+        pilot_start=today - dt.timedelta(days=10),
+        pilot_end=today + dt.timedelta(days=20),
+    )
+    hours = Measure.objects.create(
+        movement=pilot, name="Late evenings", unit="hours", direction="down", baseline=10, target=5, source="by_hand"
+    )
+    MeasureValue.objects.create(measure=hours, measured_on=today - dt.timedelta(days=1), value=4)
+    Proposal.objects.create(
+        movement=pilot,
+        decision="adopt",
+        rationale="Works",
+        status="recorded",
+        closes_at=now - dt.timedelta(days=1),
+        recorded_at=now - dt.timedelta(days=1),
+        record={"counts": {"consent": 3, "object": 1}, "member_count": 5},
+    )
+    Pulse.objects.create(
+        movement=pilot, number=1, opens_on=today - dt.timedelta(days=3), closes_on=today + dt.timedelta(days=4)
+    )
     return {"admin": admin, "lead": lead, "movement": movement}
 
 
@@ -78,6 +105,19 @@ def test_staff_changes_the_range_with_htmx_and_downloads_a_csv(organisation, liv
     assert page.get_by_role("img", name="Nudges per kind").is_visible()
     digest = page.get_by_role("table", name="Nudges per kind").get_by_role("row", name=re.compile("^Weekly digest"))
     assert digest.inner_text().split("\t") == ["Weekly digest", "12", "50.0", "33.3"]
+    pilots = page.get_by_role("table", name="Pilots and their success measures")
+    assert pilots.get_by_role("row", name=re.compile("^Quiet hours")).inner_text().split("\t") == [
+        "Quiet hours",
+        "Piloting",
+        "1",
+        "0",
+        "0",
+        "0",
+    ]
+    decided = page.get_by_role("table", name="Decisions taken together").get_by_role("row", name=re.compile("^Quiet"))
+    assert decided.inner_text().split("\t")[-3:] == ["4", "5", "80.0"]
+    pulse = page.get_by_role("table", name="Pulse answers").get_by_role("row", name=re.compile("^Quiet hours"))
+    assert "fewer than 5" in pulse.inner_text()
     assert axe(page) == []
 
     with page.expect_response(lambda r: "range=90" in r.url and r.request.headers.get("hx-request") == "true") as swap:

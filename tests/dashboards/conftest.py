@@ -27,7 +27,7 @@ import time_machine
 
 from activity.models import Activity, Verb
 from feedback.models import Kind, Status
-from movements.models import Role, RoleAssignment, Stage, StageChange
+from movements.models import Movement, Role, RoleAssignment, Stage, StageChange
 from tests.factories import DepartmentFactory, FeedbackFactory, MembershipFactory, MovementFactory, UserFactory
 
 NOW = dt.datetime(2026, 3, 18, 12, 0, tzinfo=dt.UTC)
@@ -165,8 +165,51 @@ def more_of_everything(org):
             FeedbackFactory(kind=Kind.DOESNT, author=member, movement=org.m1, created_at=days_ago(n), vote_count=n)
             nudge("open_roles", member, sent_days_ago=n, movement=org.m1, read=n % 2 == 0, acted=n % 3 == 0)
             nudge("weekly_digest", person, sent_days_ago=n, read=True)
+            grow_pilot(movement, person, member, n)
 
     return grow
+
+
+def grow_pilot(movement, lead, member, n):
+    """A pilot with a hand-recorded and a computed measure, a value, a recorded proposal and a pulse."""
+    from decimal import Decimal
+
+    from pilots.models import Measure, MeasureValue, Proposal, ProposalStatus, Pulse, Source
+
+    start = (NOW - dt.timedelta(days=20 + n)).date()
+    Movement.objects.filter(pk=movement.pk).update(
+        stage=Stage.PILOTING, pilot_start=start, pilot_end=start + dt.timedelta(days=30)
+    )
+    by_hand = Measure.objects.create(
+        movement=movement, name="Hours", unit="hours", direction="down", baseline=10, target=5, source=Source.BY_HAND
+    )
+    Measure.objects.create(
+        movement=movement,
+        name="Followers",
+        unit="people",
+        direction="up",
+        baseline=1,
+        target=3,
+        source=Source.FOLLOWERS,
+        is_count=True,
+    )
+    MeasureValue.objects.create(measure=by_hand, measured_on=start, value=Decimal(9 - n % 5), recorded_by=lead)
+    Proposal.objects.create(
+        movement=movement,
+        proposed_by=lead,
+        decision="extend",
+        new_end=start + dt.timedelta(days=60),
+        rationale="More time",
+        status=ProposalStatus.RECORDED,
+        opened_at=days_ago(3),
+        closes_at=days_ago(1),
+        recorded_at=days_ago(1),
+        recorded_by=lead,
+        record={"counts": {"consent": 1}, "member_count": 2},
+    )
+    Pulse.objects.create(
+        movement=movement, number=1, opens_on=start, closes_on=start + dt.timedelta(days=7), published_count=5 * (n % 2)
+    )
 
 
 def nudge(kind, recipient, *, sent_days_ago=None, read=False, acted=False, movement=None, cancelled=False):

@@ -205,7 +205,7 @@ def test_the_pilot_form_never_errors_and_changes_the_stage_all_or_nothing(lead_c
         }
     )
 )
-def test_the_decision_form_never_errors_and_records_all_or_nothing(lead_client, world, data):
+def test_the_old_decision_page_never_errors_and_never_records_alone(lead_client, world, data):
     if Movement.objects.get(pk=world.movement.pk).stage == Stage.RECRUITING:
         services.pilot_start(
             movement=world.movement,
@@ -218,8 +218,9 @@ def test_the_decision_form_never_errors_and_records_all_or_nothing(lead_client, 
         )
     before = StageChange.objects.count()
     response = lead_client.post(reverse("movements:decision", args=[world.movement.slug]), {**data, "confirmed": "yes"})
-    assert response.status_code < 500
-    assert StageChange.objects.count() - before == (1 if response.status_code == 302 else 0)
+    # A pilot's decision is shared: the old page sends the lead to the proposal and records nothing.
+    assert response.status_code == 302 and response.url == reverse("pilots:proposal", args=[world.movement.slug])
+    assert StageChange.objects.count() == before
     assert_consistent()
 
 

@@ -94,7 +94,9 @@ URL_TABLE: dict[str, dict] = {
     "movements:update_history": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     "movements:welcome": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
     "movements:pilot": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
-    "movements:decision": {"GET": LEADS_ONLY, "POST": LEADS_ONLY},
+    # The old direct decision page: a pilot's decision is shared, so it sends whoever sees the movement to the
+    # proposal page (which decides who may do what) and records nothing.
+    "movements:decision": {"GET": {"*": 302, "outsider": 404}, "POST": {"*": 302, "outsider": 404}},
     "movements:supersede": {"GET": LEADS_ONLY, "POST": {"*": 403, "outsider": 404, "lead": 400}},
     # --- feedback
     "feedback:list": {"GET": 200, "POST": 405},

@@ -24,7 +24,6 @@ PAGES = {
     "welcome": (lambda m, v: reverse("movements:welcome", args=[m.slug]), 8),
     # + the lead check
     "pilot": (lambda m, v: reverse("movements:pilot", args=[m.slug]), 5),
-    "decision": (lambda m, v: reverse("movements:decision", args=[m.slug]), 5),
     "edit": (lambda m, v: reverse("movements:edit", args=[m.slug]), 5),
     # + the recruiter, the viewer's membership
     "recruit": (lambda m, v: recruit_link(movement=m, person=m.founder), 6),

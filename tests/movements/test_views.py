@@ -14,6 +14,7 @@ from movements.models import (
     Role,
     RoleAssignment,
     Stage,
+    StageChange,
     Update,
 )
 from movements.services import RoleSpec
@@ -136,7 +137,6 @@ def test_a_plain_member_gets_403_for_lead_actions_and_nothing_changes(client, mo
         reverse("movements:role_edit", args=[movement.slug, role.pk]),
         reverse("movements:role_delete", args=[movement.slug, role.pk]),
         reverse("movements:pilot", args=[movement.slug]),
-        reverse("movements:decision", args=[movement.slug]),
         reverse("movements:welcome", args=[movement.slug]),
         reverse("movements:lead_add", args=[movement.slug, movement.memberships.get(position=1).pk]),
     ]:
@@ -543,7 +543,7 @@ def test_a_lead_welcomes_followers_in_public(client, movement, founder, member):
     assert Update.objects.get().is_welcome
 
 
-def test_pilot_and_decision_forms_refuse_bad_dates_and_missing_rationale(client, movement, founder):
+def test_the_pilot_form_refuses_bad_dates_and_the_old_decision_page_records_nothing(client, movement, founder):
     client.force_login(founder)
     pilot_url = reverse("movements:pilot", args=[movement.slug])
     bad = client.post(
@@ -557,18 +557,26 @@ def test_pilot_and_decision_forms_refuse_bad_dates_and_missing_rationale(client,
         {"hypothesis": "H", "success_measure": "S", "start": "2026-01-01", "end": "2026-02-01", "rationale": "R"},
     )
     assert Movement.objects.get().stage == Stage.PILOTING
+    # A pilot's decision is shared: the old page sends the lead to the proposal and records nothing alone.
     decision_url = reverse("movements:decision", args=[movement.slug])
-    no_why = client.post(decision_url, {"decision": Decision.ADOPT, "rationale": ""})
-    assert "a decision needs a rationale" in " ".join(no_why.context["form"].errors["rationale"])
-    early = client.post(decision_url, {"decision": Decision.EXTEND, "rationale": "More", "new_end": "2026-01-15"})
-    assert early.context["form"].errors["new_end"]
-    assert Movement.objects.get().stage == Stage.PILOTING
-    extend = {"decision": Decision.EXTEND, "rationale": "More time", "new_end": "2026-03-01", "confirmed": "yes"}
-    client.post(decision_url, extend)
-    assert Movement.objects.get().pilot_end == date(2026, 3, 1)
-    client.post(decision_url, {"decision": Decision.RETIRE, "rationale": "Nobody used it", "confirmed": "yes"})
+    proposal_url = reverse("pilots:proposal", args=[movement.slug])
+    assert client.get(decision_url).url == proposal_url
+    before = StageChange.objects.count()
+    for data in (
+        {"decision": Decision.RETIRE, "rationale": "Nobody used it", "confirmed": "yes"},
+        {"decision": Decision.EXTEND, "rationale": "More time", "new_end": "2026-03-01", "confirmed": "yes"},
+    ):
+        response = client.post(decision_url, data, follow=True)
+        assert response.redirect_chain == [(proposal_url, 302)]
+        assert "Nothing was recorded" in response.content.decode()
+    movement.refresh_from_db()
+    assert (movement.stage, movement.pilot_end, StageChange.objects.count()) == (
+        Stage.PILOTING,
+        date(2026, 2, 1),
+        before,
+    )
     page = client.get(movement.get_absolute_url()).content.decode()
-    assert "Nobody used it" in page and "Retired: kept as a lesson learned." in page
+    assert proposal_url in page and decision_url not in page
 
 
 def test_the_page_and_the_card_say_when_a_movement_needs_a_lead(client, movement, founder, member):
