@@ -236,3 +236,20 @@ class MergeForm(PlainLabelsForm):
         if len(digits) != 1 or len(digits[0]) > 18:
             raise forms.ValidationError(_("Give the number of one post, e.g. 123."))
         return int(digits[0])
+
+
+class TopicRenameForm(PlainLabelsForm):
+    name = forms.CharField(label=_("New name"), max_length=50, help_text=_("Any script; kept as typed, in lower case."))
+
+
+class TopicMergeForm(PlainLabelsForm):
+    target = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Tag.objects.none(),
+        empty_label=_("Choose a topic"),
+        help_text=_("Its posts get that topic; this one is retired. You confirm on the next page."),
+    )
+
+    def __init__(self, *args, source: Tag, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Tag.objects.in_use().exclude(pk=source.pk).order_by("name")
