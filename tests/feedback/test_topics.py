@@ -368,3 +368,20 @@ def test_the_admin_keeps_the_counters_read_only(author):
     assert response.status_code == 302
     post.refresh_from_db()
     assert (post.title, post.body_html, post.vote_count, post.comment_count) == ("New", "<p><em>new</em></p>", 2, 1)
+
+
+def test_every_topic_moderation_lands_in_the_audit_log(moderator):
+    from people.models import AuditEvent
+
+    tag, target = TagFactory(name="a", slug="a", approved_at=None), TagFactory(name="b", slug="b")
+    topics.topic_approve(moderator=moderator, tag=tag)
+    topics.topic_rename(moderator=moderator, tag=tag, name="c")
+    topics.topic_merge(moderator=moderator, source=tag, target=target)
+    topics.topic_retire(moderator=moderator, tag=target)
+    rows = AuditEvent.objects.filter(target_type="feedback.tag").order_by("pk")
+    assert [(r.actor_id, r.detail["verb"]) for r in rows] == [
+        (moderator.pk, "approved_topic"),
+        (moderator.pk, "renamed_topic"),
+        (moderator.pk, "merged_topic"),
+        (moderator.pk, "retired_topic"),
+    ]
