@@ -82,24 +82,28 @@ def tags_get_or_create(*, names: list[str], person=None) -> list[Tag]:
 
 def _topic_propose(*, name: str, person) -> Tag:
     moderator = person is not None and person.can_moderate
-    try:
-        with transaction.atomic():
-            tag = Tag.objects.create(
-                name=name,
-                slug=topic_slug(name),
-                created_by=person,
-                approved_at=timezone.now() if moderator else None,
-            )
-            event_record(
-                verb=Verb.PROPOSED_TOPIC,
-                actor=person,
-                payload={"tag_id": tag.pk, "name": tag.name, "approved": moderator},
-            )
-    except IntegrityError:  # someone created it (or took the slug) at the same moment
-        tag = Tag.objects.filter(name__iexact=name).first()
-        if tag is None:
-            raise
-    return tag
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                tag = Tag.objects.create(
+                    name=name,
+                    slug=topic_slug(name),
+                    created_by=person,
+                    approved_at=timezone.now() if moderator else None,
+                )
+                event_record(
+                    verb=Verb.PROPOSED_TOPIC,
+                    actor=person,
+                    payload={"tag_id": tag.pk, "name": tag.name, "approved": moderator},
+                )
+            return tag
+        except IntegrityError:  # someone created it at the same moment, or took the slug: then try the next one
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is not None:
+                return tag
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _require_moderator(person) -> None:
