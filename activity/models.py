@@ -37,6 +37,12 @@ class Verb(models.TextChoices):
     # A duplicate post merged into another, and taken back (feedback/merging.py).
     MERGED_FEEDBACK = "merged_feedback", _("merged a duplicate post")
     UNMERGED_FEEDBACK = "unmerged_feedback", _("undid a merge")
+    # Topics under a moderator's control (feedback/topics.py).
+    PROPOSED_TOPIC = "proposed_topic", _("proposed a topic")
+    APPROVED_TOPIC = "approved_topic", _("approved a topic")
+    RENAMED_TOPIC = "renamed_topic", _("renamed a topic")
+    MERGED_TOPIC = "merged_topic", _("merged a topic into another")
+    RETIRED_TOPIC = "retired_topic", _("retired a topic")
     SUPERSEDED_MOVEMENT = "superseded_movement", _("dropped a movement for a better one")
     # Sponsors and support (sponsors/services.py).
     ASKED_SPONSOR = "asked_sponsor", _("asked someone to sponsor")

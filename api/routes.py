@@ -256,7 +256,7 @@ def feedback_detail(request, pk: int):
         **_feedback(post),
         "body": post.body,
         "body_html": post.body_html,
-        "tags": [t.name for t in post.tags.all()],
+        "tags": [t.name for t in post.shown_tags],  # approved topics, and the caller's own pending ones
         "you_voted": post.voted,
         "comments": [
             {"id": c.pk, "author": _person(c.author), "body": c.body, "created_at": c.created_at}

@@ -86,6 +86,8 @@ class FeedbackForm(PlainLabelsForm):
         self.fields["movement"].queryset = (
             Movement.objects.visible_to(person).filter(Q(pk__in=followed) | Q(pk=picked or 0)).order_by("title")
         )
+        # Approved topics and the ones this person proposed (still waiting for a moderator).
+        self.fields["tags"].queryset = Tag.objects.visible_to(person).order_by("name")
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -121,7 +123,7 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Both"))] + Kind.choices, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status"))] + Status.choices, required=False)
-    tag = forms.SlugField(label=_("Topic"), max_length=60, required=False)
+    tag = forms.SlugField(label=_("Topic"), max_length=60, required=False, allow_unicode=True)
     movement = forms.IntegerField(label=_("Movement"), required=False, min_value=1, max_value=2**62)
     department = forms.IntegerField(label=_("Author's department"), required=False, min_value=1, max_value=2**62)
     sort = forms.ChoiceField(
@@ -234,3 +236,20 @@ class MergeForm(PlainLabelsForm):
         if len(digits) != 1 or len(digits[0]) > 18:
             raise forms.ValidationError(_("Give the number of one post, e.g. 123."))
         return int(digits[0])
+
+
+class TopicRenameForm(PlainLabelsForm):
+    name = forms.CharField(label=_("New name"), max_length=50, help_text=_("Any script; kept as typed, in lower case."))
+
+
+class TopicMergeForm(PlainLabelsForm):
+    target = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Tag.objects.none(),
+        empty_label=_("Choose a topic"),
+        help_text=_("Its posts get that topic; this one is retired. You confirm on the next page."),
+    )
+
+    def __init__(self, *args, source: Tag, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Tag.objects.in_use().exclude(pk=source.pk).order_by("name")

@@ -32,12 +32,47 @@ class Status(models.TextChoices):
 UNRESOLVED_STATUSES = [Status.NEW, Status.ACKNOWLEDGED, Status.PLANNED, Status.IN_PROGRESS]
 
 
+class TagQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TagQuerySet:
+        """Topics a person may see: approved ones, and the ones they proposed while they wait. Never retired ones."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(retired_at__isnull=True).filter(Q(approved_at__isnull=False) | Q(created_by=user))
+
+    def in_use(self) -> TagQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+
 class Tag(models.Model):
+    """A topic. One proposed by an employee waits for a moderator (approved_at is null) and is shown to its
+    creator alone until then; a retired topic is shown to nobody but stays on its posts as history."""
+
     name = models.CharField(_("name"), max_length=50, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
+    # Unicode slugs: a topic in Arabic or Japanese keeps a readable slug (never an empty one).
+    slug = models.SlugField(max_length=60, unique=True, allow_unicode=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Topics created by moderators, the seed and before moderation existed count as approved.
+    approved_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    # A topic merged into another is retired and points there: its name typed again gives the other one.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_topics"
+    )
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="tag_name_not_empty"),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="tag_not_merged_into_itself"),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(retired_at__isnull=False), name="tag_merged_is_retired"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -107,7 +107,9 @@ def anonymous_publish(*, now: datetime | None = None) -> int:
                 created_at=day,
             )
         )
-        tags = list(Tag.objects.filter(pk__in=entry.tag_ids)) + services.tags_get_or_create(names=entry.new_tag_names)
+        tags = list(
+            Tag.objects.filter(pk__in=entry.tag_ids, approved_at__isnull=False, retired_at__isnull=True)
+        ) + services.tags_get_or_create(names=entry.new_tag_names)
         if tags:
             post.tags.add(*{tag.pk: tag for tag in tags}.values())
     AnonymousQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()

@@ -42,6 +42,12 @@ def visible_posts(person) -> QuerySet[Feedback]:
     return Feedback.objects.visible_to(person)
 
 
+def shown_tags(person) -> Prefetch:
+    """A post's topics as `post.shown_tags`: the approved ones, plus those the person proposed and that
+    still wait for a moderator (never retired ones). Every page, the API and the feeds show these."""
+    return Prefetch("tags", queryset=Tag.objects.visible_to(person).order_by("name"), to_attr="shown_tags")
+
+
 def _search(qs: QuerySet[Feedback], q: str) -> QuerySet[Feedback]:
     if connection.vendor == "postgresql":
         # Exactly the indexed expression of migration 0007 ("feedback_search"), so the planner uses it.
@@ -61,7 +67,8 @@ def filtered_posts(*, person, filters: ListFilters, with_kind: bool = True) -> Q
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.tag:
-        qs = qs.filter(tags__slug=filters.tag)
+        # Only a topic the person may see filters: a pending or retired one matches nothing.
+        qs = qs.filter(tags__in=Tag.objects.visible_to(person).filter(slug=filters.tag))
     if filters.movement:
         qs = qs.filter(movement_id=filters.movement)
     if filters.department:
@@ -168,7 +175,7 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
     # The cards show no body: leave the post's text (up to 20,000 characters, twice) in the database.
     base = (
         base.select_related("author", "author__department", "movement")
-        .prefetch_related("tags")
+        .prefetch_related(shown_tags(person))
         .defer("body", "body_html")
     )
     if filters.kind:
@@ -219,7 +226,7 @@ def filter_choices(*, person, movement_id: int | None = None) -> dict:
     if movement_id:
         mine |= Q(pk=movement_id)
     return {
-        "tags": list(Tag.objects.order_by("name")),
+        "tags": list(Tag.objects.visible_to(person).order_by("name")),
         # (pk, name) pairs, not model instances.
         "movements": list(
             Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()
@@ -241,7 +248,7 @@ def feedback_detail(*, person, pk: int) -> Feedback:
         visible_posts(person)
         .select_related("author", "author__department", "movement", "resulting_movement")
         .prefetch_related(
-            "tags",
+            shown_tags(person),
             Prefetch("comments", queryset=comments, to_attr="visible_comments"),
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("answered_by"), to_attr="answers"),
         )

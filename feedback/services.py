@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +23,7 @@ from activity.events import event_record
 from activity.models import Verb
 from movements.models import Membership, Movement
 
+from . import topics
 from .models import (
     Comment,
     Feedback,
@@ -43,24 +43,9 @@ def round_to_day(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def tags_get_or_create(*, names: list[str]) -> list[Tag]:
-    """Existing tags by name (case-insensitive), new ones created. Names are trimmed, blank ones dropped."""
-    tags: list[Tag] = []
-    for raw in names:
-        name = " ".join(raw.split())[:50].lower()
-        slug = slugify(name)[:60]
-        if not name or not slug:
-            continue
-        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.filter(slug=slug).first()
-        if tag is None:
-            try:
-                with transaction.atomic():
-                    tag = Tag.objects.create(name=name, slug=slug)
-            except IntegrityError:  # someone created it at the same moment
-                tag = Tag.objects.get(slug=slug)
-        if tag not in tags:
-            tags.append(tag)
-    return tags
+def tags_get_or_create(*, names: list[str], person=None) -> list[Tag]:
+    """Existing topics by name, new ones proposed (feedback/topics.py: they wait for a moderator)."""
+    return topics.tags_get_or_create(names=names, person=person)
 
 
 @transaction.atomic
@@ -94,7 +79,7 @@ def feedback_post(
         created_at=round_to_day(now) if anonymous else now,
     )
     post = _create_anonymous(fields) if anonymous else Feedback.objects.create(**fields)
-    all_tags = list(tags or []) + tags_get_or_create(names=new_tag_names or [])
+    all_tags = list(tags or []) + tags_get_or_create(names=new_tag_names or [], person=None if anonymous else person)
     if all_tags:
         post.tags.add(*{tag.pk: tag for tag in all_tags}.values())
     if not anonymous:

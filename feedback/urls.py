@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import editing, views, views_merge, views_similar
+from . import editing, views, views_merge, views_similar, views_topics
 
 app_name = "feedback"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("new/", views.feedback_new, name="new"),
     path("similar/", views_similar.feedback_similar, name="similar"),
     path("moderation/", views.moderation_queue, name="moderation"),
+    path("topics/", views_topics.topics_moderation, name="topics"),
+    path("topics/<int:pk>/approve/", views_topics.topic_approve, name="topic_approve"),
+    path("topics/<int:pk>/rename/", views_topics.topic_rename, name="topic_rename"),
+    path("topics/<int:pk>/merge/", views_topics.topic_merge, name="topic_merge"),
+    path("topics/<int:pk>/retire/", views_topics.topic_retire, name="topic_retire"),
     path("preview/", editing.markdown_preview, name="preview"),
     path("<int:pk>/", views.feedback_detail, name="detail"),
     path("<int:pk>/edit/", editing.feedback_edit, name="edit"),

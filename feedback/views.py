@@ -90,7 +90,8 @@ def card_shows(post: Feedback, now: datetime) -> tuple:
         department.name if department else None,
         (movement.get_absolute_url(), movement.title) if movement else None,
         post.comment_count,
-        tuple((tag.slug, tag.name) for tag in post.tags.all()),
+        # Only the topics this viewer may see, with their approval state (a pending one is marked as such).
+        tuple((tag.slug, tag.name, tag.approved_at is not None) for tag in post.shown_tags),
         post.vote_count,
         post.voted,
     )

@@ -64,9 +64,13 @@ def movement_updates(*, person, slug: str) -> HttpResponse:
 
 
 def feedback_posts(*, person) -> HttpResponse:
-    posts = feedback_selectors.ordered_posts(
-        feedback_selectors.filtered_posts(person=person, filters=ListFilters()), "newest"
-    ).select_related("author")[:ITEMS]
+    posts = (
+        feedback_selectors.ordered_posts(
+            feedback_selectors.filtered_posts(person=person, filters=ListFilters()), "newest"
+        )
+        .select_related("author")
+        .prefetch_related(feedback_selectors.shown_tags(person))[:ITEMS]
+    )
     link = absolute("/feedback/")
     feed = feedgenerator.Atom1Feed(
         title=f"Feedback · {settings.SITE_NAME}", link=link, description="What Works and What Doesn't", feed_guid=link
@@ -78,6 +82,7 @@ def feedback_posts(*, person) -> HttpResponse:
             link=url,
             description=post.body_html,
             author_name=None if post.is_anonymous or post.author is None else post.author.name,
+            categories=[tag.name for tag in post.shown_tags],  # approved topics only (and the reader's own)
             pubdate=post.created_at,
             unique_id=url,
         )

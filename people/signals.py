@@ -140,3 +140,19 @@ def audit_official_answers(event: Activity) -> None:
         target=event.feedback,
         detail={"action": "answered", "from": event.payload["from_status"], "to": event.payload["to_status"]},
     )
+
+
+TOPIC_VERBS = {Verb.APPROVED_TOPIC, Verb.RENAMED_TOPIC, Verb.MERGED_TOPIC, Verb.RETIRED_TOPIC}
+
+
+@subscribe(*TOPIC_VERBS)
+def audit_topic_moderation(event: Activity) -> None:
+    """A moderator approved, renamed, merged or retired a topic (feedback/topics.py)."""
+    audit_record(
+        action=AuditAction.MODERATED,
+        actor=event.actor,
+        target_type="feedback.tag",
+        target_id=str(event.payload["tag_id"]),
+        target_repr=event.payload.get("name") or event.payload.get("to", ""),
+        detail={"verb": event.verb, **{k: v for k, v in event.payload.items() if k != "tag_id"}},
+    )

@@ -139,6 +139,7 @@ def long_world(transactional_db) -> World:
         comment=comment,
         nudge=nudge,
         reply=reply,
+        topic=post.tags.order_by("pk").first(),  # the member's long-named topic, waiting for a moderator
         **sponsors_and_integrations(movement=movement, lead=lead, member=member, outsider=outsider),
     )
 

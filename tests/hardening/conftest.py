@@ -14,7 +14,7 @@ from PIL import Image
 from api import services as token_services
 from conversation import services as conversation_services
 from feedback import services as feedback_services
-from feedback.models import Kind
+from feedback.models import Kind, Tag
 from integrations import services as integration_services
 from integrations.models import Delivery, WebhookEndpoint
 from integrations.signing import new_secret
@@ -103,6 +103,7 @@ class World:
     endpoint: object
     delivery: object
     reply: object = None  # a reply to the update, by the member (conversation app)
+    topic: object = None  # a topic the member proposed, on the post, waiting for a moderator
 
     def person(self, who: str) -> User | None:
         return None if who == "anonymous" else getattr(self, who)
@@ -148,6 +149,8 @@ class World:
         }
         if name in by_name:
             return by_name[name]
+        if name.startswith("feedback:topic_"):
+            return {"pk": self.topic.pk}
         if name.startswith("feedback:"):
             return {"pk": self.post.pk}
         if name in ("api:post", "api:feedback_post", "api:vote", "api:unvote", "api:comment"):
@@ -203,6 +206,8 @@ def world(db) -> World:
         person=member, kind=Kind.DOESNT, title="Meetings run long", body="Too long.", anonymous=False, movement=movement
     )
     comment = feedback_services.comment_add(feedback=post, author=lead, body="Agreed.")
+    topic = Tag.objects.create(name="long meetings", slug="long-meetings", created_by=member, approved_at=None)
+    post.tags.add(topic)
     nudge = Nudge.objects.create(
         kind=NudgeKind.WEEKLY_DIGEST,
         recipient=member,
@@ -231,6 +236,7 @@ def world(db) -> World:
         comment=comment,
         nudge=nudge,
         reply=reply,
+        topic=topic,
         **parts,
     )
 

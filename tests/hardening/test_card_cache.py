@@ -125,3 +125,26 @@ def test_a_movement_card_shows_every_change_on_the_next_view():
     for shown in ("Fay Fontaine", "Finn Follower", "1 follower", "stage-piloting", "Teams"):
         assert shown in card
     assert "Fay Founder" not in card
+
+
+def test_a_topics_approval_shows_on_the_next_view_for_its_creator_and_for_everyone_else():
+    """A card shows a topic to others only once it is approved, and to its creator marked as waiting: the
+    approval state is part of the card's cache key, so a plain UPDATE of approved_at shows at once."""
+    creator, viewer = UserFactory(), UserFactory()
+    tag = Tag.objects.create(name="rituals", slug="rituals", created_by=creator, approved_at=None)
+    post = FeedbackFactory(title="Retros help", author=creator)
+    post.tags.add(tag)
+    mine, theirs = signed_in(creator), signed_in(viewer)
+
+    card = card_of(mine.get("/feedback/").content.decode(), "Retros help")
+    assert "rituals" in card and "awaiting approval" in card
+    assert "rituals" not in card_of(theirs.get("/feedback/").content.decode(), "Retros help")
+
+    Tag.objects.filter(pk=tag.pk).update(approved_at=timezone.now())  # bypassing every service
+    card = card_of(mine.get("/feedback/").content.decode(), "Retros help")
+    assert "rituals" in card and "awaiting approval" not in card
+    assert "rituals" in card_of(theirs.get("/feedback/").content.decode(), "Retros help")
+
+    Tag.objects.filter(pk=tag.pk).update(retired_at=timezone.now())
+    assert "rituals" not in card_of(mine.get("/feedback/").content.decode(), "Retros help")
+    assert "rituals" not in card_of(theirs.get("/feedback/").content.decode(), "Retros help")

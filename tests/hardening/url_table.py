@@ -111,6 +111,26 @@ URL_TABLE: dict[str, dict] = {
     "feedback:merge_detail": {"GET": 404, "POST": 405},
     "feedback:merge_undo": {"GET": 405, "POST": 404},
     "feedback:moderation": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": 405},
+    # Topics: moderators only; nobody else learns which topics exist. An empty POST: approve approves the
+    # member's pending topic; rename and merge are forms with errors; retire asks once more (no "confirmed").
+    "feedback:topics": {"GET": {"*": 404, "moderator": 200, "admin": 200}, "POST": 405},
+    "feedback:topic_approve": {
+        "GET": 405,
+        "POST": {"*": 404, "moderator": 302, "admin": 302},
+        "writes": {"moderator", "admin"},
+    },
+    "feedback:topic_rename": {
+        "GET": {"*": 404, "moderator": 200, "admin": 200},
+        "POST": {"*": 404, "moderator": 400, "admin": 400},
+    },
+    "feedback:topic_merge": {
+        "GET": {"*": 404, "moderator": 200, "admin": 200},
+        "POST": {"*": 404, "moderator": 400, "admin": 400},
+    },
+    "feedback:topic_retire": {
+        "GET": {"*": 404, "moderator": 200, "admin": 200},
+        "POST": {"*": 404, "moderator": 200, "admin": 200},
+    },
     "feedback:detail": {"GET": {"*": 200, "outsider": 404}, "POST": 405},
     # Watching (conversation app): an empty POST (not from the button) changes nothing and goes back to the page.
     "conversation:watch_feedback": {"GET": 405, "POST": {"*": 302, "outsider": 404}},
