@@ -89,7 +89,12 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
         by_words = base.annotate(document=vector).filter(document=query).order_by().values("pk")[:CANDIDATES]
         by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
         likeness = TrigramWordSimilarity(Value(title or text), "title")
-        qs = qs.filter(any_of(by_words.union(by_title))).annotate(score=SearchRank(vector, query) + likeness)
+        # The candidates are already limited to what the viewer can see: the ranked query reads them by id.
+        qs = (
+            Movement.objects.annotate(following=Exists(following))
+            .filter(any_of(by_words.union(by_title)))
+            .annotate(score=SearchRank(vector, query) + likeness)
+        )
     else:
         longest = sorted(words, key=len, reverse=True)[:3]
         match = Q()
