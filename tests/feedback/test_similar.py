@@ -75,7 +75,10 @@ def test_a_post_already_voted_shows_no_button_that_would_take_the_vote_back(clie
 
 def test_me_too_instead_counts_the_vote_in_one_post(client, other, long_meetings):
     client.force_login(other)
-    response = client.post(reverse("feedback:vote", args=[long_meetings.pk]))
+    html = client.get(SIMILAR, {"title": "meetings run long"}, headers={"HX-Request": "true"}).content.decode()
+    # The button says which state it asks for (the vote URL refuses a POST without one since votes are set).
+    assert 'name="state" value="vote"' in html
+    response = client.post(reverse("feedback:vote", args=[long_meetings.pk]), {"state": "vote"})
     assert response.status_code == 302 and response["Location"] == long_meetings.get_absolute_url()
     assert Vote.objects.filter(feedback=long_meetings, person=other).exists()
 
