@@ -17,6 +17,7 @@ from movements.similar import (
     CANDIDATES,
     MIN_CHARS,
     SIMILAR_LIMIT,
+    any_of,
     any_word_query,
     similar_movements,
     typed_text,
@@ -54,8 +55,11 @@ def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LI
         by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
         title_vector = SearchVector("title", weight="A", config="english")
         likeness = TrigramWordSimilarity(Value(title or text), "title")
-        qs = qs.filter(Q(pk__in=by_words) | Q(pk__in=by_title)).annotate(
-            score=SearchRank(title_vector, query) + likeness
+        # The candidates are already limited to what the viewer can see: the ranked query reads them by id.
+        qs = (
+            Feedback.objects.annotate(voted=Exists(voted))
+            .filter(any_of(by_words.union(by_title)))
+            .annotate(score=SearchRank(title_vector, query) + likeness)
         )
     else:
         match = Q()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -365,12 +365,47 @@ def active_members(*, movement: Movement) -> QuerySet[Membership]:
     return Membership.objects.current().filter(movement=movement).select_related("person").order_by("position")
 
 
+COLLEAGUES_NAMED = 5
+
+
+@dataclass(frozen=True)
+class DepartmentColleagues:
+    """Colleagues in the viewer's department who follow a movement now: how many, and the first few by name."""
+
+    count: int
+    named: list[User]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.named)
+
+
+def department_colleagues(*, movement: Movement, viewer: User) -> DepartmentColleagues | None:
+    """People of the viewer's own department (not its sub-departments) who currently follow the movement,
+    the viewer left out. Only colleagues still with the company are counted and named (a leaver is shown
+    nowhere as following: see the people pages). One query (the count rides along as a window over the first
+    names); none, and None, for a viewer without a department. The movement is one the viewer can see
+    (the page loaded it through Movement.objects.visible_to), so a department-limited movement tells them
+    nothing new: its department's members are the only ones who see it."""
+    if not viewer.department_id:
+        return None
+    following = Membership.objects.current().filter(movement=movement, person=OuterRef("pk"))
+    named = list(
+        User.objects.filter(Exists(following), department_id=viewer.department_id, is_active=True)
+        .exclude(pk=viewer.pk)
+        .annotate(total=Window(Count("pk")))
+        .order_by("display_name", "email", "pk")[:COLLEAGUES_NAMED]
+    )
+    return DepartmentColleagues(count=named[0].total if named else 0, named=named)
+
+
 def movement_page(*, movement: Movement, viewer: User) -> dict:
     """Everything the movement page shows, bounded whatever the number of members. Queries: founder and
     first followers (+ people), leads and the viewer (+ people), the first members (+ people),
     followers not yet welcomed (count), roles, role holders (+ people), latest updates, welcomed people,
     stage changes, the chain (tree, cached; members), ownership (2), pending
-    invitation for the viewer (only when not a member)."""
+    invitation for the viewer (only when not a member), colleagues of the viewer's department following it
+    (none without a department)."""
     first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
     head = list(
         Membership.objects.filter(movement=movement, position__lte=max(first_follower_limit, 4))
@@ -434,6 +469,7 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "pending_invitation": pending_invitation,
         "first_follower_limit": first_follower_limit,
         "decision_due": decision_due(movement=movement),
+        "colleagues": department_colleagues(movement=movement, viewer=viewer),
     }
 
 

@@ -245,8 +245,9 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     # changes, ownership: activity split, seat split (the active leads come from the leads above);
     # the timeline's support requests and sanctions, the sponsor column's sponsorships (+ people),
     # sanction in force, latest support requests (sponsors app); am I watching it, the replies to the
-    # updates shown (+ authors), the people @mentioned in them (conversation app), the pilot's measures and its pulses (pilots app)
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 29)
+    # updates shown (+ authors), the people @mentioned in them (conversation app), the pilot's measures and its pulses (pilots app),
+    # colleagues of the viewer's department following it (count and first names in one query; issue 20)
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 30)
 
 
 # --- starting ------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ BUDGETS = {
     "home": 6,
     "movement list": 10,
     "movement list, page 2": 10,
-    "movement page": 28,  # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses
+    # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses,
+    # colleagues of the viewer's department following it (one query, issue 20)
+    "movement page": 29,
     "feedback list": 12,
     "feedback post": 9,  # + am I watching it
     "notifications": 4,
