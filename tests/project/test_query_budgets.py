@@ -29,7 +29,7 @@ BUDGETS = {
     "feedback list": 12,
     "feedback post": 9,  # + am I watching it
     "notifications": 4,
-    "dashboards": 14,
+    "dashboards": 17,  # + the pilots section: measures, decision participation, pulse response rates
     "movement analytics": 15,  # + the pilot's measures and pulses
     "my organisation": 10,
 }
