@@ -5,6 +5,7 @@ hypothesis, measure and decision. Only movements the viewer can see; a fixed num
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -53,6 +54,16 @@ def _matching(qs: QuerySet[Movement], words: list[str]) -> QuerySet[Movement]:
     return qs
 
 
+# Apps above this one add to each lesson of a page (the pilots app: its measures and their results), each in
+# a fixed number of queries for the whole page: `@lessons_extend def add(movements): ...`.
+_extensions: list[Callable[[list[Movement]], None]] = []
+
+
+def lessons_extend(extension: Callable[[list[Movement]], None]) -> Callable[[list[Movement]], None]:
+    _extensions.append(extension)
+    return extension
+
+
 def lessons_page(*, viewer, filters: LessonFilters, page_number) -> dict:
     visible = Movement.objects.visible_to(viewer).filter(stage__in=OUTCOMES)
     qs = visible
@@ -94,5 +105,8 @@ def lessons_page(*, viewer, filters: LessonFilters, page_number) -> dict:
         movement.decision = decisions.get(movement.pk)
         movement.works = works.get(movement.pk, [])
         movement.doesnt = doesnt.get(movement.pk, [])
+    if lessons:
+        for extension in _extensions:
+            extension(lessons)
     tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct()[:200])
     return {"page": page, "lessons": lessons, "tools": tools, "departments": list(Department.objects.all())}

@@ -6,4 +6,4 @@ class PilotsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import subscribers  # noqa: F401  (the pilots' nudges hang on the event channel)
+        from . import lessons, subscribers  # noqa: F401  (the pilots' nudges hang on the event channel; lessons' measures)

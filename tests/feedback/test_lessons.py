@@ -10,6 +10,7 @@ from feedback.models import AnonymousQueueEntry, Feedback, Kind
 from feedback.selectors import ListFilters, filtered_posts
 from movements import services as movement_services
 from movements.models import Decision
+from pilots.models import Measure, MeasureValue
 from tests.factories import DepartmentFactory, FeedbackFactory, MovementFactory, UserFactory
 
 LESSONS = reverse("lessons")
@@ -127,10 +128,14 @@ def test_the_library_costs_the_same_queries_for_few_and_many(client, other, coun
         movement = decided(f"Lesson {n}", Decision.ADOPT, tool=f"Tool {n}")
         for k in range(4):
             FeedbackFactory(movement=movement, kind=Kind.WORKS if k % 2 else Kind.DOESNT)
+        measure = Measure.objects.create(
+            movement=movement, name="Hours", unit="h", direction="up", baseline=1, target=2, source="by_hand"
+        )
+        MeasureValue.objects.create(measure=measure, measured_on=date(2026, 2, 1), value=2)
     client.force_login(other)
     # session, user, the viewer's department (visibility), count, the page (+founder, department), decisions,
-    # the top posts per movement and kind, tools, departments
-    with django_assert_num_queries(9):
+    # the top posts per movement and kind, the measures and their last values (pilots app), tools, departments
+    with django_assert_num_queries(11):
         response = client.get(LESSONS)
     assert response.status_code == 200
 
