@@ -13,7 +13,10 @@ def test_a_click_in_a_signed_out_tab_goes_to_login_and_the_bell_stays_quiet(
 ):
     FeedbackFactory(title="Printers jam", kind="doesnt")
     sign_in(UserFactory())
-    page.goto(f"{live_server.url}/feedback/")
+    # The bell loads its count after the page: wait for that answer, or the trigger below could land while
+    # the first request is still in flight (htmx drops it) and never reach the server.
+    with page.expect_response(lambda r: "/notifications/bell/" in r.url, timeout=15_000):
+        page.goto(f"{live_server.url}/feedback/")
     expect(page.locator("#nudges-bell")).to_be_visible()
     page.context.clear_cookies()  # signed out in another tab
 
