@@ -57,8 +57,8 @@ def urls():
     answers 401 with a problem itself."""
     patterns, app_name, namespace = api.urls
     # Anything else under /api/v1/ (an id that is not a number, a slug with odd characters) is a 404
-    # problem too, not the site's HTML page.
-    patterns = [*patterns, re_path(r"^.*$", not_found)]
+    # problem too, not the site's HTML page; [\s\S], not ".": a path with an encoded line break (%0A) too.
+    patterns = [*patterns, re_path(r"^[\s\S]*$", not_found)]
     for pattern in patterns:
         if pattern.name in READ_ONLY_PAGES:  # ninja's schema and docs views would answer any method
             pattern.callback = require_safe(pattern.callback)

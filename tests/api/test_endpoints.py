@@ -255,3 +255,12 @@ def test_nul_characters_anywhere_are_refused_never_a_500(world, api_as):
     body = {"kind": "works", "title": "t", "body": "b", "movement": "x\x00"}
     assert api.post("/api/v1/feedback/", body).status_code == 422
     assert api.post("/api/v1/feedback/", {**body, "movement": None, "tags": ["\x00"]}).status_code == 422
+
+
+def test_an_address_with_an_encoded_line_break_is_a_404_problem_not_the_html_page(world, api_as):
+    # Schemathesis found it: the catch-all's `.` did not match %0A, so Django's HTML 404 answered.
+    api = api_as(world.member)
+    for path in ("/api/v1/feedback/%F0%A4%93%9E%0A%21", "/api/v1/movements/a%0Ab/", "/api/v1/%0A"):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/problem+json", path
