@@ -147,6 +147,9 @@ def test_tabs_filters_and_search_update_the_list_in_place(people, live_server, p
     expect(page.get_by_label("Kind")).to_have_value("doesnt")  # the filters follow the tab
     # htmx pushes the address last, once the swap has settled: only then is the new form listening.
     page.wait_for_url(re.compile(r"kind=doesnt"))
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(
+        0
+    )  # htmx done with the swap
     page.get_by_label("Status").select_option("planned")
     expect(page.locator(".feedback-card")).to_have_count(1)
     page.get_by_label("Search").fill("standups")

@@ -100,6 +100,9 @@ def test_a_lead_finds_a_sponsor_who_grants_help_and_sanctions_it(live_server, pa
     page.goto(f"{live_server.url}/movements/")
     page.get_by_label("Officially sanctioned only").check()
     expect(page.locator("#results")).to_contain_text("1 movement")
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(
+        0
+    )  # axe after htmx is done
     assert axe(page) == []
 
     # The manager's organisation page: the movement their report leads, and small counts suppressed.
