@@ -76,7 +76,13 @@ def topic_rename(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Renamed."))
             return redirect("feedback:topics")
     status = 400 if request.method == "POST" else 200
-    return render(request, "feedback/topic_rename.html", {"tag": tag, "form": form}, status=status)
+    context = {
+        "form": form,
+        "heading": _("Rename the topic “%(name)s”") % {"name": tag.name},
+        "action": reverse("feedback:topic_rename", args=[tag.pk]),
+        "submit_label": _("Rename"),
+    }
+    return render(request, "feedback/topic_form.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +101,13 @@ def topic_merge(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Merged into “%(name)s”.") % {"name": target.name})
             return redirect("feedback:topics")
     status = 400 if request.method == "POST" else 200
-    return render(request, "feedback/topic_merge.html", {"tag": source, "form": form}, status=status)
+    context = {
+        "form": form,
+        "heading": _("Merge the topic “%(name)s”") % {"name": source.name},
+        "action": reverse("feedback:topic_merge", args=[source.pk]),
+        "submit_label": _("Continue"),
+    }
+    return render(request, "feedback/topic_form.html", context, status=status)
 
 
 def _merge_confirmation(source: Tag, target: Tag) -> dict:
