@@ -88,7 +88,7 @@ def card_shows(post: Feedback, now: datetime) -> tuple:
         fragments.age_bucket(post.created_at, now),
         author.name if author else None,
         department.name if department else None,
-        (movement.get_absolute_url(), movement.title) if movement else None,
+        (movement.slug, movement.title) if movement else None,  # its link is made from the slug
         post.comment_count,
         # Only the topics this viewer may see, with their approval state (a pending one is marked as such).
         tuple((tag.slug, tag.name, tag.approved_at is not None) for tag in post.shown_tags),

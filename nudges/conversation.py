@@ -202,17 +202,20 @@ def notify_new_mentions(
     return people
 
 
-@subscribe(Verb.POSTED_FEEDBACK)
+@subscribe(Verb.POSTED_FEEDBACK, Verb.FEEDBACK_EDITED)
 def tell_people_mentioned_in_a_post(event: Activity) -> None:
     """A named post when it is posted; an anonymous one when its actor-less event is recorded in the
-    shuffled batch, so the time of the notification says nothing about the author."""
+    shuffled batch, so the time of the notification says nothing about the author. An edit tells only the
+    handles it added: the text before it is the revision the edit kept."""
     post = event.feedback
     if post is None:
         return
+    revision_id = (event.payload or {}).get("revision_id")  # only an edit has one: no query on posting
+    revision = FeedbackRevision.objects.filter(pk=revision_id).first() if revision_id else None
     anonymous = post.is_anonymous or event.actor_id is None
     notify_new_mentions(
         item=post,
-        old_text="",
+        old_text=f"{revision.title}\n{revision.body}" if revision else "",
         new_text=f"{post.title}\n{post.body}",
         author_id=None if anonymous else event.actor_id,
         key=f"f{post.pk}",
@@ -237,15 +240,18 @@ def tell_people_mentioned_in_a_comment(event: Activity) -> None:
     )
 
 
-@subscribe(Verb.POSTED_UPDATE, Verb.WELCOMED)
+@subscribe(Verb.POSTED_UPDATE, Verb.WELCOMED, Verb.UPDATE_EDITED)
 def tell_people_mentioned_in_an_update(event: Activity) -> None:
-    update_id = (event.payload or {}).get("update_id")
+    payload = event.payload or {}
+    update_id = payload.get("update_id")
     if update_id is None:
         return
     update = Update.objects.select_related("movement__department").get(pk=update_id)
+    revision_id = payload.get("revision_id")  # only an edit has one: no query on posting
+    revision = UpdateRevision.objects.filter(pk=revision_id).first() if revision_id else None
     notify_new_mentions(
         item=update.movement,
-        old_text="",
+        old_text=revision.body if revision else "",
         new_text=update.body,
         author_id=update.author_id,
         key=f"u{update.pk}",
@@ -266,38 +272,4 @@ def tell_about_a_reply(event: Activity) -> None:
         author_id=reply.author_id,
         key=f"r{reply.pk}",
         path=f"{movement.get_absolute_url()}#reply-{reply.pk}",
-    )
-
-
-@subscribe(Verb.FEEDBACK_EDITED)
-def tell_people_newly_mentioned_in_an_edited_post(event: Activity) -> None:
-    """Only the handles the edit added: the text before it is the revision the edit kept."""
-    post, payload = event.feedback, event.payload or {}
-    revision = FeedbackRevision.objects.filter(pk=payload.get("revision_id")).first()
-    if post is None or revision is None:
-        return
-    notify_new_mentions(
-        item=post,
-        old_text=f"{revision.title}\n{revision.body}",
-        new_text=f"{post.title}\n{post.body}",
-        author_id=event.actor_id,
-        key=f"f{post.pk}",
-        path=post.get_absolute_url(),
-    )
-
-
-@subscribe(Verb.UPDATE_EDITED)
-def tell_people_newly_mentioned_in_an_edited_update(event: Activity) -> None:
-    payload = event.payload or {}
-    revision = UpdateRevision.objects.filter(pk=payload.get("revision_id")).first()
-    update = Update.objects.select_related("movement__department").filter(pk=payload.get("update_id")).first()
-    if update is None or revision is None:
-        return
-    notify_new_mentions(
-        item=update.movement,
-        old_text=revision.body,
-        new_text=update.body,
-        author_id=update.author_id,
-        key=f"u{update.pk}",
-        path=f"{update.movement.get_absolute_url()}#update-{update.pk}",
     )

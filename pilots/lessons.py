@@ -6,7 +6,7 @@ from __future__ import annotations
 from feedback.lessons import lessons_extend
 
 from .models import Measure, MeasureValue
-from .selectors import Status, measure_status, pilot_window
+from .selectors import Status, measure_status
 
 
 @lessons_extend
@@ -22,19 +22,13 @@ def add_measures(movements: list) -> None:
         if measures
         else {}
     )
-    by_movement: dict[int, list[Measure]] = {}
     for movement in movements:
-        by_movement[movement.pk] = []
+        movement.lesson_measures = []
+    by_pk = {movement.pk: movement for movement in movements}
     for measure in measures:
-        movement = next(m for m in movements if m.pk == measure.movement_id)
-        value = latest.get(measure.pk)
-        measure.last_value = value
-        window = pilot_window(movement)
-        end = window[1] if window else None
-        # What it came to by the pilot's end: met, or not (on or off track no longer means anything).
-        measure.met = bool(
-            value and end and measure_status(measure, value.value, movement=movement, today=end)[0] == Status.MET
-        )
-        by_movement[measure.movement_id].append(measure)
-    for movement in movements:
-        movement.lesson_measures = by_movement[movement.pk]
+        movement = by_pk[measure.movement_id]
+        value = measure.last_value = latest.get(measure.pk)
+        # What the last value came to, by the pilots' own rule (met, or not: on/off track no longer applies).
+        status = measure_status(measure, value.value, movement=movement, today=value.measured_on) if value else None
+        measure.met = bool(status and status[0] == Status.MET)
+        movement.lesson_measures.append(measure)
