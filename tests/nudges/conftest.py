@@ -304,6 +304,29 @@ def celery_processes(transactional_db, celery_module, smtp_server):
     celery_module.current_worker()
     yield celery_module
     celery_module.stop_beats()
+    wait_until_workers_are_quiet()
+
+
+def wait_until_workers_are_quiet(timeout: float = 60.0) -> None:
+    """The test database is flushed (TRUNCATE) after each test; a worker still sending the test's nudges
+    holds row locks, and the two can deadlock, failing the flush. Wait until no other session on this
+    database is inside a transaction for a few polls in a row."""
+    quiet = 0
+
+    def settled() -> bool:
+        nonlocal quiet
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+            )
+            busy = cursor.fetchone()[0]
+        quiet = 0 if busy else quiet + 1
+        return quiet >= 5
+
+    deadline = time.monotonic() + timeout
+    while not settled() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)
