@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from socialbiz import l10n
 from socialbiz.charts import nice_max
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
 
 
-def _fmt(value: float) -> str:
-    return f"{value:g}" if value < 10_000 else f"{value:,.0f}"
+def _fmt(value: float, suffix: str = "") -> str:
+    """A number as the reader's language writes it ("12,500", "12.500"); "%" becomes a localised percentage."""
+    return l10n.percent(value) if suffix == "%" else l10n.number(value) + suffix
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Chart:
 
 def _grid(top_value: float, *, suffix: str = "") -> list[dict]:
     plot_h = HEIGHT - TOP - BOTTOM
-    return [{"y": round(TOP + plot_h * (1 - i / 4), 1), "label": _fmt(top_value * i / 4) + suffix} for i in range(5)]
+    return [{"y": round(TOP + plot_h * (1 - i / 4), 1), "label": _fmt(top_value * i / 4, suffix)} for i in range(5)]
 
 
 def _x_labels(labels: list[str], xs: list[float], *, edge_anchored: bool = False) -> list[dict]:
@@ -51,7 +53,7 @@ def _x_labels(labels: list[str], xs: list[float], *, edge_anchored: bool = False
         anchor = "middle"
         if edge_anchored and len(labels) > 1:
             anchor = "start" if i == 0 else "end" if i == len(labels) - 1 else "middle"
-        result.append({"x": round(xs[i], 1), "label": labels[i], "anchor": anchor})
+        result.append({"x": round(xs[i], 1), "label": l10n.value(labels[i]), "anchor": anchor})
     return result
 
 
@@ -123,7 +125,7 @@ def bar_chart(
                     "w": round(bar_w, 1),
                     "h": round(h, 1),
                     "css": f"series-{s_index}",
-                    "label": f"{labels[g_index]}: {name} {_fmt(value)}{suffix}",
+                    "label": f"{l10n.value(labels[g_index])}: {name} {_fmt(value, suffix)}",
                 }
             )
         chart.legend.append({"name": name, "css": f"series-{s_index}"})

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from socialbiz import html
+from socialbiz import html, l10n
 from socialbiz.replica import read_with_fallback
 
 from . import charts, selectors
@@ -154,7 +154,10 @@ def _overview_charts(dash: selectors.Dashboard) -> dict:
             dom_id="chart-funnel",
             title=_("Stage funnel"),
             explanation=_("Movements started in the range and how far they got."),
-            steps=[(str(row[0]), row[1], f"{row[2]}%" if row[2] is not None else "") for row in funnel["funnel"].rows],
+            steps=[
+                (str(row[0]), row[1], l10n.percent(row[2]) if row[2] is not None else "")
+                for row in funnel["funnel"].rows
+            ],
         ),
         "feedback": charts.bar_chart(
             dom_id="chart-feedback-weekly",

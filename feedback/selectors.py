@@ -48,16 +48,45 @@ def shown_tags(person) -> Prefetch:
     return Prefetch("tags", queryset=Tag.objects.visible_to(person).order_by("name"), to_attr="shown_tags")
 
 
-def _search(qs: QuerySet[Feedback], q: str) -> QuerySet[Feedback]:
-    if connection.vendor == "postgresql":
-        # Exactly the indexed expression of migration 0007 ("feedback_search"), so the planner uses it.
+SEARCH_CONFIGS = ("english", "simple")
+
+
+def search_document() -> SearchVector:
+    """English stemming, and the `simple` configuration beside it so a word in any other language is found
+    as written. Exactly the indexed expression of migration 0011 ("feedback_search"), so the planner uses it."""
+    document = None
+    for config in SEARCH_CONFIGS:
         vector = (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("body", weight="B", config="english")
-            + SearchVector("cause", weight="C", config="english")
+            SearchVector("title", weight="A", config=config)
+            + SearchVector("body", weight="B", config=config)
+            + SearchVector("cause", weight="C", config=config)
         )
-        return qs.annotate(search=vector).filter(search=SearchQuery(q, search_type="websearch", config="english"))
-    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(cause__icontains=q))
+        document = vector if document is None else document + vector
+    return document
+
+
+def unspaced_script(text: str) -> bool:
+    """Chinese, Japanese or Korean: words are not separated by spaces, so a full-text word is a whole run."""
+    return any(
+        "\u3040" <= ch <= "\u30ff"
+        or "\u3400" <= ch <= "\u9fff"
+        or "\uac00" <= ch <= "\ud7af"
+        or "\uf900" <= ch <= "\ufaff"
+        for ch in text
+    )
+
+
+def _search(qs: QuerySet[Feedback], q: str) -> QuerySet[Feedback]:
+    contains = Q(title__icontains=q) | Q(body__icontains=q) | Q(cause__icontains=q)
+    if connection.vendor != "postgresql":
+        return qs.filter(contains)
+    query = SearchQuery(q, search_type="websearch", config="english") | SearchQuery(
+        q, search_type="websearch", config="simple"
+    )
+    matches = Q(search=query)
+    if unspaced_script(q):
+        matches |= contains
+    return qs.annotate(search=search_document()).filter(matches)
 
 
 def filtered_posts(*, person, filters: ListFilters, with_kind: bool = True) -> QuerySet[Feedback]:

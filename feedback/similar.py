@@ -4,7 +4,7 @@ similarity, ranked. Two queries whatever the data size: the posts, then the move
 Only what the person can see: no hidden post (moderators included: a suggestion is not the moderation queue),
 no post about a department-limited movement they cannot see. Authors are never shown, so anonymous posts
 are suggested like any other and reveal nothing. The full-text match uses the list's own index
-("feedback_search", migration 0007) and the trigram match "feedback_title_trgm" (migration 0006).
+("feedback_search", migration 0011) and the trigram match "feedback_title_trgm" (migration 0006).
 """
 
 from __future__ import annotations
@@ -25,15 +25,7 @@ from movements.similar import (
 )
 
 from .models import Feedback, Vote
-
-
-def _search_vector() -> SearchVector:
-    # Exactly the indexed expression of migration 0007 ("feedback_search").
-    return (
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("body", weight="B", config="english")
-        + SearchVector("cause", weight="C", config="english")
-    )
+from .selectors import search_document
 
 
 def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LIMIT) -> list[Feedback]:
@@ -51,7 +43,7 @@ def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LI
         query = any_word_query(words)
         # Ranked on the title only: ranking against every matching body would read them all. And only a
         # bounded set of candidates is ranked (CANDIDATES from each index), so common words cost no more.
-        by_words = base.annotate(document=_search_vector()).filter(document=query).order_by().values("pk")[:CANDIDATES]
+        by_words = base.annotate(document=search_document()).filter(document=query).order_by().values("pk")[:CANDIDATES]
         by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
         title_vector = SearchVector("title", weight="A", config="english")
         likeness = TrigramWordSimilarity(Value(title or text), "title")

@@ -11,8 +11,8 @@ urlpatterns = [
     path("settings/feeds/", views.feeds_settings, name="feeds"),
     path("settings/feeds/revoke/", views.feeds_revoke, name="feeds_revoke"),
     path("settings/chat/", views.chat_settings, name="chat"),
-    path("movements/<slug:slug>/chat/", views.movement_chat, name="movement_chat"),
-    path("feeds/<str:token>/movements/<slug:slug>.atom", views.feed_movement, name="feed_movement"),
+    path("movements/<uslug:slug>/chat/", views.movement_chat, name="movement_chat"),
+    path("feeds/<str:token>/movements/<uslug:slug>.atom", views.feed_movement, name="feed_movement"),
     path("feeds/<str:token>/feedback.atom", views.feed_feedback, name="feed_feedback"),
     path("feeds/<str:token>/pilots.ics", views.feed_pilots, name="feed_pilots"),
 ]

@@ -50,7 +50,7 @@ def _has_an_active_lead() -> models.Exists:
 
 class Movement(models.Model):
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True, allow_unicode=True)
     pitch = models.TextField(_("why it matters"))
     problem = models.TextField(_("the problem"), blank=True)
     use_cases = models.TextField(_("use cases"), blank=True)

@@ -80,7 +80,7 @@ def require_lead(*, movement: Movement, person: User) -> Membership:
 
 
 def _unique_slug(title: str) -> str:
-    base = slugify(title)[:200] or "movement"
+    base = slugify(title, allow_unicode=True)[:200] or "movement"
     if base in RESERVED_SLUGS:
         base = f"{base}-movement"
     slug, n = base, 2

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -85,6 +87,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         data = signing.loads(token, salt=services.UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         raise Http404("unknown unsubscribe link") from None
+    # Opened from an email, often signed out: the page speaks the language the email was written in.
+    person_id = data.get("p") if isinstance(data, dict) and isinstance(data.get("p"), int) else None
+    saved = get_user_model().objects.filter(pk=person_id).values_list("language", flat=True).first()
+    with translation.override(saved or translation.get_language()):
+        return _unsubscribe(request, token, data)
+
+
+def _unsubscribe(request: HttpRequest, token: str, data: dict) -> HttpResponse:
     if request.method == "POST":
         try:
             _person, kind = services.preference_unsubscribe(token=token)

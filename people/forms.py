@@ -69,3 +69,41 @@ class AvatarForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
         error_messages={"required": _("Choose a picture to upload."), "empty": _("That file is empty.")},
     )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    import zoneinfo
+
+    return [
+        (name, name.replace("_", " "))
+        for name in sorted(zoneinfo.available_timezones())
+        if "/" in name or name == "UTC"
+    ]
+
+
+class LocaleForm(forms.ModelForm):
+    """The language and time zone everything addressed to the person is written in."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Dates and times on the pages and in your emails are shown in this time zone."),
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+    )
+
+    class Meta:
+        model = User
+        fields = ["language", "time_zone"]
+        labels = {"language": _("Language")}
+        help_texts = {
+            "language": _(
+                "Pages, emails and notifications use this language. Without a choice, your browser's language decides."
+            )
+        }
+        error_messages = {"language": {"invalid_choice": _("Choose a language from the list.")}}
+
+    def __init__(self, *args, browser_language: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        default = _("Your browser's language (now: %(name)s)") % {"name": names.get(browser_language, browser_language)}
+        self.fields["language"].choices = [("", default), *settings.LANGUAGES]

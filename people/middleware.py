@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -17,8 +17,12 @@ from .models import AuditAction, User
 from .services import audit_record
 
 
-class TimezoneMiddleware:
-    """Show dates in the signed-in person's time zone (stored in UTC)."""
+class PersonLocaleMiddleware:
+    """Pages in the signed-in person's saved language and time zone.
+
+    LocaleMiddleware has already chosen from the language cookie (the switcher on the sign-in page),
+    the browser's Accept-Language and LANGUAGE_CODE; a saved preference goes before all of them.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,6 +31,9 @@ class TimezoneMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             timezone.activate(user.zoneinfo)
+            if user.language and user.language != request.LANGUAGE_CODE:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
         else:
             timezone.deactivate()
         return self.get_response(request)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -92,6 +93,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # Empty: the browser's Accept-Language decides, else LANGUAGE_CODE (people/middleware.py).
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", db_default="", choices=settings.LANGUAGES
+    )
     employee_id = models.CharField(_("employee id"), max_length=64, null=True, blank=True, unique=True)
     is_moderator = models.BooleanField(_("moderator"), default=False)
     is_staff = models.BooleanField(_("staff status"), default=False)
@@ -130,6 +135,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             return zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def language_code(self) -> str:
+        """The language everything addressed to this person is written in (pages, email, chat)."""
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def can_moderate(self) -> bool:

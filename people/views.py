@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import avatars, selectors, services
-from .forms import AvatarForm, ErasureRequestForm
-from .models import AuditAction, Avatar
+from .forms import AvatarForm, ErasureRequestForm, LocaleForm
+from .models import AuditAction, Avatar, User
 from .privacy import privacy_export_for
 
 
@@ -45,6 +45,76 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
     )
+
+
+def browser_language(request: HttpRequest) -> str:
+    """The language the browser asks for (Accept-Language) among ours, ignoring cookie and preference."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+@login_not_required
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher (user menu and signed-out pages): remembered in a cookie, and for a signed-in
+    person saved as their preference, so their emails follow. Back to the page it was used on."""
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    language = request.POST.get("language", "")
+    names = dict(settings.LANGUAGES)
+    if language not in names:
+        messages.error(request, _("That language is not offered here. Choose one from the list."))
+        return redirect(next_url)
+    if request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    translation.activate(language)
+    messages.success(request, _("The portal is now in %(language)s.") % {"language": names[language]})
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def locale_settings(request: HttpRequest) -> HttpResponse:
+    browser = browser_language(request)
+    data = request.POST if request.method == "POST" else None
+    form = LocaleForm(data, instance=request.user, browser_language=browser)
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        translation.activate(person.language or browser)
+        messages.success(request, _("Saved: language and time zone."))
+        response = redirect("people:locale_settings")
+        if person.language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                person.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        else:
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        return response
+    return render(request, "people/locale.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require_GET

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from socialbiz import l10n
 from socialbiz.charts import nice_max
 
 from .selectors import MeasureReport
@@ -16,7 +17,7 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 36
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return l10n.number(float(value))
 
 
 def measure_chart(report: MeasureReport, *, start, end) -> dict:
@@ -46,8 +47,8 @@ def measure_chart(report: MeasureReport, *, start, end) -> dict:
             {"y": y(low + (high - low) * i / 4), "label": _fmt(low + (high - low) * i / 4)} for i in range(5)
         ],
         "x_labels": [
-            {"x": LEFT, "label": start.isoformat(), "anchor": "start"},
-            {"x": WIDTH - RIGHT, "label": end.isoformat(), "anchor": "end"},
+            {"x": LEFT, "label": l10n.short_date(start), "anchor": "start"},
+            {"x": WIDTH - RIGHT, "label": l10n.short_date(end), "anchor": "end"},
         ],
         "points": " ".join(f"{px},{py}" for px, py in points),
         "dots": [{"x": px, "y": py} for px, py in points],

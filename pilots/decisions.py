@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activity.events import event_record
@@ -226,7 +227,7 @@ def proposal_record(*, proposal: Proposal, lead: User) -> Proposal:
     if not state["can_record"]:
         raise ValidationError(
             _("The members have until %(date)s to respond (or until every member has).")
-            % {"date": timezone.localtime(proposal.closes_at).strftime("%Y-%m-%d %H:%M")},
+            % {"date": date_format(timezone.localtime(proposal.closes_at), "SHORT_DATETIME_FORMAT")},
             code="window_open",
         )
     now = timezone.now()

@@ -3,7 +3,7 @@
 A path can hold a token (password-reset keys, recruit links with a person's id, unsubscribe links) and a
 query string can say which page a person came from; the client's address, user agent and referer tie a
 line to a person. So a line carries only the time, the method, the route pattern Django resolves the path
-to (`movements/<slug:slug>/join/<int:person_id>/<str:token>/`), the status, the size and the duration,
+to (`movements/<uslug:slug>/join/<int:person_id>/<str:token>/`), the status, the size and the duration,
 and the request that can post anonymously leaves no line at all (see structured_logs.UNLOGGED_VIEWS).
 """
 

@@ -37,14 +37,16 @@ class Rate:
     seconds: int
 
     def window_text(self) -> str:
-        for unit, label in (
-            (86400, ("%(n)d day", "%(n)d days")),
-            (3600, ("%(n)d hour", "%(n)d hours")),
-            (60, ("%(n)d minute", "%(n)d minutes")),
-        ):
-            if self.seconds % unit == 0:
-                n = self.seconds // unit
-                return ngettext(label[0], label[1], n) % {"n": n}
+        # Each ngettext call spelled out, so makemessages finds every unit.
+        if self.seconds % 86400 == 0:
+            n = self.seconds // 86400
+            return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+        if self.seconds % 3600 == 0:
+            n = self.seconds // 3600
+            return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+        if self.seconds % 60 == 0:
+            n = self.seconds // 60
+            return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
         return ngettext("%(n)d second", "%(n)d seconds", self.seconds) % {"n": self.seconds}
 
 

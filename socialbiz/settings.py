@@ -5,7 +5,6 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -80,6 +79,8 @@ MIDDLEWARE = [
     "socialbiz.middleware.OversizedFormPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The person's saved language and time zone, before anything renders or translates a message.
+    "people.middleware.PersonLocaleMiddleware",
     # Django's LoginRequiredMiddleware, except that an htmx request from a signed-out tab gets HX-Redirect
     # to the login page (the bell's poll a 204), not the login page swapped into the header.
     "people.middleware.HtmxLoginRequiredMiddleware",
@@ -89,7 +90,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "people.middleware.TimezoneMiddleware",
     "socialbiz.middleware.PrivateNoStoreMiddleware",
     "socialbiz.structured_logs.RequestLogMiddleware",
     "socialbiz.middleware.SingleSignOnFormActionMiddleware",
@@ -107,6 +107,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialbiz.context_processors.site",
@@ -260,7 +261,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- I18N and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language's own name: a person looking for their language finds it written the way they read it.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+# Our own date formats per language where Django's differ from what the pages were designed with.
+FORMAT_MODULE_PATH = ["socialbiz.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -9,6 +9,7 @@ from feedback import views_lessons as lessons_views
 from people import views as people_views
 from portal import people_views as portal_people_views
 from portal import views as portal_views
+from socialbiz import converters  # noqa: F401  (registers <uslug:...> before the apps' URLs load)
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
@@ -20,7 +21,7 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     path("", include("api.urls")),
     path("", include("integrations.urls")),
-    path("movements/<slug:slug>/analytics/", dashboards_views.movement_analytics, name="movement_analytics"),
+    path("movements/<uslug:slug>/analytics/", dashboards_views.movement_analytics, name="movement_analytics"),
     path("", include("conversation.urls")),
     path("movements/lessons/", lessons_views.lessons_library, name="lessons"),
     path("movements/", include("movements.urls")),

@@ -90,7 +90,7 @@ def timeline_entries(*, movement: Movement) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 at=sanction.created_at,
-                heading=_("Officially sanctioned on %(date)s") % {"date": date_format(sanction.sanctioned_on, "j M Y")},
+                heading=_("Officially sanctioned on %(date)s") % {"date": date_format(sanction.sanctioned_on)},
                 who=sanction.sanctioned_by.name if sanction.sanctioned_by_id else "",
                 text=sanction.note,
                 kind="sanction",

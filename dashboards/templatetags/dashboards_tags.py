@@ -1,12 +1,11 @@
 from django import template
-from django.utils.dateformat import format as date_format
-from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from movements.templatetags.movements_tags import chain_html
+from socialbiz import l10n
 
 from ..selectors.common import Link
 
@@ -24,7 +23,7 @@ def chain_list(nodes) -> str:
             '<span class="chain-member">{}</span> <span class="muted">#{} · {}{}</span>',
             membership.person.name,
             membership.position,
-            date_format(localtime(membership.joined_at), "Y-m-d"),
+            l10n.short_date(localtime(membership.joined_at)),
             f" · {left}" if membership.left_at else "",
         )
 
@@ -48,7 +47,7 @@ def table_rows(rows, columns) -> str:
             elif cell is None:
                 inner = no_value
             else:
-                inner = conditional_escape(localize(cell))
+                inner = conditional_escape(l10n.value(cell))
             cells.append(f'<th scope="row">{inner}</th>' if index == 0 else f"<td>{inner}</td>")
         lines.append(f"<tr>{''.join(cells)}</tr>")
     return mark_safe("\n".join(lines))

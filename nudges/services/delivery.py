@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from conversation.models import Watch
 from feedback.models import Feedback, Report
 from movements.models import Invitation, Membership, Movement, Role, Stage
+from people.locale import addressed_to
 from sponsors.models import Sponsorship, SponsorshipStatus, SupportRequest, SupportStatus
 
 from .. import channels
@@ -125,14 +126,26 @@ def _sees_item(nudge: Nudge) -> bool:
 def nudge_deliver(*, nudge_id: int) -> str:
     """Deliver one nudge exactly once: claim it with a conditional UPDATE, send outside any
     transaction, then mark it sent. SMTP errors release the claim and propagate (the task retries)."""
-    User = get_user_model()
     now = timezone.now()
-    found = Nudge.objects.filter(pk=nudge_id).values_list("recipient_id", "to_address").first()
+    found = (
+        Nudge.objects.filter(pk=nudge_id)
+        .values_list("recipient_id", "to_address", "recipient__language", "recipient__time_zone")
+        .first()
+    )
     if found is None:
         return Outcome.SKIPPED
-    recipient_id, to_address = found
+    recipient_id, to_address, language, time_zone = found
     if recipient_id is None:
-        return _deliver_to_address(nudge_id=nudge_id, now=now) if to_address else Outcome.SKIPPED
+        # No account yet, so no known language: the company's default (LANGUAGE_CODE).
+        with addressed_to(language=None, time_zone=None):
+            return _deliver_to_address(nudge_id=nudge_id, now=now) if to_address else Outcome.SKIPPED
+    # Written in the recipient's language and time zone, whatever the worker's defaults are.
+    with addressed_to(language=language, time_zone=time_zone):
+        return _deliver_to_person(nudge_id=nudge_id, recipient_id=recipient_id, now=now)
+
+
+def _deliver_to_person(*, nudge_id: int, recipient_id: int, now: dt.datetime) -> str:
+    User = get_user_model()
     stuck_before = now - dt.timedelta(seconds=settings.NUDGES_STUCK_CLAIM_SECONDS)
     with transaction.atomic():
         # The person's row is the lock that makes the daily cap hold when two workers send to them at once.

@@ -34,7 +34,7 @@
     }
     var over = length > limit;
     var words = field.getAttribute(over ? "data-count-over" : "data-count-left") || "{n}";
-    counter.textContent = words.replace("{n}", Math.abs(limit - length).toLocaleString());
+    counter.textContent = words.replace("{n}", Math.abs(limit - length).toLocaleString(document.documentElement.lang || undefined));
     counter.classList.toggle("over", over);
   }
 

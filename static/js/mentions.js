@@ -15,7 +15,7 @@
     list.id = "mention-list-" + counter;
     list.className = "mention-list";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", field.getAttribute("data-mentions-label") || "Colleagues to mention");
+    list.setAttribute("aria-label", field.getAttribute("data-mentions-label") || document.body.getAttribute("data-mentions-label"));
     list.hidden = true;
     field.insertAdjacentElement("afterend", list);
     // A textarea keeps its own role (textbox): it may carry aria-autocomplete, aria-controls and
@@ -80,7 +80,8 @@
           list.innerHTML = html;
           list.hidden = !html.trim();
           var count = options().length;
-          status.textContent = count ? count + (count === 1 ? " colleague" : " colleagues") + ": arrow keys to choose, Enter to pick" : "";
+          var said = list.querySelector("[data-status]");
+          status.textContent = count && said ? said.getAttribute("data-status") : "";
           active = -1;
           field.removeAttribute("aria-activedescendant");
         })

@@ -44,6 +44,7 @@ def main_pages(world) -> list[tuple[str, str]]:
         ("member", reverse("nudges:preferences")),
         ("member", reverse("people:privacy")),
         ("member", reverse("people:avatar_settings")),
+        ("member", reverse("people:locale_settings")),
         ("manager", reverse("organisation")),
         ("admin", reverse("dashboards:overview")),
         ("member", reverse("api_tokens:list")),

@@ -218,6 +218,10 @@ URL_TABLE: dict[str, dict] = {
     # Your own picture: an empty POST is the form with "Choose a picture". Anyone's picture for any colleague.
     "people:avatar_settings": {"GET": 200, "POST": 400},
     "people:avatar": {"GET": 200, "POST": 405},
+    # Language and time zone: an empty POST lacks the time zone. The switcher works signed out too (a cookie);
+    # an empty one says "not offered here" and goes back, changing nothing.
+    "people:locale_settings": {"GET": 200, "POST": 400},
+    "people:switch_language": {"GET": {"*": 405, "anonymous": 405}, "POST": {"*": 302, "anonymous": 302}},
     # --- API tokens and integrations
     "api_tokens:list": {"GET": 200, "POST": 200},  # an empty POST is the form with its errors
     "api_tokens:revoke": {"GET": 405, "POST": {"*": 404, "member": 200}},  # asks once more first

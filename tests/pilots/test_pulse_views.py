@@ -34,7 +34,7 @@ def test_a_member_answers_once_and_the_post_is_quiet(client, pulse, member, capl
     caplog.clear()
     response = client.post(url(pulse.movement), ANSWER)
     assert response.status_code == 302 and response["Location"] == pulse.movement.get_absolute_url()
-    assert not [r for r in caplog.records if getattr(r, "route", "") == "movements/<slug:slug>/pulse/"]
+    assert not [r for r in caplog.records if getattr(r, "route", "") == "movements/<uslug:slug>/pulse/"]
     assert Session.objects.get().session_data == session_row  # the answering request saved no session
     assert PulseQueuedAnswer.objects.get().scores == [4, 5]
     again = client.post(url(pulse.movement), {**ANSWER, "q0": "1"})

@@ -92,7 +92,7 @@ def test_gunicorn_access_log_has_routes_but_no_tokens_queries_or_addresses(tmp_p
     access_lines = [line for line in text.splitlines() if '"GET ' in line or '"POST ' in line]
     assert len(access_lines) == len(statuses) + 1, text  # one per GET (and the health check); the POST has none
     assert posted == 403  # no CSRF token: refused, and still not logged
-    assert '"GET /movements/<slug:slug>/join/<int:person_id>/<str:token>/" 302' in text
+    assert '"GET /movements/<uslug:slug>/join/<int:person_id>/<str:token>/" 302' in text
     assert '"GET /unsubscribe/<str:token>/"' in text
     assert '"GET /feedback/" 302' in text
     assert '"GET (unresolved)" 404' in text
