@@ -134,7 +134,7 @@ def seed_movements(*, org: dict, rng: random.Random) -> int:
             movement=movement,
             to_stage=Stage.RECRUITING,
             changed_by=founder,
-            rationale="Started the movement.",
+            rationale="",
             created_at=started,
         )
         Activity.objects.create(actor=founder, verb=Verb.STARTED_MOVEMENT, movement=movement, created_at=started)

@@ -158,7 +158,7 @@ def movement_start(
         movement=movement,
         to_stage=Stage.RECRUITING,
         changed_by=founder,
-        rationale=_("Started the movement."),
+        rationale="",  # the page says "Started the movement." in the reader's language
         created_at=now,
     )
     # Started from a feedback post: the feedback app links the post and invites its voters (a subscriber),

@@ -49,7 +49,7 @@ def feedback_weekly(*, win: Window, node: DepartmentNode) -> Table:
     week = win.start - dt.timedelta(days=win.start.weekday())
     while week <= win.today:
         works, doesnt = by_week.get(week, (0, 0))
-        table.rows.append([week.isoformat(), works, doesnt])
+        table.rows.append([week, works, doesnt])
         week += dt.timedelta(days=7)
     return table
 
@@ -99,7 +99,7 @@ def unresolved_doesnt(*, node: DepartmentNode, limit: int = 10) -> Table:
                 Link(title, reverse("feedback:detail", kwargs={"pk": pk})),
                 votes,
                 str(statuses.get(status, status)),
-                created_at.date().isoformat(),
+                created_at.date(),
             ]
         )
     return table

@@ -78,7 +78,7 @@ def movement_analytics(
     )
     for week in weeks:
         count = sum(n if tag == "j" else -n for tag, moved_week, n in moves if moved_week <= week)
-        followers.rows.append([week.isoformat(), count])
+        followers.rows.append([week, count])
 
     # Invitation chain: who recruited whom (recruited_by), starting from the founder, cut to a few recruits
     # per person and a few levels ("+N more"); people whose recruiter is not a member joined on their own.
@@ -101,8 +101,8 @@ def movement_analytics(
                 m.position,
                 m.person.name,
                 m.recruited_by.name if m.recruited_by else "",
-                m.joined_at.date().isoformat(),
-                m.left_at.date().isoformat() if m.left_at else "",
+                m.joined_at.date(),
+                m.left_at.date() if m.left_at else "",
             ]
         )
 
@@ -150,7 +150,7 @@ def movement_analytics(
     )
     for week in weeks:
         total, founder = by_week.get(week, (0, 0))
-        share.rows.append([week.isoformat(), total, _pct(total - founder, total)])
+        share.rows.append([week, total, _pct(total - founder, total)])
 
     # Its feedback: counts by kind and status (anonymous posts included, tied to no one), then the top posts.
     posts = Feedback.objects.filter(movement=movement, hidden_at__isnull=True)
@@ -174,7 +174,7 @@ def movement_analytics(
                 str(kinds[kind]),
                 str(statuses.get(status, status)),
                 votes,
-                created_at.date().isoformat(),
+                created_at.date(),
             ]
         )
 

@@ -228,5 +228,5 @@ def pilots_overdue(*, win: Window, node: DepartmentNode) -> Table:
     )
     url = _analytics_url()
     for title, slug, pilot_end in movements.order_by("pilot_end", "title").values_list("title", "slug", "pilot_end"):
-        table.rows.append([Link(title, url(slug)), pilot_end.isoformat(), (win.today - pilot_end).days])
+        table.rows.append([Link(title, url(slug)), pilot_end, (win.today - pilot_end).days])
     return table

@@ -332,5 +332,5 @@ def daily_active(*, win: Window, node: DepartmentNode, without_unassigned: bool 
     table = Table("daily_active", _("People active per day"), [_("Day"), _("Active people")])
     for offset in range(win.days):
         day = win.start + dt.timedelta(days=offset)
-        table.rows.append([day.isoformat(), counts.get(day, 0)])
+        table.rows.append([day, counts.get(day, 0)])
     return table

@@ -160,7 +160,7 @@ def decision_participation(*, win: Window, node: DepartmentNode) -> dict:
             [
                 Link(title, url(slug)),
                 str(label),
-                recorded_at.date().isoformat(),
+                recorded_at.date(),
                 responded,
                 members,
                 _pct(responded, members),
@@ -207,5 +207,5 @@ def pulse_response_rates(*, win: Window, node: DepartmentNode) -> dict:
             cells = [n, members, _pct(n, members)]
         else:
             cells = [SUPPRESSED, members, SUPPRESSED]
-        table.rows.append([Link(title, url(slug)), number, opens_on.isoformat(), *cells])
+        table.rows.append([Link(title, url(slug)), number, opens_on, *cells])
     return {"table": table, "rate": _pct(answered_total, members_total), "pulses": len(table.rows)}

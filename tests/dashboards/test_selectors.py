@@ -9,7 +9,8 @@ from .conftest import days_ago
 
 
 def rows(table):
-    return [[str(cell) if isinstance(cell, selectors.Link) else cell for cell in row] for row in table.rows]
+    """Cells as the CSV writes them: links by their text, days as ISO dates (the pages show them localised)."""
+    return [[str(cell) if isinstance(cell, selectors.Link | dt.date) else cell for cell in row] for row in table.rows]
 
 
 def summary(dash):
