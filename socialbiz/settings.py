@@ -260,7 +260,6 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="socialbiz <socialbiz
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- I18N and time --------------------------------------------------------------------------
-LANGUAGE_CODE = "en"
 # Each language's own name: a person looking for their language finds it written the way they read it.
 LANGUAGES = [
     ("en", "English"),
@@ -269,6 +268,11 @@ LANGUAGES = [
     ("es", "Español"),
     ("ar", "العربية"),
 ]
+# The language of someone without a saved preference whose browser asks for none of ours, and of mail to an
+# address without an account (an invitation). One of LANGUAGES.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}.")
 # Our own date formats per language where Django's differ from what the pages were designed with.
 FORMAT_MODULE_PATH = ["socialbiz.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -22,12 +22,13 @@ from django.test.utils import override_settings
 
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
+SOURCE_LANGUAGE = "en"  # the msgids are English
 # Everything that is not the portal's own code or templates.
 IGNORE = [".venv", "node_modules", "tests", "docs", "scripts", "static", "staticfiles", "media"]
 
 
 def shipped_languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    return [code for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
 
 
 def catalogue_path(language: str) -> Path:
