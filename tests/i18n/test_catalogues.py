@@ -78,3 +78,10 @@ def test_no_german_du_and_no_english_quotes_in_the_translations(language):
         assert not informal, informal[:5]
     english_quotes = [t for t in texts if "“" in t and language in ("fr", "de")]
     assert not english_quotes or language == "de" and all("„" in t for t in english_quotes), english_quotes[:5]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_two_buttons_side_by_side_on_a_movement_page_read_differently(language):
+    # "Follow" (join the movement) and "Watch" (hear about its news) sit next to each other.
+    with translation.override(language):
+        assert translation.gettext("Follow") != translation.gettext("Watch")
