@@ -33,7 +33,8 @@ def value(cell) -> str:
     if isinstance(cell, bool):
         return formats.localize(cell)
     if isinstance(cell, (int, float, Decimal)):
-        return number(cell)
+        # As precise as the cell was computed (a column of "50.0" and "33.3" stays aligned), grouped.
+        return formats.number_format(cell, force_grouping=True)
     if isinstance(cell, (dt.date, dt.datetime)):
         return short_date(cell)
     return str(cell)

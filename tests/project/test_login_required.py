@@ -27,6 +27,8 @@ PUBLIC_URL_NAMES = {
     "account_reauthenticate",
     "account_verify_email_code",
     "nudges:unsubscribe",
+    # The language switcher on the sign-in page: a cookie, and the preference once signed in.
+    "people:switch_language",
     # The emailed invitation link: signed out, a page to sign in or sign up (the token is the proof).
     "movements:invitation",
     # Feed links: the secret in the URL is the proof (tests/integrations/test_feeds.py).
