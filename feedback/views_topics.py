@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import topics
@@ -115,7 +116,11 @@ def _merge_confirmation(source: Tag, target: Tag) -> dict:
     return {
         "heading": _("Merge “%(source)s” into “%(target)s”?") % {"source": source.name, "target": target.name},
         "consequences": [
-            _("Its %(count)s posts get the topic “%(target)s” (a post that has both keeps one).")
+            ngettext(
+                "Its %(count)s post gets the topic “%(target)s” (a post that has both keeps one).",
+                "Its %(count)s posts get the topic “%(target)s” (a post that has both keeps one).",
+                posts,
+            )
             % {"count": posts, "target": target.name},
             _("“%(source)s” is retired: nobody sees it, and typing its name again gives “%(target)s”.")
             % {"source": source.name, "target": target.name},

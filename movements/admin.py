@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import Invitation, Membership, Movement, Role, StageChange, Update
@@ -48,7 +49,11 @@ class RoleInlineForm(forms.ModelForm):
         seats = self.cleaned_data["seats"]
         if seats is not None and seats < self.instance.seats_filled:
             raise ValidationError(
-                _("%(count)s people hold this role: free a seat before you lower the seats below that.")
+                ngettext(
+                    "%(count)s person holds this role: free a seat before you lower the seats below that.",
+                    "%(count)s people hold this role: free a seat before you lower the seats below that.",
+                    self.instance.seats_filled,
+                )
                 % {"count": self.instance.seats_filled}
             )
         return seats

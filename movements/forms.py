@@ -5,6 +5,7 @@ from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from people.models import Department
 from socialbiz.forms import TextField
@@ -117,11 +118,14 @@ class MovementStartForm(forms.Form):
                 queryset=voters,
                 required=False,
                 widget=forms.CheckboxSelectMultiple(attrs={"data-count-checked": "voters-picked"}),
-                help_text=_(
+                help_text=ngettext(
+                    "%(count)s colleague said “me too”. Tick the ones to invite as first followers: "
+                    "each gets a personal invitation from you. Nobody is invited unless ticked.",
                     "%(count)s colleagues said “me too”. Tick the ones to invite as first followers: "
-                    "each gets a personal invitation from you. Nobody is invited unless ticked."
+                    "each gets a personal invitation from you. Nobody is invited unless ticked.",
+                    voter_count := voters.count(),
                 )
-                % {"count": voters.count()},
+                % {"count": voter_count},
             )
             self.fields["voters"].label_from_instance = lambda person: person.name
 

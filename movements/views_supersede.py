@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from socialbiz.forms import TextField
@@ -84,6 +84,12 @@ def movement_supersede(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error("by", " ".join(error.messages))
         return render(request, "movements/supersede.html", {"movement": movement, "form": form}, status=400)
     messages.success(
-        request, _("Done: %(count)s members were invited to “%(new)s”.") % {"count": len(invitations), "new": by.title}
+        request,
+        ngettext(
+            "Done: %(count)s member was invited to “%(new)s”.",
+            "Done: %(count)s members were invited to “%(new)s”.",
+            len(invitations),
+        )
+        % {"count": len(invitations), "new": by.title},
     )
     return redirect(movement)

@@ -366,7 +366,8 @@ def message_for(nudge: Nudge) -> Message:
         case Kind.WEEKLY_DIGEST:
             digest = weekly_digest_for(person=nudge.recipient)
             items = [
-                _("%(movement)s: %(count)s new updates") % {"movement": m.title, "count": m.recent_updates}
+                ngettext("%(movement)s: %(count)s new update", "%(movement)s: %(count)s new updates", m.recent_updates)
+                % {"movement": m.title, "count": m.recent_updates}
                 for m in digest["movements"]
             ]
             items += [
@@ -377,7 +378,11 @@ def message_for(nudge: Nudge) -> Message:
                 _("Your week in %(site)s") % values,
                 greeting,
                 [
-                    _("Here is what moved this week. %(count)s new feedback posts were shared.")
+                    ngettext(
+                        "Here is what moved this week. %(count)s new feedback post was shared.",
+                        "Here is what moved this week. %(count)s new feedback posts were shared.",
+                        digest["new_feedback"],
+                    )
                     % {"count": digest["new_feedback"]}
                 ],
                 _("Open %(site)s") % values,

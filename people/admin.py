@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import AuditEvent, Department, ErasureRequest, User
@@ -39,7 +40,11 @@ class UserAdmin(BaseUserAdmin):
 @admin.action(description=_("Deactivate (leaver): sign out, keep what they wrote"))
 def deactivate_people(modeladmin, request, queryset):
     count = sum(services.person_deactivate(person=p, by=request.user, reason="admin") for p in queryset)
-    modeladmin.message_user(request, _("%(count)d people deactivated.") % {"count": count}, messages.SUCCESS)
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d person deactivated.", "%(count)d people deactivated.", count) % {"count": count},
+        messages.SUCCESS,
+    )
 
 
 def _confirm_erasure(modeladmin, request, queryset, people, action: str):
@@ -64,7 +69,11 @@ def erase_people(modeladmin, request, queryset):
         return _confirm_erasure(modeladmin, request, queryset, people, "erase_people")
     for person in people:
         services.person_erase(person=person, by=request.user)
-    modeladmin.message_user(request, _("%(count)d people erased.") % {"count": len(people)}, messages.SUCCESS)
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d person erased.", "%(count)d people erased.", len(people)) % {"count": len(people)},
+        messages.SUCCESS,
+    )
 
 
 UserAdmin.actions = [deactivate_people, erase_people]
@@ -102,7 +111,11 @@ def carry_out_erasure(modeladmin, request, queryset):
     for erasure in open_requests:
         services.person_erase(person=erasure.person, by=request.user)
         done += 1
-    modeladmin.message_user(request, _("%(count)d people erased.") % {"count": done}, messages.SUCCESS)
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d person erased.", "%(count)d people erased.", done) % {"count": done},
+        messages.SUCCESS,
+    )
 
 
 @admin.register(ErasureRequest)

@@ -123,7 +123,7 @@ def test_admin_erases_from_the_erasure_requests(db, client):
     person.refresh_from_db()
     assert person.display_name == "Rhea Requester"  # nothing happens before the admin confirms
     response = client.post("/admin/people/erasurerequest/", {**form, "confirm_erasure": "yes"}, follow=True)
-    assert "1 people erased." in response.content.decode()
+    assert "1 person erased." in response.content.decode()
     person.refresh_from_db()
     assert person.name == "former colleague" and not person.is_active
     assert AuditEvent.objects.filter(action=AuditAction.ERASED, actor=admin).exists()
