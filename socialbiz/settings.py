@@ -114,7 +114,7 @@ TEMPLATES = [
                 # The text a signed-out tab posted, put back after signing in (people/kept_text.py).
                 "people.context_processors.restored_form",
             ],
-            "builtins": ["django.templatetags.i18n"],
+            "builtins": ["django.templatetags.i18n", "socialbiz.l10n_tags"],
         },
     }
 ]
