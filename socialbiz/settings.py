@@ -312,7 +312,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 # Sessions stay in PostgreSQL only. Reading them from Redis (cached_db) saved a query a page, but every read
 # resets the key's idle time in Redis, which would date each person's last request, the anonymous post's
-# included (the quiet window in people/middleware.py exists to keep that undatable).
+# included (the quiet window in people/middleware.py exists to keep that undatable). Django's database engine,
+# read with one plain SELECT instead of the ORM's compiler (people/sessions.py).
+SESSION_ENGINE = "people.sessions"
 
 # --- Content security policy ------------------------------------------------------------------
 # No inline scripts, no eval (htmx is configured to match in base.html), nothing from outside the site.
