@@ -31,6 +31,9 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "20"))
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "300"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+# Sync workers; gunicorn advises (2 x cores) + 1, but on a busy 2-core machine 5 workers cost more CPU per
+# request than 2 and served no more (issue 19, measured with wrk): try BENCH_WORKERS=5 on a quiet machine.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 NOTE = os.environ.get("BENCH_NOTE", "")  # e.g. what else the machine was doing during the run
 
 
@@ -186,7 +189,7 @@ def start_gunicorn() -> subprocess.Popen:
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",
-            "2",
+            str(WORKERS),
             "--log-level",
             "warning",
         ],
@@ -510,7 +513,7 @@ def write_report(
         )
     lines += [
         "",
-        f"## 2. Throughput under load (gunicorn 2 workers, wrk 2 threads, {LOAD_SECONDS} s each)",
+        f"## 2. Throughput under load (gunicorn {WORKERS} sync workers, wrk 2 threads, {LOAD_SECONDS} s each)",
         "",
         "| connections | page | req/s | of the Django hello | of the WSGI hello | p50 | p99 | non-2xx | socket errors |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -548,7 +551,7 @@ def write_report(
         )
     lines += [
         "",
-        "Command: `make bench` (environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REQUESTS, BENCH_LOAD_SECONDS, BENCH_SOAK_SECONDS).",
+        "Command: `make bench` (environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REQUESTS, BENCH_LOAD_SECONDS, BENCH_SOAK_SECONDS, BENCH_WORKERS).",
         "",
     ]
     (ROOT / "docs").mkdir(exist_ok=True)
