@@ -12,7 +12,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -349,21 +349,9 @@ def chain_bounded(
     return roots, max(root_total - len(roots), 0)
 
 
-def movement_for_page(*, user: User, slug: str, with_standing: bool = False) -> Movement:
-    """The movement, if the person may see it (else Movement.DoesNotExist): one query. `with_standing` (the
-    movement page) adds the person's membership, whether they lead and the roles they hold, in the same query
-    (see viewer_membership)."""
-    movements = Movement.objects.visible_to(user).with_needs_lead().select_related("founder", "department")
-    if with_standing:
-        membership = Membership.objects.current().filter(movement=OuterRef("pk"), person=user)
-        movements = movements.annotate(
-            viewer_membership_id=Subquery(membership.values("pk")[:1]),
-            viewer_is_lead=Subquery(membership.values("is_lead")[:1]),
-            viewer_role_ids=ArraySubquery(
-                RoleAssignment.objects.filter(role__movement=OuterRef("pk"), person=user).values("role_id")
-            ),
-        )
-    return movements.get(slug=slug)
+def movement_for_page(*, user: User, slug: str) -> Movement:
+    """The movement, if the person may see it (else Movement.DoesNotExist): one query."""
+    return Movement.objects.visible_to(user).with_needs_lead().select_related("founder", "department").get(slug=slug)
 
 
 def _held_roles(memberships: list[Membership], roles: list[Role]) -> dict[int, list[Role]]:
@@ -497,17 +485,7 @@ def people_shown(*, person_ids: list[int], loaded: set[User] | None = None) -> l
 
 
 def viewer_membership(*, movement: Movement, viewer: User) -> Membership | None:
-    """The viewer's current membership, with `role_ids`: the roles whose seats they hold here (one query, none
-    when the movement was loaded `with_standing`: then a Membership with only what the page uses, its pk,
-    is_lead and role_ids)."""
-    if "viewer_membership_id" in movement.__dict__:
-        if movement.viewer_membership_id is None:
-            return None
-        membership = Membership(
-            pk=movement.viewer_membership_id, movement=movement, person=viewer, is_lead=movement.viewer_is_lead
-        )
-        membership.role_ids = movement.viewer_role_ids
-        return membership
+    """The viewer's current membership, with `role_ids`: the roles whose seats they hold here (one query)."""
     held = RoleAssignment.objects.filter(role__movement_id=movement.pk, person_id=viewer.pk).values("role_id")
     return (
         Membership.objects.current()

@@ -25,9 +25,9 @@ from .models import Invitation, InvitationStatus, Membership, Movement, Role, Ro
 RECRUIT_SALT = "movements.recruit-link"
 
 
-def _movement_or_404(request: HttpRequest, slug: str, *, with_standing: bool = False) -> Movement:
+def _movement_or_404(request: HttpRequest, slug: str) -> Movement:
     try:
-        return selectors.movement_for_page(user=request.user, slug=slug, with_standing=with_standing)
+        return selectors.movement_for_page(user=request.user, slug=slug)
     except Movement.DoesNotExist:
         raise Http404
 
@@ -68,7 +68,7 @@ def _page_context(request: HttpRequest, movement: Movement) -> dict:
 def _after_action(request: HttpRequest, movement: Movement) -> HttpResponse:
     """htmx: the refreshed page body (members, roles, counts stay in step). Otherwise back to the page."""
     if request.htmx:
-        movement = _movement_or_404(request, movement.slug, with_standing=True)
+        movement = _movement_or_404(request, movement.slug)
         return render(request, "movements/detail.html#movement-body", _page_context(request, movement))
     return redirect(movement)
 
@@ -206,7 +206,7 @@ def movement_start(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def movement_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    movement = _movement_or_404(request, slug, with_standing=True)
+    movement = _movement_or_404(request, slug)
     return render(request, "movements/detail.html", _page_context(request, movement))
 
 

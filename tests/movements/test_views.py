@@ -237,8 +237,8 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     )
     FeedbackFactory(movement=movement)
     client.force_login(founder)
-    # session, user, viewer's department (visible_to), movement (+ founder, department, needs_lead, the
-    # viewer's membership and roles), founder and first followers (+ people), active leads (+ people), the first members
+    # session, user, viewer's department (visible_to), movement (+ founder, department, needs_lead),
+    # founder and first followers (+ people), leads and the viewer (+ people), the first members
     # (+ people), followers not yet welcomed (count), roles, role holders (+ people), latest updates (+ authors),
     # welcomed people, the linked feedback (works and doesn't, one query), the chain (tree: the first view of this
     # movement computes it, later views read it from the cache), the chain's members (+ people), stage
@@ -246,12 +246,13 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     # the support requests and sanctions (read once for the timeline and the sponsor column), the sponsor
     # column's sponsorships (+ people) (sponsors app); am I watching it, the replies to the
     # updates shown (+ authors), the people @mentioned in them (conversation app), the pilot's measures and its pulses (pilots app),
-    # colleagues of the viewer's department following it (count and first names in one query; issue 20)
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 26)
+    # colleagues of the viewer's department following it (count and first names in one query; issue 20);
+    # the viewer's membership and roles, and (the first view only) the people were just loaded
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 27)
     # Later views read the people's facts and rendered parts from the cache (movements/views.py: people parts):
     # no founder and first followers, leads, first members, roles, role holders, chain or seat split; one
-    # query for the names and pictures of the people shown instead (on the first view they were just loaded).
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 20)
+    # query for the names and pictures of the people shown instead.
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 21)
 
 
 # --- starting ------------------------------------------------------------------------------------

@@ -25,10 +25,10 @@ BUDGETS = {
     "movement list, page 2": 10,
     # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses,
     # colleagues of the viewer's department following it (one query, issue 20); its people (first followers,
-    # leads, roles, members, chain) come from the cache, with one query for the names and pictures shown (the
-    # viewer's membership rides on the movement's query); the support requests and sanctions are read once, the
-    # linked feedback in one query (issue 19)
-    "movement page": 19,
+    # leads, roles, members, chain) come from the cache, with one query for the names and pictures shown and
+    # one for the viewer's membership; the support requests and sanctions are read once, the linked feedback in
+    # one query (issue 19)
+    "movement page": 20,
     "feedback list": 12,
     "feedback post": 8,  # + am I watching it (my vote rides on the post's query)
     "notifications": 4,
