@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -442,6 +441,7 @@ def _chain_memberships(nodes: list[ChainNode]):
 
 
 PEOPLE_FACTS_SECONDS = CHAIN_CACHE_SECONDS
+PEOPLE_FACTS_SHAPE = 2  # in the key: a deploy that changes what the facts hold never reads the old ones
 
 
 def people_facts(*, movement: Movement) -> tuple[dict, dict | None]:
@@ -450,7 +450,7 @@ def people_facts(*, movement: Movement) -> tuple[dict, dict | None]:
     cached under it and never stale. Returns (facts, the people context when it had to be computed).
     People's own names, pictures and accounts are not in here: they change without the movement knowing,
     and `people_shown` reads them fresh (one query)."""
-    key = f"movements:people-facts:{movement.pk}:{movement.people_version}"
+    key = f"movements:people-facts:{PEOPLE_FACTS_SHAPE}:{movement.pk}:{movement.people_version}"
     facts = cache.get(key)
     if facts is not None:
         return facts, None
@@ -465,6 +465,7 @@ def people_facts(*, movement: Movement) -> tuple[dict, dict | None]:
         "founder_here": any(m.position == 1 and m.left_at is None for m in people["head"]),
         "members_shown": len(people["memberships"]),
         "joined_at": {m.position: m.joined_at for m in people["head"] if m.position in (2, 4)},
+        "seat_holders": sorted({(a.role_id, a.person_id) for a in assignments}),
         "seats_filled": len(assignments),
         "seats_by_others": sum(1 for a in assignments if a.person_id != founder_id),
     }
@@ -485,14 +486,8 @@ def people_shown(*, person_ids: list[int], loaded: set[User] | None = None) -> l
 
 
 def viewer_membership(*, movement: Movement, viewer: User) -> Membership | None:
-    """The viewer's current membership, with `role_ids`: the roles whose seats they hold here (one query)."""
-    held = RoleAssignment.objects.filter(role__movement_id=movement.pk, person_id=viewer.pk).values("role_id")
-    return (
-        Membership.objects.current()
-        .filter(movement=movement, person=viewer)
-        .annotate(role_ids=ArraySubquery(held))
-        .first()
-    )
+    """The viewer's current membership (one query; what it holds comes with the people's facts)."""
+    return Membership.objects.current().filter(movement=movement, person=viewer).first()
 
 
 def movement_page(*, movement: Movement, viewer: User) -> dict:
@@ -510,6 +505,8 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
     # follower_count (active members other than the founder) is kept right by the services, in the same transaction
     member_total = max(movement.follower_count + facts["founder_here"], facts["members_shown"])
     viewer_is_lead = bool(membership and membership.is_lead)
+    # Seats are held by members only (leaving releases them), under the same people_version as the facts.
+    viewer_role_ids = {role_id for role_id, person_id in facts["seat_holders"] if person_id == viewer.pk}
     updates = list(
         Update.objects.filter(movement=movement)
         .select_related("author")
@@ -535,14 +532,14 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
             tuple(shown_people),
             membership is not None,
             viewer_is_lead,
-            tuple(sorted(membership.role_ids)) if membership else (),
+            tuple(sorted(viewer_role_ids)),
         ),
         "member_total": member_total,
         "members_more": max(member_total - facts["members_shown"], 0),
         "lead_count": len(facts["lead_ids"]),
         "viewer_membership": membership,
         "viewer_is_lead": viewer_is_lead,
-        "viewer_role_ids": set(membership.role_ids) if membership else set(),
+        "viewer_role_ids": viewer_role_ids,
         "updates": updates,
         "unwelcomed_count": (
             Membership.objects.current().filter(movement=movement, position__gt=1, welcomed_at__isnull=True).count()
