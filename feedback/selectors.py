@@ -9,8 +9,8 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from movements.models import Movement, following_now
@@ -267,8 +267,8 @@ def filter_choices(*, person, movement_id: int | None = None) -> dict:
 def feedback_detail(*, person, pk: int) -> Feedback:
     """One post with everything its page shows; raises Feedback.DoesNotExist when the person may not see it.
 
-    Queries: the post (+ author, department, movement), tags, comments (+ authors),
-    answers (+ who answered), the person's vote.
+    Queries: the post (+ author, department, movement, the person's vote), tags, comments (+ authors),
+    answers (+ who answered).
     """
     comments = Comment.objects.select_related("author").order_by("created_at", "pk")
     if not person.can_moderate:
@@ -281,18 +281,28 @@ def feedback_detail(*, person, pk: int) -> Feedback:
             Prefetch("comments", queryset=comments, to_attr="visible_comments"),
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("answered_by"), to_attr="answers"),
         )
+        # The person's own vote rides along (an EXISTS on the unique (post, person) index), not a query of its own.
+        .annotate(voted=Exists(Vote.objects.filter(feedback=OuterRef("pk"), person=person)))
         .get(pk=pk)
     )
-    post.voted = Vote.objects.filter(feedback=post, person=person).exists()
     return post
 
 
 def feedback_for_movement(*, person, movement: Movement, limit: int = 10) -> dict:
-    """A movement page's linked feedback, works and doesn't side by side (two queries)."""
-    qs = visible_posts(person).filter(movement=movement).select_related("author").order_by("-vote_count", "-created_at")
+    """A movement page's linked feedback, works and doesn't side by side, the most "me too" first: one query
+    (the first `limit` of each kind by a window over the movement's posts; only what the column shows)."""
+    order = (F("vote_count").desc(), F("created_at").desc())
+    posts = list(
+        visible_posts(person)
+        .filter(movement=movement, kind__in=(Kind.WORKS, Kind.DOESNT))
+        .annotate(rank=Window(RowNumber(), partition_by=F("kind"), order_by=order))
+        .filter(rank__lte=limit)
+        .only("pk", "kind", "title", "vote_count", "created_at")
+        .order_by("kind", *order)
+    )
     return {
-        "works": list(qs.filter(kind=Kind.WORKS)[:limit]),
-        "doesnt": list(qs.filter(kind=Kind.DOESNT)[:limit]),
+        "works": [post for post in posts if post.kind == Kind.WORKS],
+        "doesnt": [post for post in posts if post.kind == Kind.DOESNT],
     }
 
 

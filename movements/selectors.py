@@ -195,18 +195,21 @@ def ownership_share(
     now: datetime | None = None,
     window_days: int = OWNERSHIP_WINDOW_DAYS,
     active_leads: int | None = None,
+    seats: tuple[int, int] | None = None,
 ) -> OwnershipShare:
-    """Queries: activity in the window split by founder/others, filled seats split the same way, and the
-    active leads (unless the caller already has them)."""
+    """Queries: activity in the window split by founder/others, filled seats split the same way (unless the
+    caller has them: (filled, held by others)), and the active leads (unless the caller already has them)."""
     now = now or timezone.now()
     founder_id = movement.founder_id
     activity = Activity.objects.filter(
         movement=movement, actor__isnull=False, created_at__gt=now - timedelta(days=window_days), created_at__lte=now
     ).aggregate(total=Count("actor_id"), others=Count("actor_id", filter=~Q(actor_id=founder_id)))  # index-only
-    seats = RoleAssignment.objects.filter(role__movement=movement).aggregate(
-        total=Count("pk"),
-        others=Count("pk", filter=~Q(person_id=founder_id)),
-    )
+    if seats is None:
+        split = RoleAssignment.objects.filter(role__movement=movement).aggregate(
+            total=Count("pk"),
+            others=Count("pk", filter=~Q(person_id=founder_id)),
+        )
+        seats = (split["total"], split["others"])
     leads = (
         active_leads
         if active_leads is not None
@@ -216,8 +219,8 @@ def ownership_share(
         window_days=window_days,
         activity_total=activity["total"],
         activity_by_others=activity["others"],
-        seats_filled=seats["total"],
-        seats_by_others=seats["others"],
+        seats_filled=seats[0],
+        seats_by_others=seats[1],
         active_leads=leads,
     )
 
@@ -399,25 +402,18 @@ def department_colleagues(*, movement: Movement, viewer: User) -> DepartmentColl
     return DepartmentColleagues(count=named[0].total if named else 0, named=named)
 
 
-def movement_page(*, movement: Movement, viewer: User) -> dict:
-    """Everything the movement page shows, bounded whatever the number of members. Queries: founder and
-    first followers (+ people), leads and the viewer (+ people), the first members (+ people),
-    followers not yet welcomed (count), roles, role holders (+ people), latest updates, welcomed people,
-    stage changes, the chain (tree, cached; members), ownership (2), pending
-    invitation for the viewer (only when not a member), colleagues of the viewer's department following it
-    (none without a department)."""
+def movement_people(*, movement: Movement) -> dict:
+    """The page's people: founder and first followers, leads, the first members with their roles, the roles
+    with their holders, the chain. Queries: founder and first followers (+ people), active leads (+ people),
+    the first members (+ people), roles, role holders (+ people), the chain (tree, cached; members)."""
     first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
     head = list(
         Membership.objects.filter(movement=movement, position__lte=max(first_follower_limit, 4))
         .select_related("person")
         .order_by("position")
     )
-    core = [m for m in head if m.left_at is None and m.position <= first_follower_limit]
-    leads_and_me = list(active_members(movement=movement).filter(Q(is_lead=True) | Q(person=viewer)))
+    leads = list(active_members(movement=movement).filter(is_lead=True))
     shown = list(active_members(movement=movement)[:MEMBERS_SHOWN])
-    # follower_count (active members other than the founder) is kept right by the services, in the same transaction
-    founder_here = any(m.position == 1 and m.left_at is None for m in head)
-    member_total = max(movement.follower_count + founder_here, len(shown))
     roles = list(
         Role.objects.filter(movement=movement).prefetch_related(
             Prefetch(
@@ -425,11 +421,92 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
             )
         )
     )
-    roles_by_person = _held_roles(shown + leads_and_me, roles)
-    viewer_membership = next((m for m in leads_and_me if m.person_id == viewer.pk), None)
-    unwelcomed = (
-        Membership.objects.current().filter(movement=movement, position__gt=1, welcomed_at__isnull=True).count()
-    )
+    _held_roles(shown, roles)
+    chain, chain_more = chain_bounded(movement=movement)
+    return {
+        "head": head,
+        "core": [m for m in head if m.left_at is None and m.position <= first_follower_limit],
+        "leads": leads,
+        "memberships": shown,
+        "roles": roles,
+        "chain": chain,
+        "chain_more": chain_more,
+    }
+
+
+def _chain_memberships(nodes: list[ChainNode]):
+    for node in nodes:
+        yield node.membership
+        yield from _chain_memberships(node.children)
+
+
+PEOPLE_FACTS_SECONDS = CHAIN_CACHE_SECONDS
+PEOPLE_FACTS_SHAPE = 2  # in the key: a deploy that changes what the facts hold never reads the old ones
+
+
+def people_facts(*, movement: Movement) -> tuple[dict, dict | None]:
+    """What the page needs to know about its people that changes only with the members, leads, roles or
+    seats: every service that changes those bumps people_version in its transaction, so the facts are
+    cached under it and never stale. Returns (facts, the people context when it had to be computed).
+    People's own names, pictures and accounts are not in here: they change without the movement knowing,
+    and `people_shown` reads them fresh (one query)."""
+    key = f"movements:people-facts:{PEOPLE_FACTS_SHAPE}:{movement.pk}:{movement.people_version}"
+    facts = cache.get(key)
+    if facts is not None:
+        return facts, None
+    people = movement_people(movement=movement)
+    founder_id = movement.founder_id
+    assignments = [a for role in people["roles"] for a in role.assignments.all()]
+    shown = people["head"] + people["leads"] + people["memberships"] + list(_chain_memberships(people["chain"]))
+    people["people_shown"] = {m.person for m in shown} | {a.person for a in assignments}
+    facts = {
+        "person_ids": sorted(person.pk for person in people["people_shown"]),
+        "lead_ids": [m.person_id for m in people["leads"]],
+        "founder_here": any(m.position == 1 and m.left_at is None for m in people["head"]),
+        "members_shown": len(people["memberships"]),
+        "joined_at": {m.position: m.joined_at for m in people["head"] if m.position in (2, 4)},
+        "seat_holders": sorted({(a.role_id, a.person_id) for a in assignments}),
+        "seats_filled": len(assignments),
+        "seats_by_others": sum(1 for a in assignments if a.person_id != founder_id),
+    }
+    cache.set(key, facts, PEOPLE_FACTS_SECONDS)
+    return facts, people
+
+
+PERSON_SHOWN_FIELDS = ("pk", "display_name", "email", "avatar_version", "is_active")
+
+
+def people_shown(*, person_ids: list[int], loaded: set[User] | None = None) -> list[tuple]:
+    """Everything the page shows of these people (name, initials and picture come from these fields, the
+    "left the company" badge from is_active), in id order: one query, no model instances (none when the
+    people were just `loaded`)."""
+    if loaded is not None:
+        return sorted(tuple(getattr(person, name) for name in PERSON_SHOWN_FIELDS) for person in loaded)
+    return list(User.objects.filter(pk__in=person_ids).order_by("pk").values_list(*PERSON_SHOWN_FIELDS))
+
+
+def viewer_membership(*, movement: Movement, viewer: User) -> Membership | None:
+    """The viewer's current membership (one query; what it holds comes with the people's facts)."""
+    return Membership.objects.current().filter(movement=movement, person=viewer).first()
+
+
+def movement_page(*, movement: Movement, viewer: User) -> dict:
+    """Everything the movement page shows, bounded whatever the number of members, except its people
+    (`movement_people`, which the view renders once and keeps in the cache). Queries: the viewer's
+    membership and roles, the people shown (names, pictures), followers not yet welcomed (count; leads
+    only), latest updates, welcomed people, stage changes, ownership (activity: the seats come with the
+    facts), pending invitation for the viewer (only when not a member), colleagues of the viewer's
+    department following it (none without a department); the people's facts when their version changed."""
+    first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
+    facts, people = people_facts(movement=movement)
+    membership = viewer_membership(movement=movement, viewer=viewer)
+    shown_people = people_shown(person_ids=facts["person_ids"], loaded=people["people_shown"] if people else None)
+    active_ids = {row[0] for row in shown_people if row[4]}
+    # follower_count (active members other than the founder) is kept right by the services, in the same transaction
+    member_total = max(movement.follower_count + facts["founder_here"], facts["members_shown"])
+    viewer_is_lead = bool(membership and membership.is_lead)
+    # Seats are held by members only (leaving releases them), under the same people_version as the facts.
+    viewer_role_ids = {role_id for role_id, person_id in facts["seat_holders"] if person_id == viewer.pk}
     updates = list(
         Update.objects.filter(movement=movement)
         .select_related("author")
@@ -438,34 +515,46 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
     )
     pending_invitation = (
         Invitation.objects.filter(movement=movement, invitee=viewer, status=InvitationStatus.PENDING).first()
-        if viewer_membership is None
+        if membership is None
         else None
     )
-    chain, chain_more = chain_bounded(movement=movement)
     stage_changes = list(StageChange.objects.filter(movement=movement).select_related("changed_by"))
+    tipping_memberships = [Membership(position=p, joined_at=at) for p, at in facts["joined_at"].items()]
     return {
         "movement": movement,
-        "memberships": shown,
+        "people": people,
+        "people_shows": (
+            movement.pk,
+            movement.slug,
+            movement.people_version,
+            member_total,
+            first_follower_limit,
+            tuple(shown_people),
+            membership is not None,
+            viewer_is_lead,
+            tuple(sorted(viewer_role_ids)),
+        ),
         "member_total": member_total,
-        "members_more": max(member_total - len(shown), 0),
-        "core": core,
-        "leads": [m for m in leads_and_me if m.is_lead],
-        "roles": roles,
-        "open_roles": [r for r in roles if r.free_seats],
-        "viewer_membership": viewer_membership,
-        "viewer_is_lead": bool(viewer_membership and viewer_membership.is_lead),
-        "viewer_role_ids": {r.pk for r in roles_by_person.get(viewer.pk, [])},
+        "members_more": max(member_total - facts["members_shown"], 0),
+        "lead_count": len(facts["lead_ids"]),
+        "viewer_membership": membership,
+        "viewer_is_lead": viewer_is_lead,
+        "viewer_role_ids": viewer_role_ids,
         "updates": updates,
-        "unwelcomed_count": unwelcomed,
+        "unwelcomed_count": (
+            Membership.objects.current().filter(movement=movement, position__gt=1, welcomed_at__isnull=True).count()
+            if viewer_is_lead
+            else 0
+        ),
         "stage_changes": stage_changes,
         "timeline": _timeline(stage_changes, timeline.entries_for(movement=movement)),
-        "chain": chain,
-        "chain_more": chain_more,
         "ownership": ownership_share(
-            movement=movement, active_leads=sum(1 for m in leads_and_me if m.is_lead and m.person.is_active)
+            movement=movement,
+            active_leads=sum(1 for pk in facts["lead_ids"] if pk in active_ids),
+            seats=(facts["seats_filled"], facts["seats_by_others"]),
         ),
         "ownership_rule": OWNERSHIP_RULE_TEXT,
-        "tipping": tipping_point(movement=movement, memberships=head),
+        "tipping": tipping_point(movement=movement, memberships=tipping_memberships),
         "pending_invitation": pending_invitation,
         "first_follower_limit": first_follower_limit,
         "decision_due": decision_due(movement=movement),

@@ -36,6 +36,9 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+PEOPLE_PARTS = ("people_core", "people_roles", "people_members", "people_chain")
+
+
 def _page_context(request: HttpRequest, movement: Movement) -> dict:
     context = selectors.movement_page(movement=movement, viewer=request.user)
     context["recruit_url"] = (
@@ -44,6 +47,21 @@ def _page_context(request: HttpRequest, movement: Movement) -> dict:
         else ""
     )
     context["update_form"] = forms.UpdateForm()
+
+    def people_context() -> dict:
+        # Only when the parts are not in the cache: the members, roles and chain (selectors.movement_people).
+        return {**context, **(context["people"] or selectors.movement_people(movement=movement))}
+
+    # The people (founder and first followers, leads, roles, members, chain) change only with
+    # people_version, the names and pictures shown, and the viewer's own standing: all in the key.
+    context["people_html"] = fragments.render_parts(
+        request,
+        name="movement-people",
+        template_name="movements/detail.html",
+        partials=PEOPLE_PARTS,
+        shows=context["people_shows"],
+        context=people_context,
+    )
     return context
 
 

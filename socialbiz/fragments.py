@@ -19,7 +19,7 @@ from typing import Any
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 # Cards age out of the cache after a day unseen; a new look or text (a deploy) changes TEMPLATE_VERSION.
@@ -77,3 +77,44 @@ def render_cards(
     token = get_token(request)
     for item in items:
         item.card = mark_safe(item.card.replace(CSRF_PLACEHOLDER, token))  # noqa: S308 (rendered by our template)
+
+
+def _source_digest(template_name: str) -> str:
+    """The template file's text (a deploy that changes the look changes every key made with it)."""
+    return digest([get_template(template_name.split("#")[0]).template.source])
+
+
+def render_parts(
+    request,
+    *,
+    name: str,
+    template_name: str,
+    partials: Iterable[str],
+    shows: Iterable[Any],
+    context: Callable[[], dict],
+) -> dict[str, str]:
+    """Named partials of one page, rendered together and kept under a digest of everything they show
+    (`shows`), the language, the time zone and the template's text: {partial name: html}.
+
+    `context()` is called only when the parts are not in the cache, so the queries that feed them are
+    made only then. The CSRF token is a placeholder in the cache and the viewer's own in the result.
+    """
+    partials = list(partials)
+    values = (
+        template_name,
+        _source_digest(template_name),
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        *shows,
+    )
+    key = f"part:{name}:{digest(values)}"
+    found = cache.get(key)
+    if found is None:
+        # Our csrf_token sits above the context processors' one (Django pushes the dict last).
+        values = {**context(), "csrf_token": CSRF_PLACEHOLDER}
+        found = {
+            part: str(get_template(f"{template_name}#{part}").render(values, request)).strip() for part in partials
+        }
+        cache.set(key, found, timeout=TIMEOUT_SECONDS)
+    token = get_token(request)
+    return {part: mark_safe(html.replace(CSRF_PLACEHOLDER, token)) for part, html in found.items()}  # noqa: S308

@@ -22,8 +22,8 @@ TIMELINE_SUPPORT_ROWS = 20
 
 
 def movement_sponsors(*, movement: Movement, viewer: User, viewer_is_lead: bool) -> dict:
-    """The movement page's sponsor column. Queries: sponsorships (+ people), the sanction in force (+ who),
-    the latest support requests (+ who asked and answered)."""
+    """The movement page's sponsor column. Queries: sponsorships (+ people), the sanctions (+ who), the latest
+    support requests (+ who asked and answered); the last two shared with the timeline on the same page."""
     sponsorships = list(
         Sponsorship.objects.filter(movement=movement)
         .exclude(status=SponsorshipStatus.DECLINED)
@@ -33,14 +33,8 @@ def movement_sponsors(*, movement: Movement, viewer: User, viewer_is_lead: bool)
     # A sponsor who left the company backs nothing any more; the row stays (and the audit log keeps it).
     sponsors = [s for s in sponsorships if s.status == SponsorshipStatus.ACCEPTED and s.sponsor.is_active]
     viewer_is_sponsor = any(s.sponsor_id == viewer.pk for s in sponsors)
-    sanction = (
-        Sanction.objects.filter(movement=movement, withdrawn_at__isnull=True).select_related("sanctioned_by").first()
-    )
-    support = list(
-        SupportRequest.objects.filter(movement=movement)
-        .select_related("asked_by", "answered_by")
-        .order_by("-created_at", "-pk")[:SUPPORT_SHOWN]
-    )
+    sanction = next((s for s in _sanctions(movement) if s.withdrawn_at is None), None)
+    support = _support_requests(movement)[:SUPPORT_SHOWN]
     return {
         "movement": movement,
         "sponsors": sponsors,
@@ -55,15 +49,33 @@ def movement_sponsors(*, movement: Movement, viewer: User, viewer_is_lead: bool)
     }
 
 
+def _support_requests(movement: Movement) -> list[SupportRequest]:
+    """The latest requests for help, newest first: read once per page (the movement instance lives for one
+    request) by the timeline and the sponsor column, which shows the first few."""
+    if "_support_requests" not in movement.__dict__:
+        movement.__dict__["_support_requests"] = list(
+            SupportRequest.objects.filter(movement=movement)
+            .select_related("asked_by", "answered_by")
+            .order_by("-created_at", "-pk")[:TIMELINE_SUPPORT_ROWS]
+        )
+    return movement.__dict__["_support_requests"]
+
+
+def _sanctions(movement: Movement) -> list[Sanction]:
+    """Every sanction given to the movement, oldest first (at most one in force): read once per page, like
+    _support_requests."""
+    if "_sanctions" not in movement.__dict__:
+        movement.__dict__["_sanctions"] = list(
+            Sanction.objects.filter(movement=movement).select_related("sanctioned_by", "withdrawn_by").order_by("pk")
+        )
+    return movement.__dict__["_sanctions"]
+
+
 def timeline_entries(*, movement: Movement) -> list[TimelineEntry]:
     """Requests for help and their answers, the sanction given and withdrawn, for the movement's timeline.
     Queries: support requests (+ people), sanctions (+ people)."""
     entries: list[TimelineEntry] = []
-    for support in (
-        SupportRequest.objects.filter(movement=movement)
-        .select_related("asked_by", "answered_by")
-        .order_by("-created_at", "-pk")[:TIMELINE_SUPPORT_ROWS]
-    ):
+    for support in _support_requests(movement):
         entries.append(
             TimelineEntry(
                 at=support.created_at,
@@ -86,7 +98,7 @@ def timeline_entries(*, movement: Movement) -> list[TimelineEntry]:
                     kind="support",
                 )
             )
-    for sanction in Sanction.objects.filter(movement=movement).select_related("sanctioned_by", "withdrawn_by"):
+    for sanction in _sanctions(movement):
         entries.append(
             TimelineEntry(
                 at=sanction.created_at,

@@ -224,10 +224,10 @@ def test_post_page_query_count_is_the_same_for_few_and_many_comments(
         CommentFactory(feedback=post, author=commenters[i % 3])
     type(post).objects.filter(pk=post.pk).update(body=f"Ask @{commenters[0].email.split('@')[0]}")
     client.force_login(other)
-    # session, user, the person's department (movement visibility), the post (+author, department, movement),
-    # its tags, comments (+authors), answers (+who answered), my vote, am I watching it, the people
+    # session, user, the person's department (movement visibility), the post (+author, department, movement,
+    # my vote), its tags, comments (+authors), answers (+who answered), am I watching it, the people
     # @mentioned in the post and its comments
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(detail(post))
     assert response.status_code == 200 and response.content.decode().count('class="card comment"') == comments
 

@@ -240,14 +240,19 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     # session, user, viewer's department (visible_to), movement (+ founder, department, needs_lead),
     # founder and first followers (+ people), leads and the viewer (+ people), the first members
     # (+ people), followers not yet welcomed (count), roles, role holders (+ people), latest updates (+ authors),
-    # welcomed people, works feedback, doesn't feedback, the chain (tree: the first view of this
+    # welcomed people, the linked feedback (works and doesn't, one query), the chain (tree: the first view of this
     # movement computes it, later views read it from the cache), the chain's members (+ people), stage
     # changes, ownership: activity split, seat split (the active leads come from the leads above);
-    # the timeline's support requests and sanctions, the sponsor column's sponsorships (+ people),
-    # sanction in force, latest support requests (sponsors app); am I watching it, the replies to the
+    # the support requests and sanctions (read once for the timeline and the sponsor column), the sponsor
+    # column's sponsorships (+ people) (sponsors app); am I watching it, the replies to the
     # updates shown (+ authors), the people @mentioned in them (conversation app), the pilot's measures and its pulses (pilots app),
-    # colleagues of the viewer's department following it (count and first names in one query; issue 20)
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 30)
+    # colleagues of the viewer's department following it (count and first names in one query; issue 20);
+    # the viewer's membership and roles, and (the first view only) the people were just loaded
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 27)
+    # Later views read the people's facts and rendered parts from the cache (movements/views.py: people parts):
+    # no founder and first followers, leads, first members, roles, role holders, chain or seat split; one
+    # query for the names and pictures of the people shown instead.
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 21)
 
 
 # --- starting ------------------------------------------------------------------------------------

@@ -16,18 +16,21 @@ from movements.models import Movement
 from people.models import User
 
 # Queries per page for a signed-in staff member (each app's view tests list what the queries are), on the
-# second view of a page: the movement page and analytics read the invitation chain's tree from the cache
-# (one query more on the first view after a change to the movement's members). Staff can moderate, so every
+# second view of a page: the movement page reads its people (members, roles, chain) from the cache, and
+# analytics the invitation chain's tree (more queries on the first view after a change to the members). Staff can moderate, so every
 # page also counts the open reports for the header link (one COUNT).
 BUDGETS = {
     "home": 6,
     "movement list": 10,
     "movement list, page 2": 10,
     # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses,
-    # colleagues of the viewer's department following it (one query, issue 20)
-    "movement page": 29,
+    # colleagues of the viewer's department following it (one query, issue 20); its people (first followers,
+    # leads, roles, members, chain) come from the cache, with one query for the names and pictures shown and
+    # one for the viewer's membership; the support requests and sanctions are read once, the linked feedback in
+    # one query (issue 19)
+    "movement page": 20,
     "feedback list": 12,
-    "feedback post": 9,  # + am I watching it
+    "feedback post": 8,  # + am I watching it (my vote rides on the post's query)
     "notifications": 4,
     "dashboards": 17,  # + the pilots section: measures, decision participation, pulse response rates
     "movement analytics": 15,  # + the pilot's measures and pulses
