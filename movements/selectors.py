@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.models import Activity
 from people.models import Department, User
+from socialbiz import html, versions
 
 from . import filters, timeline
 from .models import (
@@ -91,8 +92,24 @@ def _split_faces(movements: list[Movement]) -> list[Movement]:
 @dataclass
 class BrowseResult:
     page: Page
-    departments: list[Department]
+    department_options: str  # the departments' <option>s, indented by depth, none selected
     tools: list[str]
+
+
+def department_options() -> str:
+    """Every department as an <option>, indented by its depth, in tree order (one pass in Python: hundreds)."""
+    return html.options(
+        (
+            (pk, "— " * path.strip("/").count("/") + name)
+            for pk, name, path in Department.objects.order_by("path").values_list("pk", "name", "path")
+        ),
+        None,
+    )
+
+
+def viewer_scope(user: User) -> tuple:
+    """What decides which movements a person may see (Movement.objects.visible_to): staff see all."""
+    return ("all",) if user.is_staff else tuple(user.department.ancestor_ids if user.department_id else ())
 
 
 def movement_browse(
@@ -107,7 +124,8 @@ def movement_browse(
     page_number: int | str = 1,
     per_page: int = PER_PAGE,
 ) -> BrowseResult:
-    """Queries: count, the page of movements, their faces and active leads (+ people), departments, tools."""
+    """Queries: count, the page of movements, their faces and active leads (+ people), the content versions;
+    the departments' options and the tools (cached under the versions `departments` and `movement_tools`)."""
     visible = Movement.objects.visible_to(user)
     movements = movements_filtered(
         user=user, words=words, stage=stage, department_id=department_id, tool=tool, flags=flags
@@ -116,10 +134,15 @@ def movement_browse(
     movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
     page = Paginator(movements, per_page).get_page(page_number)
     page.object_list = _split_faces(list(page.object_list))
-    # (pk, name, path) tuples, not instances: a large organisation has hundreds of departments.
-    departments = list(Department.objects.order_by("path").values_list("pk", "name", "path"))
-    tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
-    return BrowseResult(page=page, departments=departments, tools=tools)
+    versions_now = versions.read("departments", "movement_tools")
+    options = versions.cached(versions_now, "departments", ("movement_department_options",), department_options)
+    tools = versions.cached(
+        versions_now,
+        "movement_tools",
+        ("movement_tools", viewer_scope(user)),
+        lambda: list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct()),
+    )
+    return BrowseResult(page=page, department_options=options, tools=tools)
 
 
 def movements_filtered(

@@ -68,7 +68,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
     result = selectors.movement_browse(
         user=request.user, **_browse_filters(request), page_number=request.GET.get("page", 1)
     )
-    form = forms.BrowseForm(request.GET, departments=result.departments, tools=result.tools)
+    form = forms.BrowseForm(request.GET, department_options=result.department_options, tools=result.tools)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

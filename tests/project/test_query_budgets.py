@@ -21,12 +21,14 @@ from people.models import User
 # page also counts the open reports for the header link (one COUNT).
 BUDGETS = {
     "home": 6,
-    "movement list": 10,
-    "movement list, page 2": 10,
+    # session, user, count, the page, faces and leads, their people, content versions, invitations, reports
+    "movement list": 9,
+    "movement list, page 2": 9,
     # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses,
     # colleagues of the viewer's department following it (one query, issue 20)
     "movement page": 29,
-    "feedback list": 12,
+    # session, user, content versions, my votes on the page, my movements (filter), open reports
+    "feedback list": 6,
     "feedback post": 9,  # + am I watching it
     "notifications": 4,
     "dashboards": 17,  # + the pilots section: measures, decision participation, pulse response rates
