@@ -198,3 +198,41 @@ def test_a_version_moves_in_the_writing_transaction_and_only_for_what_it_covers(
     assert after["departments"] == start["departments"] and after["movement_tools"] == start["movement_tools"]
     User.objects.filter(pk=post.author_id).update(last_login=timezone.now() - timedelta(days=1))
     assert versions.read("feedback_list")["feedback_list"] == after["feedback_list"]
+
+
+def titles_on(client: Client, query: str = "") -> list[str]:
+    html = client.get(f"/feedback/{query}").content.decode()
+    return re.findall(r'<h4><a href="/feedback/\d+/">([^<]+)</a></h4>', html)
+
+
+def test_a_cached_page_of_posts_follows_votes_new_posts_and_moderation():
+    voter, viewer, moderator = UserFactory(), UserFactory(), UserFactory(is_moderator=True)
+    first = FeedbackFactory(title="First", created_at=timezone.now() - timedelta(days=2))
+    second = FeedbackFactory(title="Second", created_at=timezone.now() - timedelta(days=1))
+    client = signed_in(viewer)
+    assert titles_on(client) == ["Second", "First"]  # top: no votes yet, the newer first
+    assert titles_on(client) == ["Second", "First"]  # from the cache
+    feedback_services.vote_set(feedback=first, person=voter, voted=True)
+    assert titles_on(client) == ["First", "Second"]
+    Feedback.objects.filter(pk=second.pk).update(vote_count=7)  # a plain UPDATE of the count
+    assert titles_on(client) == ["Second", "First"]
+    FeedbackFactory(title="Third")
+    assert titles_on(client, "?sort=newest") == ["Third", "Second", "First"]
+    feedback_services.moderation_act(moderator=moderator, feedback=second, action="hide", reason="spam")
+    assert titles_on(client, "?sort=newest") == ["Third", "First"]
+    assert titles_on(signed_in(moderator), "?sort=newest") == ["Third", "Second", "First"]
+    assert titles_on(client, "?sort=newest") == ["Third", "First"]
+    # The viewer's own vote is read per request, never from the shared page.
+    assert 'aria-pressed="true"' not in client.get("/feedback/").content.decode()
+    feedback_services.vote_set(feedback=Feedback.objects.get(pk=first.pk), person=viewer, voted=True)
+    assert 'aria-pressed="true"' in client.get("/feedback/").content.decode()
+
+
+def test_a_pending_topic_shows_on_a_cached_page_only_to_its_creator():
+    creator, viewer = UserFactory(), UserFactory()
+    tag = Tag.objects.create(name="rituals", slug="rituals", created_by=creator, approved_at=None)
+    FeedbackFactory(title="Retros").tags.add(tag)
+    theirs, mine = signed_in(viewer), signed_in(creator)
+    assert "rituals" not in theirs.get("/feedback/").content.decode().split("feedback-results", 1)[1]
+    assert "awaiting approval" in mine.get("/feedback/").content.decode()
+    assert "rituals" not in theirs.get("/feedback/").content.decode().split("feedback-results", 1)[1]
