@@ -230,15 +230,33 @@ def kind_counts(*, person, filters: ListFilters, versions_now: dict[str, int] | 
     )
 
 
+CARD_FIELDS = (
+    "kind",
+    "status",
+    "hidden_at",
+    "title",
+    "is_anonymous",
+    "created_at",
+    "comment_count",
+    "vote_count",
+    "author__display_name",
+    "author__email",
+    "author__department__name",
+    "movement__slug",
+    "movement__title",
+)
+
+
 def _columns(*, person, filters: ListFilters, counts: dict, page_number) -> tuple[dict, PageInfo]:
     """The posts of one page per kind column (+ author, department, movement, topics in use) and the pager."""
     base = ordered_posts(filtered_posts(person=person, filters=filters, with_kind=False), filters.sort)
     # The cards show no body: leave the post's text (up to 20,000 characters, twice) in the database.
     # Every topic in use, with its creator: the person's own pending ones are picked per viewer (_shown_tags).
+    # Only what a card shows: the page is kept in the cache, and no password hash or body goes there.
     base = (
         base.select_related("author", "author__department", "movement")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.in_use().order_by("name"), to_attr="live_tags"))
-        .defer("body", "body_html")
+        .only(*CARD_FIELDS)
     )
     kinds = [filters.kind] if filters.kind else [Kind.WORKS, Kind.DOESNT]
     per_page = PAGE_SIZE if filters.kind else PAGE_SIZE // 2

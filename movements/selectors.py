@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
@@ -62,6 +62,9 @@ def movement_needs_lead(*, movement: Movement) -> bool:
 # --- Browse --------------------------------------------------------------------------------------
 
 
+FACE_FIELDS = ("display_name", "email", "avatar_version", "is_active")
+
+
 def _faces_prefetch() -> Prefetch:
     """The founder and the first followers (join order 1 .. 1+N), shown as initials on each card, and the
     active leads (for "needs a lead"): one query for the page's movements."""
@@ -72,7 +75,8 @@ def _faces_prefetch() -> Prefetch:
             # People in a second query by primary key: joined here, PostgreSQL misjudged how few rows match
             # (popular movements have thousands of members) and hashed all 20,000 people (15 ms).
         )
-        .prefetch_related("person")
+        # Only what a card shows of a person (the page goes to the cache: no password hash).
+        .prefetch_related(Prefetch("person", queryset=User.objects.only(*FACE_FIELDS)))
         .order_by("position"),
         to_attr="faces_and_leads",
     )
@@ -90,8 +94,37 @@ def _split_faces(movements: list[Movement]) -> list[Movement]:
 
 
 @dataclass
+class BrowsePage:
+    """One page of the browse list with plain values (so it can be cached), read by the template as a Page."""
+
+    object_list: list[Movement]
+    number: int
+    num_pages: int
+    count: int
+
+    @property
+    def paginator(self) -> BrowsePage:
+        return self
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@dataclass
 class BrowseResult:
-    page: Page
+    page: BrowsePage
     department_options: str  # the departments' <option>s, indented by depth, none selected
     tools: list[str]
 
@@ -124,17 +157,32 @@ def movement_browse(
     page_number: int | str = 1,
     per_page: int = PER_PAGE,
 ) -> BrowseResult:
-    """Queries: count, the page of movements, their faces and active leads (+ people), the content versions;
-    the departments' options and the tools (cached under the versions `departments` and `movement_tools`)."""
+    """Queries: the content versions; then, cached under them, the count, the page of movements, their
+    faces and active leads (+ people) (`movement_pages`: any write to movements, memberships or what a card
+    shows of a person; not with another app's yes/no filter), the departments' options (`departments`) and
+    the tools (`movement_tools`)."""
     visible = Movement.objects.visible_to(user)
-    movements = movements_filtered(
-        user=user, words=words, stage=stage, department_id=department_id, tool=tool, flags=flags
-    )
-    movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
-    movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
-    page = Paginator(movements, per_page).get_page(page_number)
-    page.object_list = _split_faces(list(page.object_list))
-    versions_now = versions.read("departments", "movement_tools")
+
+    def browse_page() -> BrowsePage:
+        movements = movements_filtered(
+            user=user, words=words, stage=stage, department_id=department_id, tool=tool, flags=flags
+        )
+        movements = movements.select_related("department").prefetch_related(_faces_prefetch())
+        movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
+        page = Paginator(movements, per_page).get_page(page_number)
+        return BrowsePage(
+            object_list=_split_faces(list(page.object_list)),
+            number=page.number,
+            num_pages=page.paginator.num_pages,
+            count=page.paginator.count,
+        )
+
+    versions_now = versions.read("departments", "movement_tools", "movement_pages")
+    if flags:  # other apps' yes/no filters read their own tables: not covered by the version
+        page = browse_page()
+    else:
+        key = ("browse", viewer_scope(user), words, stage, department_id, tool, sort, str(page_number), per_page)
+        page = versions.cached(versions_now, "movement_pages", key, browse_page)
     options = versions.cached(versions_now, "departments", ("movement_department_options",), department_options)
     tools = versions.cached(
         versions_now,

@@ -9,6 +9,8 @@ feedback_list's, and any change to a post (its votes and comments too), a moveme
 person's name.
 departments: the department tree (the filter options on both lists).
 movement_tools: the tools and departments of movements (the movement list's tool options).
+movement_pages: everything a page of the movement list shows (movements/_card.html), its filters and order:
+any change to a movement or a membership, a person's name, picture or being active, the department tree.
 """
 
 from django.db import migrations
@@ -31,7 +33,11 @@ TRIGGERS = [
     ("people_user", "INSERT OR DELETE OR TRUNCATE", LISTS),
     ("people_user", "UPDATE OF department_id", ["feedback_list"]),
     ("people_user", "UPDATE OF department_id, display_name, email", ["feedback_pages"]),
-    ("people_department", "INSERT OR UPDATE OR DELETE OR TRUNCATE", [*LISTS, "departments"]),
+    ("people_department", "INSERT OR UPDATE OR DELETE OR TRUNCATE", [*LISTS, "departments", "movement_pages"]),
+    ("movements_movement", "INSERT OR UPDATE OR DELETE OR TRUNCATE", ["movement_pages"]),
+    ("movements_membership", "INSERT OR UPDATE OR DELETE OR TRUNCATE", ["movement_pages"]),
+    ("people_user", "INSERT OR DELETE OR TRUNCATE", ["movement_pages"]),
+    ("people_user", "UPDATE OF display_name, email, avatar_version, is_active", ["movement_pages"]),
 ]
 
 

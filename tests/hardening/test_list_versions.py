@@ -236,3 +236,30 @@ def test_a_pending_topic_shows_on_a_cached_page_only_to_its_creator():
     assert "rituals" not in theirs.get("/feedback/").content.decode().split("feedback-results", 1)[1]
     assert "awaiting approval" in mine.get("/feedback/").content.decode()
     assert "rituals" not in theirs.get("/feedback/").content.decode().split("feedback-results", 1)[1]
+
+
+def movement_titles(client: Client, query: str = "") -> list[str]:
+    html = client.get(f"/movements/{query}").content.decode()
+    return re.findall(r'<h3><a href="/movements/[^"]+/">([^<]+)</a></h3>', html)
+
+
+def test_a_cached_page_of_movements_follows_new_movements_members_searches_and_visibility():
+    finance, sales = Department.objects.create(name="Finance"), Department.objects.create(name="Sales")
+    older = MovementFactory(title="Older", created_at=timezone.now() - timedelta(days=3))
+    newer = MovementFactory(title="Newer", created_at=timezone.now() - timedelta(days=1))
+    client = signed_in(UserFactory(department=sales))
+    assert movement_titles(client) == ["Newer", "Older"]
+    assert movement_titles(client) == ["Newer", "Older"]  # from the cache
+    Movement.objects.filter(pk=older.pk).update(follower_count=5)  # a plain UPDATE
+    assert movement_titles(client, "?sort=followers") == ["Older", "Newer"]
+    MovementFactory(title="Newest")
+    assert movement_titles(client) == ["Newest", "Newer", "Older"]
+    assert movement_titles(client, "?q=kanban") == []
+    Movement.objects.filter(pk=newer.pk).update(pitch="Kanban boards for everyone")
+    assert movement_titles(client, "?q=kanban") == ["Newer"]
+    Movement.objects.filter(pk=newer.pk).update(department=finance)  # limited to Finance now
+    assert movement_titles(client) == ["Newest", "Older"]
+    assert movement_titles(signed_in(UserFactory(department=finance))) == ["Newest", "Newer", "Older"]
+    assert movement_titles(client) == ["Newest", "Older"]
+    Movement.objects.filter(pk=older.pk).delete()
+    assert movement_titles(client) == ["Newest"]
