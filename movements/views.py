@@ -77,6 +77,9 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool", *form.flag_names)),
         "filters_open": any(request.GET.get(k) for k in ("stage", "department", "tool", "sort", *form.flag_names)),
+        # The filter form's cache key (movements/list.html): the options it shows.
+        "department_options": result.department_options,
+        "tools": result.tools,
     }
     fragments.render_cards(
         request,

@@ -263,3 +263,30 @@ def test_a_cached_page_of_movements_follows_new_movements_members_searches_and_v
     assert movement_titles(client) == ["Newest", "Older"]
     Movement.objects.filter(pk=older.pk).delete()
     assert movement_titles(client) == ["Newest"]
+
+
+def test_the_filter_forms_and_tabs_rendered_once_are_each_viewers_own_and_follow_the_query():
+    alice, bob = UserFactory(), UserFactory()
+    MovementFactory(title="Alices movement", founder=alice)
+    MovementFactory(title="Bobs movement", founder=bob)
+    FeedbackFactory()
+    alice_form = options_of(signed_in(alice).get("/feedback/").content.decode(), "filter-movement")
+    bob_form = options_of(signed_in(bob).get("/feedback/").content.decode(), "filter-movement")
+    assert "Alices movement" in alice_form and "Bobs movement" not in alice_form
+    assert "Bobs movement" in bob_form and "Alices movement" not in bob_form
+
+    client = signed_in(alice)
+    html = client.get("/feedback/?status=planned&sort=newest").content.decode()
+    assert '<option value="planned" selected>' in options_of(html, "filter-status")
+    assert "?status=planned&amp;sort=newest&amp;kind=works" in html  # the tabs keep the filters
+    html = client.get("/feedback/").content.decode()
+    assert '<option value="planned" selected>' not in options_of(html, "filter-status")
+    assert "?kind=works" in html and "status=planned" not in html
+
+    html = client.get("/movements/?stage=piloting").content.decode()
+    assert '<option value="piloting" selected>' in options_of(html, "id_stage")
+    html = client.get("/movements/").content.decode()
+    assert '<option value="piloting" selected>' not in options_of(html, "id_stage")
+    User.objects.filter(pk=alice.pk).update(language="fr")
+    french = client.get("/movements/").content.decode().split('class="browse-form', 1)[1].split("</form>", 1)[0]
+    assert "Any stage" not in french  # the form in French, not the English one kept for Alice before
