@@ -199,7 +199,7 @@ def _capped_counts(qs: QuerySet[Feedback]) -> dict:
 
 def list_versions() -> dict[str, int] | None:
     """The content versions the list page caches under (one query; socialbiz/versions.py)."""
-    return versions.read("feedback_list", "feedback_pages", "departments")
+    return versions.read("feedback_list", "feedback_pages", "departments", "movement_pages")
 
 
 def viewer_scope(person) -> tuple:
@@ -314,8 +314,8 @@ def feedback_page(*, person, filters: ListFilters, page_number, versions_now: di
 
 
 def filter_choices(*, person, movement_id: int | None = None, versions_now: dict[str, int] | None = None) -> dict:
-    """Options of the filter form. Queries: tags, movements, departments (the topics and the departments'
-    <option>s cached under `versions_now`: the topics per person, who sees their own pending ones).
+    """Options of the filter form. Queries: tags, movements, departments (all cached under `versions_now`:
+    the topics and the movements per person, who sees their own pending topics and is in their own movements).
 
     The movement options are the movements the person is in, plus the one filtered by (if they may see
     it): a large organisation has thousands of movements, too many for a list, and every movement
@@ -332,9 +332,15 @@ def filter_choices(*, person, movement_id: int | None = None, versions_now: dict
             ("topic_options", person.pk),
             lambda: list(Tag.objects.visible_to(person).order_by("name").values_list("slug", "name")),
         ),
-        # (pk, name) pairs, not model instances.
-        "movements": list(
-            Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()
+        # (pk, name) pairs, not model instances; under `movement_pages`, which any write to a movement or a
+        # membership bumps.
+        "movements": versions.cached(
+            versions_now,
+            "movement_pages",
+            ("my_movement_options", person.pk, viewer_scope(person), movement_id),
+            lambda: list(
+                Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()
+            ),
         ),
         # The <option>s, none selected (html.select_option marks the chosen one).
         "department_options": versions.cached(

@@ -49,7 +49,9 @@ def create_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return  # SQLite (the demo) caches nothing under versions: socialbiz/versions.py
     for index, (table, events, names) in enumerate(TRIGGERS):
-        arguments = ", ".join(f"'{name}'" for name in names)
+        # Every trigger takes the version rows' locks in one order (by name), so two writers never wait on
+        # each other's rows crosswise within a statement.
+        arguments = ", ".join(f"'{name}'" for name in sorted(names))
         schema_editor.execute(
             f"CREATE TRIGGER {_name(index, table)} AFTER {events} ON {table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION content_version_bump({arguments})"

@@ -203,8 +203,8 @@ def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count,
         response = client.get(LIST)
     assert response.status_code == 200
     # Again, with nothing written in between: counts, posts, topics and departments come from the cache.
-    # session, user, the content versions, the person's department, my votes, my movements (filter)
-    with django_assert_num_queries(6):
+    # session, user, the content versions, the person's department, my votes
+    with django_assert_num_queries(5):
         assert client.get(LIST).status_code == 200
 
 
@@ -220,9 +220,8 @@ def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, c
     assert response.status_code == 200 and cards == min(count // 2, 20)
     # Again: the counts and the topics and departments come from the cache; a trending page (its order
     # moves with the clock) is read each time.
-    # session, user, the content versions, the person's department, the works page and its tags, my votes,
-    # my movements (filter)
-    with django_assert_num_queries(8):
+    # session, user, the content versions, the person's department, the works page and its tags, my votes
+    with django_assert_num_queries(7):
         client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
 
 

@@ -290,3 +290,19 @@ def test_the_filter_forms_and_tabs_rendered_once_are_each_viewers_own_and_follow
     User.objects.filter(pk=alice.pk).update(language="fr")
     french = client.get("/movements/").content.decode().split('class="browse-form', 1)[1].split("</form>", 1)[0]
     assert "Any stage" not in french  # the form in French, not the English one kept for Alice before
+
+
+def test_the_movement_options_follow_joining_leaving_and_renaming():
+    from movements import services as movement_services
+
+    person = UserFactory()
+    movement = MovementFactory(title="Paperless")
+    client = signed_in(person)
+    assert "Paperless" not in options_of(client.get("/feedback/").content.decode(), "filter-movement")
+    membership = movement_services.membership_join(movement=movement, person=person)
+    assert "Paperless" in options_of(client.get("/feedback/").content.decode(), "filter-movement")
+    Movement.objects.filter(pk=movement.pk).update(title="No more paper")  # a plain UPDATE
+    options = options_of(client.get("/feedback/").content.decode(), "filter-movement")
+    assert "No more paper" in options and "Paperless" not in options
+    type(membership).objects.filter(pk=membership.pk).update(left_at=timezone.now())
+    assert "No more paper" not in options_of(client.get("/feedback/").content.decode(), "filter-movement")

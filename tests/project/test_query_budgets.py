@@ -27,8 +27,8 @@ BUDGETS = {
     # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses,
     # colleagues of the viewer's department following it (one query, issue 20)
     "movement page": 29,
-    # session, user, content versions, my votes on the page, my movements (filter), open reports
-    "feedback list": 6,
+    # session, user, content versions, my votes on the page, open reports
+    "feedback list": 5,
     "feedback post": 9,  # + am I watching it
     "notifications": 4,
     "dashboards": 17,  # + the pilots section: measures, decision participation, pulse response rates
