@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from movements.models import Movement, following_now
 from people.models import Department, User
+from socialbiz import html, versions
 
 from .models import Comment, Feedback, Kind, ModerationAction, Report, StatusChange, Tag, Vote
 
@@ -108,22 +109,27 @@ def filtered_posts(*, person, filters: ListFilters, with_kind: bool = True) -> Q
     return qs
 
 
-class _Pages:
-    """Pagination over the two columns: page N shows the N-th slice of each; as many pages as the longer one."""
+@dataclass
+class PageInfo:
+    """Where the list is: page `number` of `num_pages` (the longer column's, side by side). Plain values, so
+    a page of the list can be cached; the template reads it as a Django Page (`page.paginator.num_pages`)."""
 
-    def __init__(self, pages: list[Page]):
-        self.longest = max(pages, key=lambda page: page.paginator.num_pages)
-        self.number = self.longest.number
-        self.paginator = self.longest.paginator
+    number: int
+    num_pages: int
+    capped: bool = False
+
+    @property
+    def paginator(self) -> PageInfo:
+        return self
 
     def has_other_pages(self) -> bool:
-        return self.paginator.num_pages > 1
+        return self.num_pages > 1
 
     def has_previous(self) -> bool:
         return self.number > 1
 
     def has_next(self) -> bool:
-        return self.number < self.paginator.num_pages
+        return self.number < self.num_pages
 
     def previous_page_number(self) -> int:
         return self.number - 1
@@ -191,38 +197,97 @@ def _capped_counts(qs: QuerySet[Feedback]) -> dict:
     }
 
 
-def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
-    """The list page: one column for a chosen kind, else What Works and What Doesn't side by side.
+def list_versions() -> dict[str, int] | None:
+    """The content versions the list page caches under (one query; socialbiz/versions.py)."""
+    return versions.read("feedback_list", "feedback_pages", "departments", "movement_pages")
 
-    Queries: the counts per kind for the tabs (capped at COUNT_CAP); per column the page (post + author
-    + department + movement) and its tags; the person's votes among the shown posts
-    (+1 for the department path when filtering by department).
-    """
+
+def viewer_scope(person) -> tuple:
+    """What decides which posts and topics a person may see, beyond the posts themselves: whether they see
+    hidden posts, which department-limited movements they see, and (their own pending topics) who they are."""
+    movements = "all" if person.is_staff else tuple(person.department.ancestor_ids if person.department_id else ())
+    return (person.can_moderate, movements)
+
+
+def kind_counts(*, person, filters: ListFilters, versions_now: dict[str, int] | None) -> dict:
+    """The tabs' counts, cached under the `feedback_list` version (bumped by every write that can change
+    them) for this viewer's scope, filters and, with a topic filter, the viewer (their pending topics)."""
+    key = (
+        viewer_scope(person),
+        filters.status,
+        filters.tag,
+        person.pk if filters.tag else None,
+        filters.movement,
+        filters.department,
+        filters.q,
+    )
     # No DISTINCT: every filter (tag slug, author's department, movement) matches a post at most once.
-    counts = _capped_counts(filtered_posts(person=person, filters=filters, with_kind=False))
+    return versions.cached(
+        versions_now,
+        "feedback_list",
+        ("kind_counts", *key),
+        lambda: _capped_counts(filtered_posts(person=person, filters=filters, with_kind=False)),
+    )
+
+
+CARD_FIELDS = (
+    "kind",
+    "status",
+    "hidden_at",
+    "title",
+    "is_anonymous",
+    "created_at",
+    "comment_count",
+    "vote_count",
+    "author__display_name",
+    "author__email",
+    "author__department__name",
+    "movement__slug",
+    "movement__title",
+)
+
+
+def _columns(*, person, filters: ListFilters, counts: dict, page_number) -> tuple[dict, PageInfo]:
+    """The posts of one page per kind column (+ author, department, movement, topics in use) and the pager."""
     base = ordered_posts(filtered_posts(person=person, filters=filters, with_kind=False), filters.sort)
     # The cards show no body: leave the post's text (up to 20,000 characters, twice) in the database.
+    # Every topic in use, with its creator: the person's own pending ones are picked per viewer (_shown_tags).
+    # Only what a card shows: the page is kept in the cache, and no password hash or body goes there.
     base = (
         base.select_related("author", "author__department", "movement")
-        .prefetch_related(shown_tags(person))
-        .defer("body", "body_html")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.in_use().order_by("name"), to_attr="live_tags"))
+        .only(*CARD_FIELDS)
     )
-    if filters.kind:
-        page = _page(
-            base.filter(kind=filters.kind), count=counts[filters.kind], per_page=PAGE_SIZE, page_number=page_number
-        )
-        columns = {filters.kind: list(page.object_list)}
-        pages = page
+    kinds = [filters.kind] if filters.kind else [Kind.WORKS, Kind.DOESNT]
+    per_page = PAGE_SIZE if filters.kind else PAGE_SIZE // 2
+    pages = {
+        kind: _page(base.filter(kind=kind), count=counts[kind], per_page=per_page, page_number=page_number)
+        for kind in kinds
+    }
+    longest = max(pages.values(), key=lambda page: page.paginator.num_pages)
+    info = PageInfo(number=longest.number, num_pages=longest.paginator.num_pages, capped=longest.paginator.capped)
+    # A shorter column has no page N: it shows nothing there rather than repeating its last page.
+    return {kind: list(page.object_list) if page.number == info.number else [] for kind, page in pages.items()}, info
+
+
+def feedback_page(*, person, filters: ListFilters, page_number, versions_now: dict[str, int] | None = None) -> dict:
+    """The list page: one column for a chosen kind, else What Works and What Doesn't side by side.
+
+    Queries: the counts per kind for the tabs (capped at COUNT_CAP) and the page's posts, both cached under
+    `versions_now` (the posts under `feedback_pages`, which every write to what a card shows bumps; a
+    trending page, whose order moves with the clock, is read each time: per column the page with
+    author, department and movement, and its topics); the person's votes among the shown posts.
+    """
+    counts = kind_counts(person=person, filters=filters, versions_now=versions_now)
+
+    def compute() -> tuple[dict, PageInfo]:
+        return _columns(person=person, filters=filters, counts=counts, page_number=page_number)
+
+    if filters.sort == "trending":
+        columns, info = compute()
     else:
-        column_pages = {
-            kind: _page(base.filter(kind=kind), count=counts[kind], per_page=PAGE_SIZE // 2, page_number=page_number)
-            for kind in (Kind.WORKS, Kind.DOESNT)
-        }
-        pages = _Pages(list(column_pages.values()))
-        # A shorter column has no page N: it shows nothing there rather than repeating its last page.
-        columns = {
-            kind: list(page.object_list) if page.number == pages.number else [] for kind, page in column_pages.items()
-        }
+        key = (viewer_scope(person), person.pk if filters.tag else None, astuple(filters), str(page_number))
+        columns, info = versions.cached(versions_now, "feedback_pages", ("columns", *key), compute)
     posts = [post for column in columns.values() for post in column]
     voted_ids = (
         set(
@@ -235,8 +300,12 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
     )
     for post in posts:
         post.voted = post.pk in voted_ids
+        # The topics this person may see: approved ones, and their own while they wait (Tag.objects.visible_to).
+        post.shown_tags = [
+            tag for tag in post.live_tags if tag.approved_at is not None or tag.created_by_id == person.pk
+        ]
     return {
-        "page": pages,
+        "page": info,
         "posts": posts,
         "works": columns.get(Kind.WORKS, []),
         "doesnt": columns.get(Kind.DOESNT, []),
@@ -244,8 +313,9 @@ def feedback_page(*, person, filters: ListFilters, page_number) -> dict:
     }
 
 
-def filter_choices(*, person, movement_id: int | None = None) -> dict:
-    """Options of the filter form. Queries: tags, movements, departments.
+def filter_choices(*, person, movement_id: int | None = None, versions_now: dict[str, int] | None = None) -> dict:
+    """Options of the filter form. Queries: tags, movements, departments (all cached under `versions_now`:
+    the topics and the movements per person, who sees their own pending topics and is in their own movements).
 
     The movement options are the movements the person is in, plus the one filtered by (if they may see
     it): a large organisation has thousands of movements, too many for a list, and every movement
@@ -255,12 +325,30 @@ def filter_choices(*, person, movement_id: int | None = None) -> dict:
     if movement_id:
         mine |= Q(pk=movement_id)
     return {
-        "tags": list(Tag.objects.visible_to(person).order_by("name")),
-        # (pk, name) pairs, not model instances.
-        "movements": list(
-            Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()
+        # (slug, name) pairs, not model instances.
+        "tags": versions.cached(
+            versions_now,
+            "feedback_list",
+            ("topic_options", person.pk),
+            lambda: list(Tag.objects.visible_to(person).order_by("name").values_list("slug", "name")),
         ),
-        "departments": list(Department.objects.order_by("path").values_list("pk", "name")),
+        # (pk, name) pairs, not model instances; under `movement_pages`, which any write to a movement or a
+        # membership bumps.
+        "movements": versions.cached(
+            versions_now,
+            "movement_pages",
+            ("my_movement_options", person.pk, viewer_scope(person), movement_id),
+            lambda: list(
+                Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()
+            ),
+        ),
+        # The <option>s, none selected (html.select_option marks the chosen one).
+        "department_options": versions.cached(
+            versions_now,
+            "departments",
+            ("department_options",),
+            lambda: html.options(Department.objects.order_by("path").values_list("pk", "name"), None),
+        ),
     }
 
 

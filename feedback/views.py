@@ -48,17 +48,20 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     values = filter_form.valid_values()
     names = ("kind", "status", "tag", "movement", "department", "q", "sort")
     filters = selectors.ListFilters(**{name: values[name] for name in names if name in values})
+    versions_now = selectors.list_versions()
     context = {
         "filters": filters,
         "filter_form": filter_form,
         "statuses": Status.choices,
-        **selectors.feedback_page(person=request.user, filters=filters, page_number=request.GET.get("page")),
+        **selectors.feedback_page(
+            person=request.user, filters=filters, page_number=request.GET.get("page"), versions_now=versions_now
+        ),
     }
-    choices = selectors.filter_choices(person=request.user, movement_id=filters.movement)
+    choices = selectors.filter_choices(person=request.user, movement_id=filters.movement, versions_now=versions_now)
     context.update(
         tags=choices["tags"],
         movement_options=html.options(choices["movements"], filters.movement),
-        department_options=html.options(choices["departments"], filters.department),
+        department_options=html.select_option(choices["department_options"], filters.department),
     )
     now = timezone.now()
     fragments.render_cards(

@@ -22,6 +22,9 @@ class FastSelect(forms.Select):
     """A <select> whose options are built in one pass, not one template render each: a large organisation
     has hundreds of departments, and Django's per-option templates cost tens of ms per page."""
 
+    # <option>s built beforehand (and cached) with none selected, after those of `choices`.
+    options_html = ""
+
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
@@ -31,7 +34,10 @@ class FastSelect(forms.Select):
             f'<option value="{escape(key)}"{" selected" if str(key) in selected else ""}>{escape(label)}</option>'
             for key, label in self.choices
         )
-        return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe(options))
+        built = self.options_html
+        for key in selected:
+            built = built.replace(f'<option value="{escape(key)}">', f'<option value="{escape(key)}" selected>', 1)
+        return format_html("<select{}>{}{}</select>", flatatt(final_attrs), mark_safe(options), mark_safe(built))
 
 
 class BrowseForm(forms.Form):
@@ -45,11 +51,11 @@ class BrowseForm(forms.Form):
     tool = forms.ChoiceField(label=_("Tool or practice"), required=False, widget=FastSelect)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORT_LABELS.items()))
 
-    def __init__(self, *args, departments=(), tools=(), **kwargs):
+    def __init__(self, *args, department_options: str = "", tools=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("Any department"))] + [
-            (pk, ("— " * (path.strip("/").count("/"))) + name) for pk, name, path in departments
-        ]
+        # The departments' <option>s come built (movements.selectors.department_options): hundreds of them.
+        self.fields["department"].choices = [("", _("Any department"))]
+        self.fields["department"].widget.options_html = department_options
         self.fields["tool"].choices = [("", _("Any tool"))] + [(t, t) for t in tools]
         # Yes/no filters other apps add (movements/filters.py), e.g. "officially sanctioned".
         self.flag_names = []

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.models import Activity
 from people.models import Department, User
+from socialbiz import html, versions
 
 from . import filters, timeline
 from .models import (
@@ -61,6 +62,9 @@ def movement_needs_lead(*, movement: Movement) -> bool:
 # --- Browse --------------------------------------------------------------------------------------
 
 
+FACE_FIELDS = ("display_name", "email", "avatar_version", "is_active")
+
+
 def _faces_prefetch() -> Prefetch:
     """The founder and the first followers (join order 1 .. 1+N), shown as initials on each card, and the
     active leads (for "needs a lead"): one query for the page's movements."""
@@ -71,7 +75,8 @@ def _faces_prefetch() -> Prefetch:
             # People in a second query by primary key: joined here, PostgreSQL misjudged how few rows match
             # (popular movements have thousands of members) and hashed all 20,000 people (15 ms).
         )
-        .prefetch_related("person")
+        # Only what a card shows of a person (the page goes to the cache: no password hash).
+        .prefetch_related(Prefetch("person", queryset=User.objects.only(*FACE_FIELDS)))
         .order_by("position"),
         to_attr="faces_and_leads",
     )
@@ -89,10 +94,55 @@ def _split_faces(movements: list[Movement]) -> list[Movement]:
 
 
 @dataclass
+class BrowsePage:
+    """One page of the browse list with plain values (so it can be cached), read by the template as a Page."""
+
+    object_list: list[Movement]
+    number: int
+    num_pages: int
+    count: int
+
+    @property
+    def paginator(self) -> BrowsePage:
+        return self
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@dataclass
 class BrowseResult:
-    page: Page
-    departments: list[Department]
+    page: BrowsePage
+    department_options: str  # the departments' <option>s, indented by depth, none selected
     tools: list[str]
+
+
+def department_options() -> str:
+    """Every department as an <option>, indented by its depth, in tree order (one pass in Python: hundreds)."""
+    return html.options(
+        (
+            (pk, "— " * path.strip("/").count("/") + name)
+            for pk, name, path in Department.objects.order_by("path").values_list("pk", "name", "path")
+        ),
+        None,
+    )
+
+
+def viewer_scope(user: User) -> tuple:
+    """What decides which movements a person may see (Movement.objects.visible_to): staff see all."""
+    return ("all",) if user.is_staff else tuple(user.department.ancestor_ids if user.department_id else ())
 
 
 def movement_browse(
@@ -107,19 +157,40 @@ def movement_browse(
     page_number: int | str = 1,
     per_page: int = PER_PAGE,
 ) -> BrowseResult:
-    """Queries: count, the page of movements, their faces and active leads (+ people), departments, tools."""
+    """Queries: the content versions; then, cached under them, the count, the page of movements, their
+    faces and active leads (+ people) (`movement_pages`: any write to movements, memberships or what a card
+    shows of a person; not with another app's yes/no filter), the departments' options (`departments`) and
+    the tools (`movement_tools`)."""
     visible = Movement.objects.visible_to(user)
-    movements = movements_filtered(
-        user=user, words=words, stage=stage, department_id=department_id, tool=tool, flags=flags
+
+    def browse_page() -> BrowsePage:
+        movements = movements_filtered(
+            user=user, words=words, stage=stage, department_id=department_id, tool=tool, flags=flags
+        )
+        movements = movements.select_related("department").prefetch_related(_faces_prefetch())
+        movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
+        page = Paginator(movements, per_page).get_page(page_number)
+        return BrowsePage(
+            object_list=_split_faces(list(page.object_list)),
+            number=page.number,
+            num_pages=page.paginator.num_pages,
+            count=page.paginator.count,
+        )
+
+    versions_now = versions.read("departments", "movement_tools", "movement_pages")
+    if flags:  # other apps' yes/no filters read their own tables: not covered by the version
+        page = browse_page()
+    else:
+        key = ("browse", viewer_scope(user), words, stage, department_id, tool, sort, str(page_number), per_page)
+        page = versions.cached(versions_now, "movement_pages", key, browse_page)
+    options = versions.cached(versions_now, "departments", ("movement_department_options",), department_options)
+    tools = versions.cached(
+        versions_now,
+        "movement_tools",
+        ("movement_tools", viewer_scope(user)),
+        lambda: list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct()),
     )
-    movements = movements.select_related("founder", "department").prefetch_related(_faces_prefetch())
-    movements = movements.order_by(*SORTS.get(sort, SORTS["newest"]))
-    page = Paginator(movements, per_page).get_page(page_number)
-    page.object_list = _split_faces(list(page.object_list))
-    # (pk, name, path) tuples, not instances: a large organisation has hundreds of departments.
-    departments = list(Department.objects.order_by("path").values_list("pk", "name", "path"))
-    tools = list(visible.exclude(tool="").order_by("tool").values_list("tool", flat=True).distinct())
-    return BrowseResult(page=page, departments=departments, tools=tools)
+    return BrowseResult(page=page, department_options=options, tools=tools)
 
 
 def movements_filtered(

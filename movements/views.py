@@ -86,7 +86,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
     result = selectors.movement_browse(
         user=request.user, **_browse_filters(request), page_number=request.GET.get("page", 1)
     )
-    form = forms.BrowseForm(request.GET, departments=result.departments, tools=result.tools)
+    form = forms.BrowseForm(request.GET, department_options=result.department_options, tools=result.tools)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -95,6 +95,9 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "filtered": any(request.GET.get(k) for k in ("q", "stage", "department", "tool", *form.flag_names)),
         "filters_open": any(request.GET.get(k) for k in ("stage", "department", "tool", "sort", *form.flag_names)),
+        # The filter form's cache key (movements/list.html): the options it shows.
+        "department_options": result.department_options,
+        "tools": result.tools,
     }
     fragments.render_cards(
         request,

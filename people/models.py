@@ -214,3 +214,18 @@ class Avatar(models.Model):
     person = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE, related_name="avatar")
     image = models.BinaryField()
     updated_at = models.DateTimeField(default=timezone.now)
+
+
+class ContentVersion(models.Model):
+    """A counter bumped by database triggers in the same transaction as every write to the rows it covers.
+
+    Cached page parts are keyed by it (key-based expiry, socialbiz/versions.py): a service, an admin
+    save, a plain UPDATE or a COPY all bump it alike, so nothing cached under an old value is ever read
+    again. Which tables and columns bump which name: the migrations people/0005 and feedback/0012.
+    """
+
+    name = models.CharField(primary_key=True, max_length=40)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -14,3 +14,11 @@ def options(pairs: Iterable[tuple[int, str]], selected: int | None) -> SafeStrin
             for pk, label in pairs
         )
     )
+
+
+def select_option(options_html: str, selected: int | None) -> SafeString:
+    """`options(...)`'s <option>s with the one whose value is `selected` marked (a cached list, one choice per page)."""
+    if selected is not None:
+        value = f'<option value="{int(selected)}">'
+        options_html = options_html.replace(value, f'<option value="{int(selected)}" selected>', 1)
+    return mark_safe(options_html)  # noqa: S308 (built by options(), every label escaped)
