@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from movements.models import Movement, following_now
 from people.models import Department, User
-from socialbiz import html, versions
+from socialbiz import html, l10n, versions
 
 from .models import Comment, Feedback, Kind, ModerationAction, Report, StatusChange, Tag, Vote
 
@@ -166,7 +166,19 @@ def _page(qs: QuerySet[Feedback], *, count: int, per_page: int, page_number) -> 
 
 
 def _count_label(count: int) -> str:
-    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+    """A tab's count in the reader's language ("12,500" / "12.500"), "+" past the cap."""
+    return f"{l10n.number(COUNT_CAP)}+" if count > COUNT_CAP else l10n.number(count)
+
+
+def count_labels(counts: dict) -> dict[str, str]:
+    """The tabs' labels, formatted per request: the counts are cached for every language alike."""
+    works, doesnt = counts[Kind.WORKS], counts[Kind.DOESNT]
+    total = min(works, COUNT_CAP) + min(doesnt, COUNT_CAP)
+    return {
+        "works": _count_label(works),
+        "doesnt": _count_label(doesnt),
+        "all": f"{l10n.number(total)}+" if max(works, doesnt) > COUNT_CAP else l10n.number(total),
+    }
 
 
 def _capped_counts(qs: QuerySet[Feedback]) -> dict:
@@ -185,16 +197,7 @@ def _capped_counts(qs: QuerySet[Feedback]) -> dict:
                 [*works_params, *doesnt_params],
             )
             works, doesnt = cursor.fetchone()
-    total = min(works, COUNT_CAP) + min(doesnt, COUNT_CAP)
-    return {
-        Kind.WORKS: works,
-        Kind.DOESNT: doesnt,
-        "labels": {
-            "works": _count_label(works),
-            "doesnt": _count_label(doesnt),
-            "all": f"{total:,}+" if max(works, doesnt) > COUNT_CAP else f"{total:,}",
-        },
-    }
+    return {Kind.WORKS: works, Kind.DOESNT: doesnt}
 
 
 def list_versions() -> dict[str, int] | None:
@@ -309,7 +312,7 @@ def feedback_page(*, person, filters: ListFilters, page_number, versions_now: di
         "posts": posts,
         "works": columns.get(Kind.WORKS, []),
         "doesnt": columns.get(Kind.DOESNT, []),
-        "kind_counts": counts["labels"],
+        "kind_counts": count_labels(counts),
     }
 
 

@@ -121,3 +121,16 @@ def test_the_settings_page_saves_language_and_time_zone_and_refuses_bad_input(cl
 
 def test_the_switcher_needs_a_post(client):
     assert client.get("/language/").status_code == 405
+
+
+def test_the_feedback_tabs_count_in_the_readers_language():
+    from feedback import selectors
+    from feedback.models import Kind
+
+    assert selectors.COUNT_CAP == 1000
+    counts = {Kind.WORKS: 999, Kind.DOESNT: 235}
+    assert selectors.count_labels(counts) == {"works": "999", "doesnt": "235", "all": "1,234"}
+    with translation.override("de"):
+        assert selectors.count_labels(counts)["all"] == "1.234"
+    with translation.override("fr"):
+        assert selectors.count_labels({Kind.WORKS: 5000, Kind.DOESNT: 0})["works"] == "1\xa0000+"
