@@ -16,6 +16,7 @@ from django.utils import timezone
 from movements.models import Movement, following_now
 from people.models import Department, User
 from socialbiz import html, l10n, versions
+from socialbiz.paging import PageNavigation
 
 from .models import Comment, Feedback, Kind, ModerationAction, Report, StatusChange, Tag, Vote
 
@@ -110,32 +111,13 @@ def filtered_posts(*, person, filters: ListFilters, with_kind: bool = True) -> Q
 
 
 @dataclass
-class PageInfo:
+class PageInfo(PageNavigation):
     """Where the list is: page `number` of `num_pages` (the longer column's, side by side). Plain values, so
     a page of the list can be cached; the template reads it as a Django Page (`page.paginator.num_pages`)."""
 
     number: int
     num_pages: int
     capped: bool = False
-
-    @property
-    def paginator(self) -> PageInfo:
-        return self
-
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 def ordered_posts(qs: QuerySet[Feedback], sort: str) -> QuerySet[Feedback]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.models import Activity
 from people.models import Department, User
 from socialbiz import html, versions
+from socialbiz.paging import PageNavigation
 
 from . import filters, timeline
 from .models import (
@@ -94,32 +95,13 @@ def _split_faces(movements: list[Movement]) -> list[Movement]:
 
 
 @dataclass
-class BrowsePage:
+class BrowsePage(PageNavigation):
     """One page of the browse list with plain values (so it can be cached), read by the template as a Page."""
 
     object_list: list[Movement]
     number: int
     num_pages: int
     count: int
-
-    @property
-    def paginator(self) -> BrowsePage:
-        return self
-
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 @dataclass

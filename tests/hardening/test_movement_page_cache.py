@@ -19,11 +19,6 @@ from tests.factories import DepartmentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def signed_in(person) -> Client:
     client = Client()
     client.force_login(person)

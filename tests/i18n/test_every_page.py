@@ -9,16 +9,12 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from people.models import User
 from tests.browser.test_languages import english_leftovers
-from tests.hardening.test_url_matrix import PEOPLE, URL_NAMES
-from tests.hardening.url_table import URL_TABLE, expected
+from tests.browser.test_layout import pages_for
+from tests.hardening.test_url_matrix import PEOPLE
 
-# Pages for programs, not people: JSON, feeds, the bell's partial, a picture, the mention suggestions.
-NOT_PAGES = {"healthz", "people:privacy_export", "nudges:bell", "people:avatar", "conversation:mention_suggestions"}
-NOT_PAGE_PREFIXES = ("api:", "integrations:feed_")
 ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
 # What the world's people wrote that happens to equal an English msgid: a role its lead named "Evangelist"
 # (a role's name is the lead's text, stored as written; the suggestions offered when naming it are translated).
@@ -53,16 +49,6 @@ class Texts(HTMLParser):
             self.texts.append(" ".join(data.split()))
 
 
-def page_urls(world, who: str) -> list[str]:
-    urls = []
-    for name in URL_TABLE:
-        if name in NOT_PAGES or name.startswith(NOT_PAGE_PREFIXES) or expected(name, who, "GET") != 200:
-            continue
-        kwargs = {k: v for k, v in world.kwargs_for(name).items() if k in URL_NAMES[name]}
-        urls.append(reverse(name, kwargs=kwargs))
-    return urls
-
-
 @pytest.mark.parametrize("language", ["de", "ar"])
 def test_every_page_for_every_person_is_in_their_language(world, language):
     leftovers = english_leftovers(language)
@@ -75,7 +61,7 @@ def test_every_page_for_every_person_is_in_their_language(world, language):
             client.cookies["django_language"] = language
         else:
             client.force_login(person)
-        for url in page_urls(world, who):
+        for url in pages_for(world, who):
             response = client.get(url)
             if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
                 continue
