@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from activity.events import ANY_VERB, subscribe
 from activity.models import Activity, Verb
+from conversation.models import Watch
 from feedback.models import FeedbackMerge, Report, StatusChange, Vote
 from movements.models import Invitation, Membership, Movement
 from people.models import User
@@ -139,12 +140,14 @@ def tell_author_and_voters(event: Activity) -> None:
 
 @subscribe(Verb.MERGED_FEEDBACK)
 def tell_authors_and_voters_of_a_merge(event: Activity) -> None:
-    """A duplicate went into another post: its named author, the target's named author and the duplicate's voters
-    (now counted on the target) are told where the conversation continues. An anonymous post has no author to tell."""
+    """A duplicate went into another post: its named author, the target's named author, the duplicate's voters
+    (now counted on the target) and the people watching the duplicate are told where the conversation
+    continues. An anonymous post has no author to tell; delivery checks each can see the target."""
     merge = FeedbackMerge.objects.select_related("source", "target").get(pk=event.payload["merge_id"])
     recipients = set(merge.dropped_voter_ids) | set(
         Vote.objects.filter(pk__in=merge.moved_vote_ids).values_list("person_id", flat=True)
     )
+    recipients |= set(Watch.objects.filter(feedback_id=merge.source_id).active().values_list("person_id", flat=True))
     for post in (merge.source, merge.target):
         if post.author_id and not post.is_anonymous:
             recipients.add(post.author_id)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from socialbiz.forms import TextField
+
 from .models import Direction, Source
 
 
@@ -21,11 +23,11 @@ def _number(label, help_text="") -> forms.DecimalField:
 
 
 class MeasureForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("For example: hours in meetings per week."))
+    name = TextField(label=_("Name"), max_length=120, help_text=_("For example: hours in meetings per week."))
     source = forms.ChoiceField(
         label=_("How it is measured"), choices=Source.choices, widget=forms.RadioSelect, initial=Source.BY_HAND
     )
-    unit = forms.CharField(
+    unit = TextField(
         label=_("Unit (recorded by hand)"),
         max_length=40,
         required=False,
@@ -51,13 +53,13 @@ class MeasureValueForm(forms.Form):
     measure = forms.TypedChoiceField(label=_("Measure"), coerce=int)
     measured_on = forms.DateField(label=_("Measured on"), widget=DateInput)
     value = _number(_("Value"))
-    unit = forms.CharField(
+    unit = TextField(
         label=_("Unit (optional)"),
         max_length=40,
         required=False,
         help_text=_("If you give one, it must be the measure's unit."),
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("Note (optional)"),
         max_length=500,
         required=False,
@@ -78,7 +80,7 @@ SCALE = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class PulseAnswerForm(forms.Form):
-    works = forms.CharField(
+    works = TextField(
         label=_("What works? (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -88,7 +90,7 @@ class PulseAnswerForm(forms.Form):
     share_works = forms.BooleanField(
         label=_("Also post this as an anonymous What Works about the movement"), required=False
     )
-    doesnt = forms.CharField(
+    doesnt = TextField(
         label=_("What doesn't? (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -130,7 +132,7 @@ class ProposalForm(forms.Form):
         widget=forms.RadioSelect,
     )
     new_end = forms.DateField(label=_("New end date (extend)"), required=False, widget=DateInput)
-    rationale = forms.CharField(
+    rationale = TextField(
         label=_("Rationale"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
@@ -144,7 +146,7 @@ class ResponseForm(forms.Form):
         choices=[("consent", _("Consent")), ("abstain", _("Abstain")), ("object", _("Object"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason (needed to object)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -155,4 +157,4 @@ class ResponseForm(forms.Form):
 
 class ObjectionAnswerForm(forms.Form):
     response = forms.IntegerField(widget=forms.HiddenInput)
-    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    answer = TextField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from socialbiz.forms import TextField
+
 from .models import SupportKind, SupportStatus
 
 
@@ -12,7 +14,7 @@ class DateInput(forms.DateInput):
 
 class SponsorAskForm(forms.Form):
     sponsor = forms.IntegerField(label=_("Who to ask"), widget=forms.HiddenInput)
-    note = forms.CharField(
+    note = TextField(
         label=_("Why you ask them (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -31,7 +33,7 @@ class SponsorAnswerForm(forms.Form):
         choices=[("accept", _("Yes, I will sponsor it")), ("decline", _("No, not this time"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("Endorsement or note (optional)"),
         max_length=300,
         required=False,
@@ -41,9 +43,9 @@ class SponsorAnswerForm(forms.Form):
 
 class SupportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is needed"), choices=SupportKind.choices, widget=forms.RadioSelect)
-    what = forms.CharField(label=_("In one line"), max_length=200)
+    what = TextField(label=_("In one line"), max_length=200)
     needed_by = forms.DateField(label=_("Needed by"), widget=DateInput)
-    why = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    why = TextField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class SupportAnswerForm(forms.Form):
@@ -52,12 +54,12 @@ class SupportAnswerForm(forms.Form):
         choices=[(s.value, s.label) for s in SupportStatus if s != SupportStatus.OPEN],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Note to the leads"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = TextField(label=_("Note to the leads"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class SanctionForm(forms.Form):
     on = forms.DateField(label=_("Sanctioned on"), widget=DateInput)
-    note = forms.CharField(
+    note = TextField(
         label=_("What the sanction allows"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -66,4 +68,4 @@ class SanctionForm(forms.Form):
 
 
 class SanctionWithdrawForm(forms.Form):
-    note = forms.CharField(label=_("Why it is withdrawn (optional)"), max_length=2000, required=False)
+    note = TextField(label=_("Why it is withdrawn (optional)"), max_length=2000, required=False)

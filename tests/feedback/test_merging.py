@@ -79,6 +79,17 @@ def test_the_merge_is_logged_recorded_and_tells_authors_and_voters(duplicate, or
     assert told == {author.pk, original.author_id, voter.pk}
 
 
+def test_people_watching_the_duplicate_are_told_too_but_not_those_who_stopped(duplicate, original, moderator, author):
+    from conversation.models import Watch
+
+    watcher, stopped = UserFactory(), UserFactory()
+    Watch.objects.create(person=watcher, feedback=duplicate)
+    Watch.objects.create(person=stopped, feedback=duplicate, watching=False)
+    merging.feedback_merge(source=duplicate, target=original, actor=moderator)
+    told = set(Nudge.objects.filter(kind=NudgeKind.FEEDBACK_MERGED).values_list("recipient_id", flat=True))
+    assert told == {author.pk, original.author_id, watcher.pk}
+
+
 def test_an_anonymous_post_is_merged_without_revealing_anything(original, moderator):
     anonymous = FeedbackFactory(author=None, is_anonymous=True, title="Meetings too long (anonymous)")
     merge = merging.feedback_merge(source=anonymous, target=original, actor=moderator)
