@@ -31,6 +31,7 @@ class Verb(models.TextChoices):
     FEEDBACK_EDITED = "feedback_edited", _("edited a feedback post")
     FEEDBACK_WITHDRAWN = "feedback_withdrawn", _("withdrew a feedback post")
     UPDATE_EDITED = "update_edited", _("edited an update")
+    COMMENT_EDITED = "comment_edited", _("edited a comment")
     # An invitation sent again, or taken back, by its inviter (movements/services.py).
     RESENT_INVITATION = "resent_invitation", _("sent an invitation again")
     CANCELLED_INVITATION = "cancelled_invitation", _("cancelled an invitation")

@@ -198,9 +198,21 @@ def comment_edit(*, comment: Comment, person, body: str) -> Comment:
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a comment first.")})
+    before = comment.body
     comment.body = body
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
+    # People @mentioned by the edit and not before are told (nudges/conversation.py); the text before is handed
+    # to the subscriber, not stored in the log.
+    feedback = Feedback.objects.select_related("movement").get(pk=comment.feedback_id)
+    event_record(
+        actor=person,
+        verb=Verb.COMMENT_EDITED,
+        feedback=feedback,
+        movement=feedback.movement,
+        payload={"comment_id": comment.pk},
+        transient={"before": before},
+    )
     return comment
 
 

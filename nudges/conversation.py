@@ -224,15 +224,16 @@ def tell_people_mentioned_in_a_post(event: Activity) -> None:
     )
 
 
-@subscribe(Verb.COMMENTED)
+@subscribe(Verb.COMMENTED, Verb.COMMENT_EDITED)
 def tell_people_mentioned_in_a_comment(event: Activity) -> None:
+    """A new comment tells everyone it mentions; an edit only the handles it added."""
     comment_id = (event.payload or {}).get("comment_id")
     if comment_id is None:
         return
     comment = Comment.objects.select_related("feedback__movement__department").get(pk=comment_id)
     notify_new_mentions(
         item=comment.feedback,
-        old_text="",
+        old_text=getattr(event, "transient", {}).get("before", ""),
         new_text=comment.body,
         author_id=comment.author_id,
         key=f"c{comment.pk}",

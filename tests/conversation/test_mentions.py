@@ -130,3 +130,18 @@ def test_editing_a_post_or_an_update_tells_only_the_newly_mentioned_once():
     movement_services.update_edit(update=update, person=author, body="Plans for Friday, with @cy")
     assert told() == [bob.pk, cy.pk, cy.pk]
     assert Nudge.objects.filter(kind=Kind.MENTIONED, movement=movement, recipient=cy).count() == 1
+
+
+def test_editing_a_comment_tells_only_the_newly_mentioned_and_not_the_watchers():
+    author = UserFactory()
+    bob, cy = UserFactory(email="bob@example.com"), UserFactory(email="cy@example.com")
+    comment = feedback_services.comment_add(feedback=FeedbackFactory(), author=author, body="Thanks @bob")
+    assert told() == [bob.pk]
+    feedback_services.comment_edit(comment=comment, person=author, body="Thanks @bob and @cy")
+    assert sorted(told()) == sorted([bob.pk, cy.pk])  # cy once; bob not a second time
+    assert Nudge.objects.filter(kind=Kind.MENTIONED, recipient=cy).count() == 1
+    # The text before the edit is not kept in the activity log.
+    from activity.models import Activity, Verb
+
+    event = Activity.objects.get(verb=Verb.COMMENT_EDITED)
+    assert event.payload == {"comment_id": comment.pk} and "Thanks @bob" not in str(event.payload)
