@@ -347,6 +347,7 @@ def feedback_unvote(request, pk: int):
 )
 def feedback_comment(request, pk: int, data: schemas.CommentIn):
     post = _visible_post(request, pk)
+    _limit(request, scope="comment", rate=settings.COMMENT_RATE_LIMIT)  # the same limit as the post's page
     comment = feedback_services.comment_add(feedback=post, author=request.user, body=data.body)
     return Status(
         201,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from feedback.models import Feedback, Vote
+from feedback.models import Comment, Feedback, Vote
 from movements import services as movement_services
 from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
@@ -154,6 +154,26 @@ def test_posting_has_the_pages_rate_limit(world, api_as, settings):
     assert api.post("/api/v1/feedback/", body).status_code == 201
     assert api.post("/api/v1/feedback/", {**body, "title": "two"}).status_code == 429
     assert not Feedback.objects.filter(title="two").exists()
+
+
+def test_commenting_has_the_pages_rate_limit(world, api_as, settings):
+    settings.COMMENT_RATE_LIMIT = "1 per hour"
+    api = api_as(world.member)
+    url = f"/api/v1/feedback/{world.post.pk}/comments"
+    assert api.post(url, {"body": "first"}).status_code == 201
+    response = api.post(url, {"body": "second"})
+    assert response.status_code == 429 and response.json()["status"] == 429
+    assert list(Comment.objects.filter(feedback=world.post).values_list("body", flat=True)) == ["first"]
+
+
+def test_an_outsider_cannot_vote_or_unvote_on_a_post_they_cannot_see(world, api_as):
+    outsider = api_as(world.outsider)
+    url = f"/api/v1/feedback/{world.post.pk}/vote"
+    assert outsider.put(url).status_code == 404
+    assert outsider.delete(url).status_code == 404
+    assert not Vote.objects.filter(feedback=world.post).exists()
+    world.post.refresh_from_db()
+    assert world.post.vote_count == 0
 
 
 def test_vote_and_unvote_are_idempotent_and_keep_the_count_true(world, api_as):

@@ -244,3 +244,17 @@ def test_staff_add_an_endpoint_and_a_metadata_address_is_refused(db, client):
 def test_movement_started_is_delivered_too(endpoint):
     movement_services.movement_start(founder=UserFactory(), title="Demo days", pitch="Show work.")
     assert Delivery.objects.filter(event_type="movement.started").count() == 1
+
+
+def test_events_while_an_endpoint_is_off_wait_and_go_out_once_it_is_on_again(endpoint, receiver):
+    services.endpoint_disable(endpoint=endpoint, reason="maintenance")
+    delivery = _join()  # written although the endpoint is off
+    assert services.delivery_send(delivery_id=delivery.pk) == services.Outcome.SKIPPED
+    assert receiver.accepted == []
+    delivery.refresh_from_db()
+    assert delivery.delivered_at is None and delivery.failed_at is None and delivery.attempts == 0
+
+    endpoint.refresh_from_db()
+    services.endpoint_enable(endpoint=endpoint)
+    assert services.delivery_send(delivery_id=delivery.pk) == services.Outcome.DELIVERED
+    assert [json.loads(a["body"])["type"] for a in receiver.accepted] == ["movement.member_joined"]
