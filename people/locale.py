@@ -24,7 +24,3 @@ def addressed_to(*, language: str | None, time_zone: str | None) -> Iterator[Non
     chosen = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with translation.override(chosen), timezone.override(zone(time_zone)):
         yield
-
-
-def addressed_to_person(person) -> contextmanager:
-    return addressed_to(language=person.language, time_zone=person.time_zone)

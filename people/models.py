@@ -131,10 +131,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def zoneinfo(self) -> zoneinfo.ZoneInfo:
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("UTC")
+        from .locale import zone  # one rule for a bad or empty name (UTC), shared with mail to the person
+
+        return zone(self.time_zone)
 
     @property
     def language_code(self) -> str:
