@@ -206,6 +206,8 @@ def deliveries_for_event(*, event: Activity) -> list[str]:
             for e in endpoints
         ]
     if event.verb in messages.MOVEMENT_CHANNEL_VERBS and event.movement_id:
+        # A chat channel that is off gets nothing written, unlike an endpoint: people read it, and the news of
+        # while it was off would arrive stale and all at once when it is connected again.
         channel = ChatChannel.objects.filter(movement_id=event.movement_id, disabled_at__isnull=True).first()
         if channel is not None:
             headline, detail, link = messages.event_text(event)
