@@ -124,29 +124,13 @@ def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     if request.POST.get("confirmed") != "yes":
-        overlap = settings.WEBHOOK_SECRET_OVERLAP_HOURS
         return render(
             request,
             "confirm.html",
             {
                 "heading": _("Make a new signing secret?"),
                 "subject": endpoint.url,
-                "consequences": [
-                    ngettext(
-                        "The current secret keeps signing alongside the new one for %(hours)d hour, then stops: "
-                        "update the receiver before then or it will reject every message.",
-                        "The current secret keeps signing alongside the new one for %(hours)d hours, then stops: "
-                        "update the receiver before then or it will reject every message.",
-                        overlap,
-                    )
-                    % {"hours": overlap}
-                    if overlap
-                    else _(
-                        "The current secret stops working at once: the receiver rejects every message until "
-                        "it has the new one."
-                    ),
-                    _("The new secret is shown on the next page."),
-                ],
+                "consequences": [_old_secret_fate(), _("The new secret is shown on the next page.")],
                 "action": reverse("integrations:endpoint_rotate", kwargs={"pk": endpoint.pk}),
                 "confirm_label": _("Make a new secret"),
                 "cancel_url": reverse("integrations:endpoint", kwargs={"pk": endpoint.pk}),
@@ -154,6 +138,21 @@ def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
         )
     endpoint = services.endpoint_rotate_secret(endpoint=endpoint)
     return _endpoint_page(request, endpoint, new_secret=True)
+
+
+def _old_secret_fate() -> str:
+    overlap = settings.WEBHOOK_SECRET_OVERLAP_HOURS
+    if not overlap:
+        return _(
+            "The current secret stops working at once: the receiver rejects every message until it has the new one."
+        )
+    return ngettext(
+        "The current secret keeps signing alongside the new one for %(hours)d hour, then stops: "
+        "update the receiver before then or it will reject every message.",
+        "The current secret keeps signing alongside the new one for %(hours)d hours, then stops: "
+        "update the receiver before then or it will reject every message.",
+        overlap,
+    ) % {"hours": overlap}
 
 
 @require_POST

@@ -97,7 +97,7 @@ def test_staff_edit_a_webhook_and_rotate_its_secret(people, live_server, page, l
     assert page.get_by_role("heading", name="Make a new signing secret?").count() == 1
     assert axe(page) == []
     page.get_by_role("button", name="Make a new secret").click()
-    new_secret = page.get_by_label("New signing secret").input_value()
+    new_secret = page.get_by_role("textbox", name="New signing secret").input_value()
     assert new_secret.startswith("whsec_") and new_secret != old_secret
     assert axe(page) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

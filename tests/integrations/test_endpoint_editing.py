@@ -173,12 +173,14 @@ def test_a_refused_url_comes_back_as_a_form_error_and_changes_nothing(client, en
     assert _snapshot(endpoint) == before
 
 
-def test_rotating_asks_first_then_shows_the_new_secret(client, endpoint, staff):
+def test_rotating_asks_first_then_shows_the_new_secret(client, endpoint, staff, settings):
+    settings.WEBHOOK_SECRET_OVERLAP_HOURS = 24
     client.force_login(staff)
     url = reverse("integrations:endpoint_rotate", args=[endpoint.pk])
     ask = client.post(url)
     assert ask.status_code == 200
     assert b'name="confirmed" value="yes"' in ask.content
+    assert b"alongside the new one for 24 hours" in ask.content
     assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == endpoint.secret
 
     done = client.post(url, {"confirmed": "yes"})
