@@ -92,6 +92,7 @@ def endpoint_update(
     going to the endpoint, so to its new URL once changed."""
     _check_url(url)
     event_types = _check_event_types(event_types)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)  # on/off as it is now, not as loaded
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=url, event_types=event_types, description=description)
     if active and not endpoint.is_active:
         return endpoint_enable(endpoint=endpoint)
