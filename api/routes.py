@@ -10,9 +10,10 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import Field, create_model
 
 from dashboards import selectors as dashboard_selectors
 from dashboards.forms import RANGE_CHOICES
@@ -21,6 +22,7 @@ from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback
 from feedback.selectors import ListFilters
+from movements import filters as movement_filters
 from movements import selectors as movement_selectors
 from movements import services as movement_services
 from movements.models import Membership, Movement, Stage
@@ -90,7 +92,7 @@ def _movement(movement: Movement) -> dict:
     }
 
 
-class MovementFilters(schemas.Input):
+class _MovementFilters(schemas.Input):
     q: str = Field("", max_length=200, description="search words (title, pitch, problem, use cases, tool)")
     stage: Literal["", *Stage.values] = ""  # type: ignore[valid-type]
     department: int | None = Field(None, ge=1, le=2**62, description="a department id (sub-departments included)")
@@ -98,6 +100,17 @@ class MovementFilters(schemas.Input):
     sort: Literal["newest", "followers", "activity"] = "newest"
     cursor: str | None = Field(None, max_length=500)
     limit: int | None = Field(None, ge=1, le=100)
+
+
+# The page's yes/no filters that apps above movements register (sponsors' "sanctioned"), read from the same
+# registry as the page's form, so the API offers whatever the page offers. The URLconf (and so this module)
+# loads after every AppConfig.ready() has registered its flag.
+with translation.override("en"):  # the schema is in English whichever request first loads the URLconf
+    MovementFilters = create_model(
+        "MovementFilters",
+        __base__=_MovementFilters,
+        **{flag.name: (bool, Field(False, description=str(flag.label))) for flag in movement_filters.registered()},
+    )
 
 
 def _visible_movement(request, slug: str) -> Movement:
@@ -115,7 +128,12 @@ def movements_list(request, filters: Query[MovementFilters]):
 
     Queries: the page of movements (+ founder, department)."""
     qs = movement_selectors.movements_filtered(
-        user=request.user, words=filters.q, stage=filters.stage, department_id=filters.department, tool=filters.tool
+        user=request.user,
+        words=filters.q,
+        stage=filters.stage,
+        department_id=filters.department,
+        tool=filters.tool,
+        flags=[flag.name for flag in movement_filters.registered() if getattr(filters, flag.name)],
     ).select_related("founder", "department")
     rows, next_cursor = cursor_page(
         qs, ordering=MOVEMENT_SORTS[filters.sort], cursor=filters.cursor, limit=filters.limit, scope=f"m:{filters.sort}"

@@ -6,7 +6,7 @@ from .models import ChatChannel, Delivery, WebhookEndpoint
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ("url", "disabled_at", "consecutive_failures", "created_at")
-    exclude = ("secret",)
+    exclude = ("secret", "previous_secret")
 
 
 @admin.register(ChatChannel)

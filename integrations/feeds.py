@@ -15,6 +15,7 @@ from feedback import selectors as feedback_selectors
 from feedback.selectors import ListFilters
 from movements.models import Membership, Movement
 from nudges.messages import absolute
+from pilots import selectors as pilot_selectors
 
 from . import services
 from .models import FeedToken
@@ -90,19 +91,22 @@ def feedback_posts(*, person) -> HttpResponse:
 
 
 def pilots_calendar(*, person) -> HttpResponse:
-    """Each pilot of a movement the person follows: the pilot (start to end) and its decision window
-    (the end date until a decision is recorded). UIDs are stable, so calendars update events in place."""
+    """Each pilot of a movement the person follows: the pilot (start to end) and the members' decision window
+    (pilots.selectors.decision_windows: planned from the end day, then the proposal's own times). UIDs are
+    stable (one per pilot and one per decision window, whatever the proposal), so calendars move the events in
+    place. Queries: the movements, the proposals."""
     host = urlsplit(settings.SITE_URL).hostname or "socialbiz"
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//pilots//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Pilots · {settings.SITE_NAME}")
     movement_ids = Membership.objects.current().filter(person=person).values("movement_id")
-    movements = (
+    movements = list(
         Movement.objects.visible_to(person)
         .filter(pk__in=movement_ids, pilot_start__isnull=False, pilot_end__isnull=False)
         .order_by("pilot_start", "pk")
     )
+    windows = pilot_selectors.decision_windows(movements=movements)
     stamp = timezone.now()
     for movement in movements:
         link = absolute(movement.get_absolute_url())
@@ -115,13 +119,19 @@ def pilots_calendar(*, person) -> HttpResponse:
         pilot.add("description", movement.hypothesis or movement.pitch)
         pilot.add("url", link)
         calendar.add_component(pilot)
+        window = windows[movement.pk]
         decision = icalendar.Event()
         decision.add("uid", f"decision-{movement.pk}@{host}")
         decision.add("dtstamp", stamp)
-        decision.add("summary", f"Decision due: {movement.title}")
-        decision.add("dtstart", movement.pilot_end)
-        decision.add("dtend", movement.pilot_end + dt.timedelta(days=1))
-        decision.add("description", "Adopt, extend or retire, with a short rationale.")
+        decision.add("summary", f"Decision window: {movement.title}")
+        decision.add("dtstart", window.start)
+        decision.add("dtend", window.end)
+        decision.add(
+            "description",
+            "Members consent, abstain or object to the leads' proposal: adopt, extend or retire."
+            if window.proposal_id
+            else "The leads propose to adopt, extend or retire; the members then consent, abstain or object.",
+        )
         decision.add("url", link)
         calendar.add_component(decision)
     return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ChatKind, EventType
 
@@ -9,6 +10,14 @@ class EndpointForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     event_types = forms.MultipleChoiceField(
         label=_("Events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class EndpointEditForm(EndpointForm):
+    active = forms.BooleanField(
+        label=pgettext_lazy("switched on", "On"),
+        required=False,
+        help_text=_("While it is off, its events are kept and wait; they go out when it is on again."),
     )
 
 

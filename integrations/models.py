@@ -30,6 +30,10 @@ class WebhookEndpoint(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     # Standard Webhooks secret: "whsec_" + base64 of 32 random bytes; the receiver verifies with it.
     secret = models.CharField(max_length=100)
+    # After a rotation the old secret still signs (a second signature) until this time, so receivers can
+    # switch without dropping deliveries (Standard Webhooks' zero-downtime rotation).
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     event_types = models.JSONField(_("events"), default=list)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -46,6 +50,12 @@ class WebhookEndpoint(models.Model):
     @property
     def is_active(self) -> bool:
         return self.disabled_at is None
+
+    def signing_secrets(self) -> list[str]:
+        """The secrets a delivery is signed with now: the current one, and the previous one in its overlap."""
+        if self.previous_secret and self.previous_secret_until and self.previous_secret_until > timezone.now():
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class ChatKind(models.TextChoices):

@@ -66,16 +66,54 @@ def _check_url(url: str, field: str = "url") -> None:
 @transaction.atomic
 def endpoint_create(*, url: str, event_types: list[str], created_by, description: str = "") -> WebhookEndpoint:
     _check_url(url)
-    unknown = set(event_types) - set(EventType.values)
-    if unknown or not event_types:
-        raise ValidationError({"event_types": _("Choose at least one event.")})
+    event_types = _check_event_types(event_types)
     return WebhookEndpoint.objects.create(
         url=url,
         description=description,
-        event_types=sorted(set(event_types)),
+        event_types=event_types,
         secret=signing.new_secret(),
         created_by=created_by,
     )
+
+
+def _check_event_types(event_types: list[str]) -> list[str]:
+    unknown = set(event_types) - set(EventType.values)
+    if unknown or not event_types:
+        raise ValidationError({"event_types": _("Choose at least one event.")})
+    return sorted(set(event_types))
+
+
+@transaction.atomic
+def endpoint_update(
+    *, endpoint: WebhookEndpoint, url: str, event_types: list[str], description: str, active: bool, actor
+) -> WebhookEndpoint:
+    """Staff change an endpoint: the same checks as adding one (host policy, known events). Turning it off
+    keeps writing its deliveries (they wait); turning it on sends what waited. Deliveries already written keep
+    going to the endpoint, so to its new URL once changed."""
+    _check_url(url)
+    event_types = _check_event_types(event_types)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)  # on/off as it is now, not as loaded
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=url, event_types=event_types, description=description)
+    if active and not endpoint.is_active:
+        return endpoint_enable(endpoint=endpoint)
+    if not active and endpoint.is_active:
+        return endpoint_disable(endpoint=endpoint, reason=_("Turned off by %(name)s.") % {"name": actor.name})
+    endpoint.refresh_from_db()
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new signing secret, signing every send from now on (retries of older deliveries too). The old one
+    adds a second signature for WEBHOOK_SECRET_OVERLAP_HOURS (0: it stops at once, e.g. after a leak), so
+    receivers can switch over without dropping a message. Rotating again within that time drops the oldest."""
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    overlap = dt.timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS)
+    endpoint.previous_secret = endpoint.secret if overlap else ""
+    endpoint.previous_secret_until = timezone.now() + overlap if overlap else None
+    endpoint.secret = signing.new_secret()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    return endpoint
 
 
 @transaction.atomic
@@ -169,6 +207,8 @@ def deliveries_for_event(*, event: Activity) -> list[str]:
             for e in endpoints
         ]
     if event.verb in messages.MOVEMENT_CHANNEL_VERBS and event.movement_id:
+        # A chat channel that is off gets nothing written, unlike an endpoint: people read it, and the news of
+        # while it was off would arrive stale and all at once when it is connected again.
         channel = ChatChannel.objects.filter(movement_id=event.movement_id, disabled_at__isnull=True).first()
         if channel is not None:
             headline, detail, link = messages.event_text(event)
@@ -341,7 +381,10 @@ def _request_for(delivery: Delivery) -> tuple[str, bytes, dict[str, str]]:
     headers = {"Content-Type": "application/json"}
     if delivery.endpoint_id:
         headers |= signing.headers(
-            secret=delivery.endpoint.secret, message_id=delivery.message_id, timestamp=int(time.time()), body=body
+            secrets=delivery.endpoint.signing_secrets(),
+            message_id=delivery.message_id,
+            timestamp=int(time.time()),
+            body=body,
         )
         return delivery.endpoint.url, body, headers
     return delivery.channel.url, body, headers

@@ -21,9 +21,13 @@ def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def headers(*, secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+def headers(*, secrets: list[str], message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """One signature per secret, space-separated: a receiver accepts the message if any of them verifies
+    (the Standard Webhooks way to rotate a secret without downtime)."""
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret=secret, message_id=message_id, timestamp=timestamp, body=body),
+        "webhook-signature": " ".join(
+            sign(secret=secret, message_id=message_id, timestamp=timestamp, body=body) for secret in secrets
+        ),
     }

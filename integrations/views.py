@@ -3,6 +3,7 @@ and the feeds themselves (no session: the secret in the URL is the proof)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from movements import selectors as movement_selectors
@@ -18,7 +20,7 @@ from movements import services as movement_services
 from movements.models import Movement
 
 from . import feeds, services
-from .forms import ChatChannelForm, EndpointForm, PersonChatChannelForm
+from .forms import ChatChannelForm, EndpointEditForm, EndpointForm, PersonChatChannelForm
 from .models import Attempt, ChatChannel, Delivery, FeedToken, WebhookEndpoint
 
 DELIVERIES_SHOWN = 50
@@ -65,13 +67,17 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The endpoint, its secret, and its latest deliveries with every attempt.
     Queries: session, user, the endpoint, the deliveries, their attempts."""
     _staff_only(request)
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    return _endpoint_page(request, get_object_or_404(WebhookEndpoint, pk=pk))
+
+
+def _endpoint_page(request: HttpRequest, endpoint: WebhookEndpoint, *, new_secret: bool = False) -> HttpResponse:
     deliveries = list(
         Delivery.objects.filter(endpoint=endpoint)
         .prefetch_related(Prefetch("attempt_log", queryset=Attempt.objects.order_by("-started_at", "-pk")))
         .order_by("-created_at", "-pk")[:DELIVERIES_SHOWN]
     )
-    return render(request, "integrations/endpoint.html", {"endpoint": endpoint, "deliveries": deliveries})
+    context = {"endpoint": endpoint, "deliveries": deliveries, "new_secret": new_secret}
+    return render(request, "integrations/endpoint.html", context)
 
 
 @require_POST
@@ -85,6 +91,68 @@ def endpoint_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         services.endpoint_enable(endpoint=endpoint)
         messages.success(request, _("Endpoint turned on: waiting deliveries go out now."))
     return redirect("integrations:endpoint", pk=endpoint.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the URL, events, description and on/off: the same checks as adding one."""
+    _staff_only(request)
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    initial = {
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "event_types": endpoint.event_types,
+        "active": endpoint.is_active,
+    }
+    form = EndpointEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.endpoint_update(endpoint=endpoint, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Endpoint saved."))
+            return redirect("integrations:endpoint", pk=endpoint.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "integrations/endpoint_edit.html", {"endpoint": endpoint, "form": form}, status=status)
+
+
+@require_POST
+def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new signing secret. Asks once more first (the receiver must be told the new one); then shows the new
+    secret on the endpoint's page."""
+    _staff_only(request)
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    if request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Make a new signing secret?"),
+                "subject": endpoint.url,
+                "consequences": [_old_secret_fate(), _("The new secret is shown on the next page.")],
+                "action": reverse("integrations:endpoint_rotate", kwargs={"pk": endpoint.pk}),
+                "confirm_label": _("Make a new secret"),
+                "cancel_url": reverse("integrations:endpoint", kwargs={"pk": endpoint.pk}),
+            },
+        )
+    endpoint = services.endpoint_rotate_secret(endpoint=endpoint)
+    return _endpoint_page(request, endpoint, new_secret=True)
+
+
+def _old_secret_fate() -> str:
+    overlap = settings.WEBHOOK_SECRET_OVERLAP_HOURS
+    if not overlap:
+        return _(
+            "The current secret stops working at once: the receiver rejects every message until it has the new one."
+        )
+    return ngettext(
+        "The current secret keeps signing alongside the new one for %(hours)d hour, then stops: "
+        "update the receiver before then or it will reject every message.",
+        "The current secret keeps signing alongside the new one for %(hours)d hours, then stops: "
+        "update the receiver before then or it will reject every message.",
+        overlap,
+    ) % {"hours": overlap}
 
 
 @require_POST

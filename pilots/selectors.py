@@ -18,9 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.models import Activity
-from movements.models import Membership, Movement, Update
+from movements.models import Membership, Movement, Stage, Update
 
-from .models import Direction, Measure, MeasureValue, Pulse, PulseAnswer, PulseRespondent, Source
+from .models import (
+    Direction,
+    Measure,
+    MeasureValue,
+    Proposal,
+    ProposalStatus,
+    Pulse,
+    PulseAnswer,
+    PulseRespondent,
+    Source,
+)
 
 POINT_EVERY_DAYS = 7
 WINDOW_DAYS = 7
@@ -77,6 +87,39 @@ def pilot_window(movement: Movement, *, today: dt.date | None = None) -> tuple[d
     if not movement.pilot_start or not movement.pilot_end:
         return None
     return movement.pilot_start, movement.pilot_end
+
+
+@dataclass(frozen=True)
+class DecisionWindow:
+    """When the members answer a pilot's decision. `end` is exclusive (as iCalendar's DTEND). Dates (whole days)
+    while it is only planned; the exact times once a lead has proposed."""
+
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime
+    proposal_id: int | None  # None: planned, nobody has proposed yet
+
+
+def decision_windows(*, movements: list[Movement]) -> dict[int, DecisionWindow]:
+    """Each pilot's decision window (pilots/decisions.py opens a proposal for DECISION_WINDOW_DAYS): an open
+    proposal's; once the decision is final (adopted or retired), the recorded proposal's, up to when it was
+    recorded; otherwise the planned one, DECISION_WINDOW_DAYS from the pilot's end day, when the leads are
+    asked to propose (after an extension, the new end). Queries: the proposals, none withdrawn."""
+    latest: dict[int, Proposal] = {}
+    proposals = Proposal.objects.filter(movement__in=[m.pk for m in movements]).exclude(status=ProposalStatus.WITHDRAWN)
+    for proposal in proposals.order_by("movement_id", "-opened_at", "-pk"):
+        latest.setdefault(proposal.movement_id, proposal)
+    windows = {}
+    for movement in movements:
+        proposal = latest.get(movement.pk)
+        if proposal and proposal.status == ProposalStatus.OPEN:
+            windows[movement.pk] = DecisionWindow(proposal.opened_at, proposal.closes_at, proposal.pk)
+        elif proposal and movement.stage in (Stage.ADOPTED, Stage.RETIRED):
+            closed = min(proposal.closes_at, proposal.recorded_at or proposal.closes_at)
+            windows[movement.pk] = DecisionWindow(proposal.opened_at, closed, proposal.pk)
+        elif movement.pilot_end:
+            end = movement.pilot_end + dt.timedelta(days=settings.DECISION_WINDOW_DAYS + 1)
+            windows[movement.pk] = DecisionWindow(movement.pilot_end, end, None)
+    return windows
 
 
 def sample_days(movement: Movement, *, today: dt.date) -> list[dt.date]:

@@ -443,6 +443,8 @@ WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 WEBHOOK_STUCK_CLAIM_SECONDS = env.int("WEBHOOK_STUCK_CLAIM_SECONDS", default=120)
 WEBHOOK_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_REQUEUE_AFTER_SECONDS", default=300)
 WEBHOOK_RELAY_EVERY_SECONDS = env.float("WEBHOOK_RELAY_EVERY_SECONDS", default=30.0)
+# After staff rotate an endpoint's secret, the old one still adds a signature for this long (0: not at all).
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 
 # --- Background work (Celery; Redis is the broker) -------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from feedback.models import Comment, Feedback, Vote
+from movements import filters as movement_filters
 from movements import services as movement_services
 from nudges.models import Kind as NudgeKind
 from nudges.models import Nudge
+from sponsors import services as sponsor_services
 from tests.factories import FeedbackFactory, MovementFactory, UserFactory
 
 
@@ -28,6 +30,44 @@ def test_movements_list_filters_like_the_page(world, api_as):
     assert api.get("/api/v1/movements/", {"stage": "adopted"}).json()["items"] == []
     items = api.get("/api/v1/movements/", {"department": world.dept_a.pk}).json()["items"]
     assert [m["slug"] for m in items] == [world.limited.slug]
+
+
+@pytest.fixture
+def sanctioned(world):
+    """The open movement, sanctioned by a manager its lead asked to sponsor it."""
+    manager = UserFactory(display_name="Mia Manager")
+    sponsorship = sponsor_services.sponsorship_request(movement=world.open, lead=world.lead, sponsor=manager)
+    sponsor_services.sponsorship_answer(sponsorship=sponsorship, person=manager, accept=True)
+    sponsor_services.sanction_grant(movement=world.open, sponsor=manager, note="Official.")
+    return world.open
+
+
+def test_movements_list_has_the_pages_sanctioned_filter(world, api_as, sanctioned, client):
+    api = api_as(world.member)
+    assert {m["slug"] for m in api.get("/api/v1/movements/").json()["items"]} == {world.open.slug, world.limited.slug}
+    for on in ("true", "1", "on"):
+        items = api.get("/api/v1/movements/", {"sanctioned": on}).json()["items"]
+        assert [m["slug"] for m in items] == [sanctioned.slug], on
+    assert len(api.get("/api/v1/movements/", {"sanctioned": "false"}).json()["items"]) == 2
+    # the same answer as the page with the same query string
+    client.force_login(world.member)
+    page = client.get("/movements/", {"sanctioned": "1"})
+    assert [m.slug for m in page.context["page"].object_list] == [sanctioned.slug]
+
+
+def test_movements_list_offers_every_filter_the_page_offers(client):
+    parameters = {
+        p["name"] for p in client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/movements/"]["get"]["parameters"]
+    }
+    assert {"q", "stage", "department", "tool", "sort"} <= parameters
+    assert {flag.name for flag in movement_filters.registered()} == {"sanctioned"} <= parameters
+
+
+def test_a_sanctioned_value_that_is_not_yes_or_no_is_a_422_problem(world, api_as):
+    response = api_as(world.member).get("/api/v1/movements/", {"sanctioned": "maybe"})
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -222,6 +262,13 @@ def test_anonymous_callers_get_a_401_problem(db, client):
     assert response["Content-Type"] == "application/problem+json"
 
 
+def _sanctioned(movement):
+    manager = UserFactory()
+    sponsorship = sponsor_services.sponsorship_request(movement=movement, lead=movement.founder, sponsor=manager)
+    sponsor_services.sponsorship_answer(sponsorship=sponsorship, person=manager, accept=True)
+    return sponsor_services.sanction_grant(movement=movement, sponsor=manager, note="Official.")
+
+
 def _count(api, path) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         assert api.get(path).status_code == 200
@@ -232,6 +279,7 @@ def _count(api, path) -> list[str]:
     ("path", "grow"),
     [
         ("/api/v1/movements/?sort=followers", lambda w: [MovementFactory() for _ in range(5)]),
+        ("/api/v1/movements/?sanctioned=true", lambda w: [_sanctioned(MovementFactory()) for _ in range(5)]),
         ("/api/v1/feedback/?sort=trending", lambda w: FeedbackFactory.create_batch(5)),
         (
             "/api/v1/notifications/",

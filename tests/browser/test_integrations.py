@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from integrations import services
 from movements import services as movement_services
 from tests.factories import UserFactory
 
@@ -64,6 +65,44 @@ def test_staff_add_a_webhook_and_a_lead_connects_a_chat_channel(people, live_ser
     page.get_by_role("button", name="Connect").click()
     assert page.get_by_text("not a Slack").count() == 1
     assert axe(page) == []
+
+
+def test_staff_edit_a_webhook_and_rotate_its_secret(people, live_server, page, login_in_browser, axe):
+    endpoint = services.endpoint_create(
+        url="http://127.0.0.1:9/hook", event_types=["movement.member_joined"], created_by=people["admin"]
+    )
+    old_secret = endpoint.secret
+    login_in_browser(people["admin"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/integrations/webhooks/{endpoint.pk}/")
+    page.get_by_role("link", name="Edit").click()
+    page.wait_for_url("**/edit/")
+    assert axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_label("URL").fill("http://169.254.169.254/latest")
+    page.get_by_role("button", name="Save").click()
+    assert page.locator("#url-errors").count() == 1
+    assert axe(page) == []
+    page.get_by_label("URL").fill("http://127.0.0.1:9/other")
+    page.get_by_label("Description").fill("Helpdesk")
+    page.get_by_label("feedback posted").check()
+    page.get_by_label("On", exact=True).uncheck()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/integrations/webhooks/{endpoint.pk}/")
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.description, endpoint.is_active) == ("http://127.0.0.1:9/other", "Helpdesk", False)
+    assert sorted(endpoint.event_types) == ["feedback.posted", "movement.member_joined"]
+
+    page.get_by_role("button", name="Make a new signing secret").click()
+    assert page.get_by_role("heading", name="Make a new signing secret?").count() == 1
+    assert axe(page) == []
+    page.get_by_role("button", name="Make a new secret").click()
+    new_secret = page.get_by_role("textbox", name="New signing secret").input_value()
+    assert new_secret.startswith("whsec_") and new_secret != old_secret
+    assert axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    endpoint.refresh_from_db()
+    assert (endpoint.secret, endpoint.previous_secret) == (new_secret, old_secret)
 
 
 def test_the_api_docs_render_under_the_content_security_policy(people, live_server, page, login_in_browser):

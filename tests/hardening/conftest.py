@@ -142,6 +142,8 @@ class World:
             "api_tokens:revoke": {"pk": self.api_token.pk},
             "integrations:endpoint": {"pk": self.endpoint.pk},
             "integrations:endpoint_toggle": {"pk": self.endpoint.pk},
+            "integrations:endpoint_edit": {"pk": self.endpoint.pk},
+            "integrations:endpoint_rotate": {"pk": self.endpoint.pk},
             "integrations:delivery_resend": {"pk": self.delivery.pk},
             "integrations:feed_movement": {"token": self.feed_token, "slug": slug},
             "integrations:feed_feedback": {"token": self.feed_token},

@@ -228,6 +228,8 @@ URL_TABLE: dict[str, dict] = {
     "integrations:endpoints": {"GET": STAFF_ONLY, "POST": {"*": 404, "admin": 400}},
     "integrations:endpoint": {"GET": STAFF_ONLY, "POST": 405},
     "integrations:endpoint_toggle": {"GET": 405, "POST": {"*": 404, "admin": 302}, "writes": {"admin"}},
+    "integrations:endpoint_edit": {"GET": STAFF_ONLY, "POST": {"*": 404, "admin": 400}},  # the form with its errors
+    "integrations:endpoint_rotate": {"GET": 405, "POST": {"*": 404, "admin": 200}},  # asks once more first
     "integrations:delivery_resend": {"GET": 405, "POST": {"*": 404, "admin": 302}, "writes": {"admin"}},
     "integrations:feeds": {"GET": 200, "POST": 200, "writes": EVERYONE},  # POST makes new feed links
     "integrations:feeds_revoke": {"GET": 405, "POST": 200},  # asks once more first

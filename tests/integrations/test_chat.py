@@ -68,6 +68,27 @@ def test_a_movement_channel_hears_an_update_as_slack_blocks_with_a_link_back(db,
     assert button["url"].endswith(movement.get_absolute_url())
 
 
+def test_a_movement_channel_that_is_off_is_not_flooded_with_what_happened_meanwhile(db, receiver):
+    # Unlike a webhook endpoint (a system that must see every event), a chat channel is read by people: news
+    # from while it was off would arrive stale and all at once, so none is written.
+    lead = UserFactory(display_name="Lena Lead")
+    movement = movement_services.movement_start(founder=lead, title="Working out loud", pitch="p")
+    endpoint = services.endpoint_create(url=receiver.url, event_types=["movement.update_posted"], created_by=lead)
+    channel = services.chat_channel_set(kind="slack", url=receiver.url, actor=lead, movement=movement)
+    ChatChannel.objects.filter(pk=channel.pk).update(disabled_at=timezone.now())  # as after WEBHOOK_MAX_FAILURES
+
+    movement_services.update_post(movement=movement, author=lead, body="While the channel was off.")
+    assert not Delivery.objects.filter(channel=channel).exists()
+    assert Delivery.objects.filter(endpoint=endpoint).count() == 1  # the endpoint's waits for it
+
+    services.chat_channel_set(kind="slack", url=receiver.url, actor=lead, movement=movement)  # connected again
+    movement_services.update_post(movement=movement, author=lead, body="Back on.")
+    for delivery in Delivery.objects.filter(channel=channel):
+        assert services.delivery_send(delivery_id=delivery.pk) == services.Outcome.DELIVERED
+    [message] = [json.loads(r["body"]) for r in receiver.accepted]
+    assert message["blocks"][1]["text"]["text"] == "Back on."
+
+
 def test_a_teams_channel_gets_an_adaptive_card(db, receiver):
     lead = UserFactory()
     movement = movement_services.movement_start(founder=lead, title="Demo days", pitch="p")

@@ -8,6 +8,7 @@ import datetime as dt
 import feedparser
 import icalendar
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -15,6 +16,7 @@ from feedback import services as feedback_services
 from feedback.models import Kind
 from integrations import services
 from movements import services as movement_services
+from pilots import decisions
 from tests.factories import DepartmentFactory, UserFactory
 
 
@@ -85,14 +87,67 @@ def test_the_pilot_calendar_has_the_pilot_and_the_decision_window_with_stable_ui
     pilot = events["Pilot: Working out loud"]
     assert pilot.decoded("dtstart") == dt.date(2026, 3, 2)
     assert pilot.decoded("dtend") == dt.date(2026, 4, 25)  # all-day events end the day after
-    decision = events["Decision due: Working out loud"]
+    decision = events["Decision window: Working out loud"]
+    # planned: the members' DECISION_WINDOW_DAYS (5) from the pilot's end day, that day included
     assert decision.decoded("dtstart") == dt.date(2026, 4, 24)
+    assert decision.decoded("dtend") == dt.date(2026, 4, 30)
     again = icalendar.Calendar.from_ical(_get("feed_pilots", token).content)
     assert sorted(str(e["uid"]) for e in again.walk("VEVENT")) == sorted(str(e["uid"]) for e in events.values())
     outsider = icalendar.Calendar.from_ical(
         _get("feed_pilots", services.feed_token_create(person=world["outsider"])).content
     )
     assert outsider.walk("VEVENT") == []
+
+
+def _decision(token) -> icalendar.Event:
+    calendar = icalendar.Calendar.from_ical(_get("feed_pilots", token).content)
+    [event] = [e for e in calendar.walk("VEVENT") if str(e["uid"]).startswith("decision-")]
+    return event
+
+
+def test_the_decision_window_follows_the_proposal_under_the_same_uid(world, settings):
+    settings.DECISION_WINDOW_DAYS = 3
+    lead, movement = world["lead"], world["limited"]
+    token = services.feed_token_create(person=lead)
+    planned = _decision(token)
+    assert (planned.decoded("dtstart"), planned.decoded("dtend")) == (dt.date(2026, 4, 24), dt.date(2026, 4, 28))
+
+    opened_at = dt.datetime(2026, 4, 25, 9, 30, tzinfo=dt.UTC)
+    with time_machine.travel(opened_at, tick=False):
+        proposal = decisions.proposal_open(movement=movement, lead=lead, decision="adopt", rationale="It works.")
+    proposed = _decision(token)
+    assert str(proposed["uid"]) == str(planned["uid"])
+    assert str(planned["uid"]).startswith(f"decision-{movement.pk}@")
+    assert proposed.decoded("dtstart") == opened_at
+    assert proposed.decoded("dtend") == opened_at + dt.timedelta(days=3)
+
+    recorded_at = opened_at + dt.timedelta(days=1)
+    with time_machine.travel(recorded_at, tick=False):
+        decisions.proposal_respond(proposal=proposal, person=lead, kind="consent")  # the only member: may record
+        decisions.proposal_record(proposal=proposal, lead=lead)
+    recorded = _decision(token)
+    assert str(recorded["uid"]) == str(planned["uid"])
+    assert (recorded.decoded("dtstart"), recorded.decoded("dtend")) == (opened_at, recorded_at)
+
+
+def test_a_withdrawn_proposal_leaves_the_planned_window_and_an_extension_moves_it(world, settings):
+    settings.DECISION_WINDOW_DAYS = 5
+    lead, movement = world["lead"], world["limited"]
+    token = services.feed_token_create(person=lead)
+    with time_machine.travel(dt.datetime(2026, 4, 24, 8, 0, tzinfo=dt.UTC), tick=False):
+        proposal = decisions.proposal_open(
+            movement=movement, lead=lead, decision="extend", rationale="More data.", new_end=dt.date(2026, 6, 5)
+        )
+        decisions.proposal_withdraw(proposal=proposal, lead=lead)
+    assert _decision(token).decoded("dtstart") == dt.date(2026, 4, 24)
+    with time_machine.travel(dt.datetime(2026, 4, 24, 9, 0, tzinfo=dt.UTC), tick=False):
+        proposal = decisions.proposal_open(
+            movement=movement, lead=lead, decision="extend", rationale="More data.", new_end=dt.date(2026, 6, 5)
+        )
+        decisions.proposal_respond(proposal=proposal, person=lead, kind="consent")
+        decisions.proposal_record(proposal=proposal, lead=lead)
+    extended = _decision(token)
+    assert (extended.decoded("dtstart"), extended.decoded("dtend")) == (dt.date(2026, 6, 5), dt.date(2026, 6, 11))
 
 
 def test_a_new_secret_revokes_the_old_links_and_revoking_ends_them(world):
