@@ -9,7 +9,6 @@ are suggested like any other and reveal nothing. The full-text match uses the li
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 
@@ -17,8 +16,10 @@ from movements.similar import (
     CANDIDATES,
     MIN_CHARS,
     SIMILAR_LIMIT,
+    Sql,
     any_of,
     any_word_query,
+    document_matches,
     similar_movements,
     typed_text,
     typed_words,
@@ -43,15 +44,19 @@ def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LI
         query = any_word_query(words)
         # Ranked on the title only: ranking against every matching body would read them all. And only a
         # bounded set of candidates is ranked (CANDIDATES from each index), so common words cost no more.
-        by_words = base.annotate(document=search_document()).filter(document=query).order_by().values("pk")[:CANDIDATES]
+        by_words = base.filter(document_matches(Feedback, search_document, query)).order_by().values("pk")[:CANDIDATES]
         by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
-        title_vector = SearchVector("title", weight="A", config="english")
-        likeness = TrigramWordSimilarity(Value(title or text), "title")
+        score = Sql(
+            "ts_rank(setweight(to_tsvector('english'::regconfig, COALESCE({title}, '')), 'A'), "
+            f"{query[0]}) + word_similarity(%s, {{title}})",
+            ("title",),
+            [*query[1], title or text],
+        )
         # The candidates are already limited to what the viewer can see: the ranked query reads them by id.
         qs = (
             Feedback.objects.annotate(voted=Exists(voted))
             .filter(any_of(by_words.union(by_title)))
-            .annotate(score=SearchRank(title_vector, query) + likeness)
+            .annotate(score=score)
         )
     else:
         match = Q()

@@ -8,11 +8,14 @@ SQLite (the one-machine demo) matches any of the longest typed words with iconta
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import Col
 
 from .models import Membership, Movement
 
@@ -23,8 +26,9 @@ TYPED_CHARS = 300
 TYPED_WORDS = 12
 MIN_CHARS = 3
 # How many matches of each index (words, title likeness) are ranked at most: when a word is in thousands of rows any
-# 100 of them are as good as any 200, and ranking half as many halves the worst case (the large seed: 10 -> 6 ms).
-CANDIDATES = 100
+# 50 of them are as good as any 100 (five are shown), and a common word costs reading and ranking that many rows:
+# on the large seed 200 -> 100 took the worst lookup from 10 to 6 ms, 100 -> 50 halved the rows read once more.
+CANDIDATES = 50
 _WORD = re.compile(r"\w{2,}")
 
 
@@ -39,14 +43,52 @@ def typed_words(text: str) -> list[str]:
     return list(dict.fromkeys(word.lower() for word in _WORD.findall(text)))[:TYPED_WORDS]
 
 
-def any_word_query(words: list[str]) -> SearchQuery | None:
-    """Any of the words (OR): a half-typed sentence must find posts that share a few of its words. Each word
-    is a `plainto_tsquery`, so nothing the person types is read as query syntax."""
-    query = None
-    for word in words:
-        one = SearchQuery(word, search_type="plain", config="english")
-        query = one if query is None else query | one
-    return query
+def any_word_query(words: list[str]) -> tuple[str, list[str]]:
+    """Any of the words (OR), as SQL and its parameters: a half-typed sentence must find posts that share a few
+    of its words. Each word is a `plainto_tsquery`, so nothing the person types is read as query syntax."""
+    sql = " || ".join(["plainto_tsquery('english'::regconfig, %s)"] * len(words))
+    return f"({sql})", list(words)
+
+
+class Sql(Func):
+    """Fixed SQL text over some of the model's columns, as one expression: `{title}` in the text is the title
+    column (with the table alias of wherever the expression ends up, a subquery included), `%s` a parameter.
+
+    Why: Django resolves and copies a composed expression again at every step that builds a query, and the
+    similar lookups composed many (the search document of posts is six SearchVectors, each a Coalesce and a
+    setweight, plus one SearchQuery a word): building and compiling the two queries took 15 to 20 ms of CPU
+    on the large seed, three times what PostgreSQL spent answering them. Here only the columns are resolved."""
+
+    def __init__(self, text: str, columns: tuple[str, ...] = (), params: tuple | list = (), output_field=None):
+        super().__init__(*(F(name) for name in columns), output_field=output_field or FloatField())
+        self.text, self.columns, self.params = text, tuple(columns), tuple(params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        columns = zip(self.columns, self.get_source_expressions(), strict=True)
+        names = {name: compiler.compile(column)[0] for name, column in columns}
+        return f"({self.text.format(**names)})", list(self.params)
+
+
+@functools.cache
+def indexed_sql(model, build: Callable[[], SearchVector]) -> tuple[str, tuple[str, ...], tuple]:
+    """The SQL of `build()` (an indexed search document) as a `Sql` text with its columns and parameters:
+    compiled by Django once per process, so it stays exactly the expression the index was built from (the
+    planner uses an expression index only for the identical expression)."""
+    query = model.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    expression = build().resolve_expression(query)
+    sql, params = compiler.compile(expression)
+    columns = tuple(sorted({node.target.column for node in expression.flatten() if isinstance(node, Col)}))
+    table = connection.ops.quote_name(model._meta.db_table)
+    for column in columns:
+        sql = sql.replace(f"{table}.{connection.ops.quote_name(column)}", f"{{{column}}}")
+    return sql, columns, tuple(params)
+
+
+def document_matches(model, build: Callable[[], SearchVector], query: tuple[str, list[str]]) -> Sql:
+    """A filter: the indexed document `build()` matches the `any_word_query` (the full-text index is used)."""
+    document, columns, params = indexed_sql(model, build)
+    return Sql(f"{document} @@ {query[0]}", columns, [*params, *query[1]], output_field=BooleanField())
 
 
 class _AnyOf(Func):
@@ -85,16 +127,20 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
     qs = base.annotate(following=Exists(following))
     if connection.vendor == "postgresql":
         query = any_word_query(words)
-        vector = _search_vector()
         # Only a bounded set of candidates is ranked (CANDIDATES from each index): common words cost no more.
-        by_words = base.annotate(document=vector).filter(document=query).order_by().values("pk")[:CANDIDATES]
+        by_words = base.filter(document_matches(Movement, _search_vector, query)).order_by().values("pk")[:CANDIDATES]
         by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
-        likeness = TrigramWordSimilarity(Value(title or text), "title")
+        document, columns, params = indexed_sql(Movement, _search_vector)
+        score = Sql(
+            f"ts_rank({document}, {query[0]}) + word_similarity(%s, {{title}})",
+            tuple(dict.fromkeys((*columns, "title"))),
+            [*params, *query[1], title or text],
+        )
         # The candidates are already limited to what the viewer can see: the ranked query reads them by id.
         qs = (
             Movement.objects.annotate(following=Exists(following))
             .filter(any_of(by_words.union(by_title)))
-            .annotate(score=SearchRank(vector, query) + likeness)
+            .annotate(score=score)
         )
     else:
         longest = sorted(words, key=len, reverse=True)[:3]
