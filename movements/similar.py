@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Col
 
 from .models import Membership, Movement
@@ -85,24 +85,26 @@ def indexed_sql(model, build: Callable[[], SearchVector]) -> tuple[str, tuple[st
     return sql, columns, tuple(params)
 
 
-def document_matches(model, build: Callable[[], SearchVector], query: tuple[str, list[str]]) -> Sql:
-    """A filter: the indexed document `build()` matches the `any_word_query` (the full-text index is used)."""
+def candidates(
+    model, build: Callable[[], SearchVector], query: tuple[str, list[str]], title: str, where: str = ""
+) -> Sql:
+    """A filter: the row is one of the first CANDIDATES rows whose indexed document `build()` matches any typed
+    word (the full-text index) or one of the first CANDIDATES whose title is word-similar to the typed title
+    (`%>`, the trigram index). `where` (SQL on the row's own columns, ending in AND) narrows both.
+
+    Fixed SQL: nothing is built per lookup but the parameters. The ids are computed once
+    (`id = ANY(ARRAY(...))`) and the ranked rows read by primary key: an `IN (subquery)` over a union is
+    planned as a semi-join that reads the whole table. Only a bounded set is ranked, so a common word costs no
+    more than CANDIDATES rows."""
     document, columns, params = indexed_sql(model, build)
-    return Sql(f"{document} @@ {query[0]}", columns, [*params, *query[1]], output_field=BooleanField())
-
-
-class _AnyOf(Func):
-    """`id = ANY(ARRAY(subquery))`: the subquery's few ids are computed once and the rows are then read by
-    primary key (an `IN (subquery)` over a union is planned as a semi-join that reads the whole table)."""
-
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY(ARRAY"
-    output_field = BooleanField()
-
-
-def any_of(candidates: QuerySet) -> _AnyOf:
-    """A filter: the row's primary key is one of the `candidates` (a queryset of "pk" values)."""
-    return _AnyOf(F("pk"), Subquery(candidates))
+    quote = connection.ops.quote_name
+    document = document.format(**{column: quote(column) for column in columns})
+    table = quote(model._meta.db_table)
+    sql = (
+        f"{{id}} = ANY(ARRAY((SELECT id FROM {table} WHERE {where}{document} @@ {query[0]} LIMIT {CANDIDATES})"
+        f" UNION (SELECT id FROM {table} WHERE {where}title %%> %s LIMIT {CANDIDATES})))"
+    )
+    return Sql(sql, ("id",), [*params, *query[1], title], output_field=BooleanField())
 
 
 def _search_vector() -> SearchVector:
@@ -127,21 +129,15 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
     qs = base.annotate(following=Exists(following))
     if connection.vendor == "postgresql":
         query = any_word_query(words)
-        # Only a bounded set of candidates is ranked (CANDIDATES from each index): common words cost no more.
-        by_words = base.filter(document_matches(Movement, _search_vector, query)).order_by().values("pk")[:CANDIDATES]
-        by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
         document, columns, params = indexed_sql(Movement, _search_vector)
         score = Sql(
             f"ts_rank({document}, {query[0]}) + word_similarity(%s, {{title}})",
             tuple(dict.fromkeys((*columns, "title"))),
             [*params, *query[1], title or text],
         )
-        # The candidates are already limited to what the viewer can see: the ranked query reads them by id.
-        qs = (
-            Movement.objects.annotate(following=Exists(following))
-            .filter(any_of(by_words.union(by_title)))
-            .annotate(score=score)
-        )
+        # The viewer's visibility is asked of the candidates, here: where more than CANDIDATES rows match,
+        # the candidates are any of them anyway.
+        qs = qs.filter(candidates(Movement, _search_vector, query, title or text)).annotate(score=score)
     else:
         longest = sorted(words, key=len, reverse=True)[:3]
         match = Q()
