@@ -90,6 +90,20 @@ def test_people_watching_the_duplicate_are_told_too_but_not_those_who_stopped(du
     assert told == {author.pk, original.author_id, watcher.pk}
 
 
+def test_people_watching_the_duplicate_watch_the_post_it_went_into(duplicate, original, moderator):
+    from conversation.models import Watch
+
+    watcher, stopped, stopped_target = UserFactory(), UserFactory(), UserFactory()
+    Watch.objects.create(person=watcher, feedback=duplicate)
+    Watch.objects.create(person=stopped, feedback=duplicate, watching=False)
+    Watch.objects.create(person=stopped_target, feedback=duplicate)
+    Watch.objects.create(person=stopped_target, feedback=original, watching=False)
+    merging.feedback_merge(source=duplicate, target=original, actor=moderator)
+    on_target = dict(Watch.objects.filter(feedback=original).values_list("person_id", "watching"))
+    assert on_target[watcher.pk] is True and on_target[stopped_target.pk] is False
+    assert stopped.pk not in on_target
+
+
 def test_an_anonymous_post_is_merged_without_revealing_anything(original, moderator):
     anonymous = FeedbackFactory(author=None, is_anonymous=True, title="Meetings too long (anonymous)")
     merge = merging.feedback_merge(source=anonymous, target=original, actor=moderator)
