@@ -56,8 +56,9 @@ class Sql(Func):
 
     Why: Django resolves and copies a composed expression again at every step that builds a query, and the
     similar lookups composed many (the search document of posts is six SearchVectors, each a Coalesce and a
-    setweight, plus one SearchQuery a word): building and compiling the two queries took 15 to 20 ms of CPU
-    on the large seed, three times what PostgreSQL spent answering them. Here only the columns are resolved."""
+    setweight, plus one SearchQuery a word): building and compiling the two queries was 58,000 Python calls
+    and most of the lookup's time on the large seed, several times what PostgreSQL spent answering them.
+    Here only the columns are resolved (11,500 calls with `candidates()`, docs/benchmarks.md)."""
 
     def __init__(self, text: str, columns: tuple[str, ...] = (), params: tuple | list = (), output_field=None):
         super().__init__(*(F(name) for name in columns), output_field=output_field or FloatField())
@@ -99,10 +100,10 @@ def candidates(
     document, columns, params = indexed_sql(model, build)
     quote = connection.ops.quote_name
     document = document.format(**{column: quote(column) for column in columns})
-    table = quote(model._meta.db_table)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     sql = (
-        f"{{id}} = ANY(ARRAY((SELECT id FROM {table} WHERE {where}{document} @@ {query[0]} LIMIT {CANDIDATES})"
-        f" UNION (SELECT id FROM {table} WHERE {where}title %%> %s LIMIT {CANDIDATES})))"
+        f"{{id}} = ANY(ARRAY((SELECT {pk} FROM {table} WHERE {where}{document} @@ {query[0]} LIMIT {CANDIDATES})"
+        f" UNION (SELECT {pk} FROM {table} WHERE {where}{quote('title')} %%> %s LIMIT {CANDIDATES})))"
     )
     return Sql(sql, ("id",), [*params, *query[1], title], output_field=BooleanField())
 
@@ -135,8 +136,8 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
             tuple(dict.fromkeys((*columns, "title"))),
             [*params, *query[1], title or text],
         )
-        # The viewer's visibility is asked of the candidates, here: where more than CANDIDATES rows match,
-        # the candidates are any of them anyway.
+        # The candidates are any matching movements; whether the viewer may see them is asked here, of the
+        # candidates only (where more than CANDIDATES rows match, the candidates are any of them anyway).
         qs = qs.filter(candidates(Movement, _search_vector, query, title or text)).annotate(score=score)
     else:
         longest = sorted(words, key=len, reverse=True)[:3]
