@@ -9,16 +9,15 @@ are suggested like any other and reveal nothing. The full-text match uses the li
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 
 from movements.similar import (
-    CANDIDATES,
     MIN_CHARS,
     SIMILAR_LIMIT,
-    any_of,
+    Sql,
     any_word_query,
+    candidates,
     similar_movements,
     typed_text,
     typed_words,
@@ -41,18 +40,18 @@ def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LI
     qs = base.annotate(voted=Exists(voted))
     if connection.vendor == "postgresql":
         query = any_word_query(words)
-        # Ranked on the title only: ranking against every matching body would read them all. And only a
-        # bounded set of candidates is ranked (CANDIDATES from each index), so common words cost no more.
-        by_words = base.annotate(document=search_document()).filter(document=query).order_by().values("pk")[:CANDIDATES]
-        by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
-        title_vector = SearchVector("title", weight="A", config="english")
-        likeness = TrigramWordSimilarity(Value(title or text), "title")
-        # The candidates are already limited to what the viewer can see: the ranked query reads them by id.
-        qs = (
-            Feedback.objects.annotate(voted=Exists(voted))
-            .filter(any_of(by_words.union(by_title)))
-            .annotate(score=SearchRank(title_vector, query) + likeness)
+        # Ranked on the title only: ranking against every matching body would read them all. The candidates
+        # skip hidden and merged posts (columns of the row); whether the viewer may see the movement a post is
+        # about is asked once, of the candidates, in the ranked query (asked in each branch, it was built,
+        # compiled and run twice), and where more than CANDIDATES rows match, the candidates are any of them.
+        shown = "hidden_at IS NULL AND merged_into_id IS NULL AND "
+        score = Sql(
+            "ts_rank(setweight(to_tsvector('english'::regconfig, COALESCE({title}, '')), 'A'), "
+            f"{query[0]}) + word_similarity(%s, {{title}})",
+            ("title",),
+            [*query[1], title or text],
         )
+        qs = qs.filter(candidates(Feedback, search_document, query, title or text, shown)).annotate(score=score)
     else:
         match = Q()
         for word in sorted(words, key=len, reverse=True)[:3]:

@@ -8,11 +8,14 @@ SQLite (the one-machine demo) matches any of the longest typed words with iconta
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Col
 
 from .models import Membership, Movement
 
@@ -23,8 +26,9 @@ TYPED_CHARS = 300
 TYPED_WORDS = 12
 MIN_CHARS = 3
 # How many matches of each index (words, title likeness) are ranked at most: when a word is in thousands of rows any
-# 100 of them are as good as any 200, and ranking half as many halves the worst case (the large seed: 10 -> 6 ms).
-CANDIDATES = 100
+# 50 of them are as good as any 100 (five are shown), and a common word costs reading and ranking that many rows:
+# on the large seed 200 -> 100 took the worst lookup from 10 to 6 ms, 100 -> 50 halved the rows read once more.
+CANDIDATES = 50
 _WORD = re.compile(r"\w{2,}")
 
 
@@ -39,28 +43,69 @@ def typed_words(text: str) -> list[str]:
     return list(dict.fromkeys(word.lower() for word in _WORD.findall(text)))[:TYPED_WORDS]
 
 
-def any_word_query(words: list[str]) -> SearchQuery | None:
-    """Any of the words (OR): a half-typed sentence must find posts that share a few of its words. Each word
-    is a `plainto_tsquery`, so nothing the person types is read as query syntax."""
-    query = None
-    for word in words:
-        one = SearchQuery(word, search_type="plain", config="english")
-        query = one if query is None else query | one
-    return query
+def any_word_query(words: list[str]) -> tuple[str, list[str]]:
+    """Any of the words (OR), as SQL and its parameters: a half-typed sentence must find posts that share a few
+    of its words. Each word is a `plainto_tsquery`, so nothing the person types is read as query syntax."""
+    sql = " || ".join(["plainto_tsquery('english'::regconfig, %s)"] * len(words))
+    return f"({sql})", list(words)
 
 
-class _AnyOf(Func):
-    """`id = ANY(ARRAY(subquery))`: the subquery's few ids are computed once and the rows are then read by
-    primary key (an `IN (subquery)` over a union is planned as a semi-join that reads the whole table)."""
+class Sql(Func):
+    """Fixed SQL text over some of the model's columns, as one expression: `{title}` in the text is the title
+    column (with the table alias of wherever the expression ends up, a subquery included), `%s` a parameter.
 
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY(ARRAY"
-    output_field = BooleanField()
+    Why: Django resolves and copies a composed expression again at every step that builds a query, and the
+    similar lookups composed many (the search document of posts is six SearchVectors, each a Coalesce and a
+    setweight, plus one SearchQuery a word): building and compiling the two queries was 58,000 Python calls
+    and most of the lookup's time on the large seed, several times what PostgreSQL spent answering them.
+    Here only the columns are resolved (11,500 calls with `candidates()`, docs/benchmarks.md)."""
+
+    def __init__(self, text: str, columns: tuple[str, ...] = (), params: tuple | list = (), output_field=None):
+        super().__init__(*(F(name) for name in columns), output_field=output_field or FloatField())
+        self.text, self.columns, self.params = text, tuple(columns), tuple(params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        columns = zip(self.columns, self.get_source_expressions(), strict=True)
+        names = {name: compiler.compile(column)[0] for name, column in columns}
+        return f"({self.text.format(**names)})", list(self.params)
 
 
-def any_of(candidates: QuerySet) -> _AnyOf:
-    """A filter: the row's primary key is one of the `candidates` (a queryset of "pk" values)."""
-    return _AnyOf(F("pk"), Subquery(candidates))
+@functools.cache
+def indexed_sql(model, build: Callable[[], SearchVector]) -> tuple[str, tuple[str, ...], tuple]:
+    """The SQL of `build()` (an indexed search document) as a `Sql` text with its columns and parameters:
+    compiled by Django once per process, so it stays exactly the expression the index was built from (the
+    planner uses an expression index only for the identical expression)."""
+    query = model.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    expression = build().resolve_expression(query)
+    sql, params = compiler.compile(expression)
+    columns = tuple(sorted({node.target.column for node in expression.flatten() if isinstance(node, Col)}))
+    table = connection.ops.quote_name(model._meta.db_table)
+    for column in columns:
+        sql = sql.replace(f"{table}.{connection.ops.quote_name(column)}", f"{{{column}}}")
+    return sql, columns, tuple(params)
+
+
+def candidates(
+    model, build: Callable[[], SearchVector], query: tuple[str, list[str]], title: str, where: str = ""
+) -> Sql:
+    """A filter: the row is one of the first CANDIDATES rows whose indexed document `build()` matches any typed
+    word (the full-text index) or one of the first CANDIDATES whose title is word-similar to the typed title
+    (`%>`, the trigram index). `where` (SQL on the row's own columns, ending in AND) narrows both.
+
+    Fixed SQL: nothing is built per lookup but the parameters. The ids are computed once
+    (`id = ANY(ARRAY(...))`) and the ranked rows read by primary key: an `IN (subquery)` over a union is
+    planned as a semi-join that reads the whole table. Only a bounded set is ranked, so a common word costs no
+    more than CANDIDATES rows."""
+    document, columns, params = indexed_sql(model, build)
+    quote = connection.ops.quote_name
+    document = document.format(**{column: quote(column) for column in columns})
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    sql = (
+        f"{{id}} = ANY(ARRAY((SELECT {pk} FROM {table} WHERE {where}{document} @@ {query[0]} LIMIT {CANDIDATES})"
+        f" UNION (SELECT {pk} FROM {table} WHERE {where}{quote('title')} %%> %s LIMIT {CANDIDATES})))"
+    )
+    return Sql(sql, ("id",), [*params, *query[1], title], output_field=BooleanField())
 
 
 def _search_vector() -> SearchVector:
@@ -85,17 +130,15 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
     qs = base.annotate(following=Exists(following))
     if connection.vendor == "postgresql":
         query = any_word_query(words)
-        vector = _search_vector()
-        # Only a bounded set of candidates is ranked (CANDIDATES from each index): common words cost no more.
-        by_words = base.annotate(document=vector).filter(document=query).order_by().values("pk")[:CANDIDATES]
-        by_title = base.filter(title__trigram_word_similar=title or text).order_by().values("pk")[:CANDIDATES]
-        likeness = TrigramWordSimilarity(Value(title or text), "title")
-        # The candidates are already limited to what the viewer can see: the ranked query reads them by id.
-        qs = (
-            Movement.objects.annotate(following=Exists(following))
-            .filter(any_of(by_words.union(by_title)))
-            .annotate(score=SearchRank(vector, query) + likeness)
+        document, columns, params = indexed_sql(Movement, _search_vector)
+        score = Sql(
+            f"ts_rank({document}, {query[0]}) + word_similarity(%s, {{title}})",
+            tuple(dict.fromkeys((*columns, "title"))),
+            [*params, *query[1], title or text],
         )
+        # The candidates are any matching movements; whether the viewer may see them is asked here, of the
+        # candidates only (where more than CANDIDATES rows match, the candidates are any of them anyway).
+        qs = qs.filter(candidates(Movement, _search_vector, query, title or text)).annotate(score=score)
     else:
         longest = sorted(words, key=len, reverse=True)[:3]
         match = Q()

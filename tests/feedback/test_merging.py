@@ -90,6 +90,20 @@ def test_people_watching_the_duplicate_are_told_too_but_not_those_who_stopped(du
     assert told == {author.pk, original.author_id, watcher.pk}
 
 
+def test_people_watching_the_duplicate_watch_the_post_it_went_into(duplicate, original, moderator):
+    from conversation.models import Watch
+
+    watcher, stopped, stopped_target = UserFactory(), UserFactory(), UserFactory()
+    Watch.objects.create(person=watcher, feedback=duplicate)
+    Watch.objects.create(person=stopped, feedback=duplicate, watching=False)
+    Watch.objects.create(person=stopped_target, feedback=duplicate)
+    Watch.objects.create(person=stopped_target, feedback=original, watching=False)
+    merging.feedback_merge(source=duplicate, target=original, actor=moderator)
+    on_target = dict(Watch.objects.filter(feedback=original).values_list("person_id", "watching"))
+    assert on_target[watcher.pk] is True and on_target[stopped_target.pk] is False
+    assert stopped.pk not in on_target
+
+
 def test_an_anonymous_post_is_merged_without_revealing_anything(original, moderator):
     anonymous = FeedbackFactory(author=None, is_anonymous=True, title="Meetings too long (anonymous)")
     merge = merging.feedback_merge(source=anonymous, target=original, actor=moderator)
@@ -211,6 +225,42 @@ def test_merging_while_ten_people_vote_keeps_counts_equal_to_rows():
         p.pk for p in voters + earlier
     }
     assert original.vote_count == 14
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_merges_of_the_same_post_at_once_one_wins_and_counts_equal_rows():
+    moderator = UserFactory(is_moderator=True)
+    duplicate, first, second = (FeedbackFactory(title=title) for title in ("Dup", "First", "Second"))
+    for person in [UserFactory() for _ in range(3)]:
+        services.vote_set(feedback=duplicate, person=person, voted=True)
+    services.vote_set(feedback=first, person=UserFactory(), voted=True)
+    barrier = threading.Barrier(2)
+    merged, refused, errors = [], [], []
+
+    def merge(target):
+        try:
+            barrier.wait()
+            merged.append(merging.feedback_merge(source=duplicate, target=target, actor=moderator))
+        except ValidationError as error:
+            refused.append(error.code)
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=merge, args=(target,)) for target in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == [] and len(merged) == 1 and refused == ["merged"]
+    winner = merged[0].target
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id == winner.pk
+    assert FeedbackMerge.objects.filter(source=duplicate).count() == 1
+    assert ModerationAction.objects.filter(feedback=duplicate, action=ModerationAction.Action.MERGE).count() == 1
+    rows_equal_counts(duplicate, first, second)
+    assert Vote.objects.filter(feedback=winner).count() == (4 if winner == first else 3)
 
 
 # --- views ---------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from movements.models import Membership, Stage
+from movements.models import Membership, Movement, Stage
 from movements.similar import similar_movements, typed_text, typed_words
 from tests.factories import DepartmentFactory, MembershipFactory, MovementFactory, UserFactory
+from tests.feedback.test_similar import plan_of_the_ranked_query
 
 SIMILAR = reverse("movements:similar")
 
@@ -27,6 +28,15 @@ def test_a_typed_title_finds_the_movement_with_a_similar_title(viewer, meetings)
     found = similar_movements(viewer=viewer, title="shorter meeting")
     assert [m.pk for m in found] == [meetings.pk]
     assert found[0].score > 0 and found[0].following is False
+
+
+def test_the_lookup_can_use_the_full_text_index(viewer, meetings):
+    # The search document is written as SQL text (movements/similar.py): it must stay migration 0007's expression.
+    others = [
+        Movement(title=f"Canteen {n}", slug=f"canteen-{n}", pitch="Food.", founder=meetings.founder) for n in range(300)
+    ]
+    plan = plan_of_the_ranked_query(lambda: similar_movements(viewer=viewer, title="shorter meetings"), others)
+    assert "Bitmap Index Scan on movement_search" in plan
 
 
 def test_words_of_the_problem_find_a_movement_whose_title_differs(viewer, meetings):
