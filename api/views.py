@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
+
 from . import services
 from .forms import TokenForm
 from .models import PersonalAccessToken
@@ -39,21 +41,18 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(PersonalAccessToken, pk=pk, person=request.user)
-    if request.POST.get("confirmed") != "yes":
+    if not confirmed(request):
         # Second thoughts: a revoked token cannot be brought back, so the button asks once more.
-        return render(
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Revoke the token “%(name)s”?") % {"name": token.name},
-                "consequences": [
-                    _("Every script or tool that uses it stops working at once."),
-                    _("A revoked token cannot be turned on again: you would create a new one."),
-                ],
-                "action": reverse("api_tokens:revoke", args=[token.pk]),
-                "confirm_label": _("Revoke the token"),
-                "cancel_url": reverse("api_tokens:list"),
-            },
+            heading=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequences=[
+                _("Every script or tool that uses it stops working at once."),
+                _("A revoked token cannot be turned on again: you would create a new one."),
+            ],
+            action=reverse("api_tokens:revoke", args=[token.pk]),
+            confirm_label=_("Revoke the token"),
+            cancel_url=reverse("api_tokens:list"),
         )
     services.token_revoke(token=token, person=request.user)
     messages.success(request, _("Token “%(name)s” revoked: it no longer works.") % {"name": token.name})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from feedback.models import Feedback
 from movements.models import Movement, Update
 from socialbiz import ratelimit
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
 from . import selectors, services
 from .forms import ReplyForm
@@ -113,24 +114,17 @@ def reply_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "conversation/reply_form.html", {"update": update, "form": form}, status=status)
 
 
-def _confirm(request: HttpRequest, reply: Reply, **page) -> HttpResponse:
-    return render(
-        request,
-        "confirm.html",
-        {"subject": reply.body, "action": request.path, "cancel_url": _reply_anchor(reply), **page},
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET, or a first POST, asks once more; the confirmed POST deletes. Only the author's own replies."""
     reply = get_object_or_404(
         Reply.objects.shown_to(request.user).select_related("update__movement"), pk=pk, author=request.user
     )
-    if request.method == "GET" or request.POST.get("confirmed") != "yes":
-        return _confirm(
+    if not confirmed(request):
+        return ask_to_confirm(
             request,
-            reply,
+            subject=reply.body,
+            cancel_url=_reply_anchor(reply),
             heading=_("Delete your reply?"),
             consequences=[_("It disappears for everyone. This cannot be undone.")],
             confirm_label=_("Delete the reply"),
@@ -147,10 +141,11 @@ def reply_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.can_moderate:
         raise PermissionDenied(_("Only moderators can hide replies."))
     hide = reply.hidden_at is None
-    if request.method == "GET" or request.POST.get("confirmed") != "yes":
-        return _confirm(
+    if not confirmed(request):
+        return ask_to_confirm(
             request,
-            reply,
+            subject=reply.body,
+            cancel_url=_reply_anchor(reply),
             heading=_("Hide this reply?") if hide else _("Restore this reply?"),
             consequences=[
                 _("Only moderators will see it; it is kept, not deleted.") if hide else _("Everyone will see it again.")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialbiz import ratelimit
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
 from . import services
 from .forms import FeedbackEditForm, MarkdownPreviewForm
@@ -61,20 +62,17 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """GET (or a POST without confirmed=yes) asks once more; only the confirmed POST withdraws."""
     post = _own_post_or_404(request, pk)
-    if request.method == "GET" or request.POST.get("confirmed") != "yes":
-        return render(
+    if not confirmed(request):
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Withdraw “%(title)s”?") % {"title": post.title},
-                "consequences": [
-                    _("Its title, text, topics and earlier versions are removed for everyone. This cannot be undone."),
-                    _("The page stays with a note that you withdrew it, so the comments and answers still make sense."),
-                ],
-                "action": reverse("feedback:withdraw", kwargs={"pk": post.pk}),
-                "confirm_label": _("Withdraw the post"),
-                "cancel_url": post.get_absolute_url(),
-            },
+            heading=_("Withdraw “%(title)s”?") % {"title": post.title},
+            consequences=[
+                _("Its title, text, topics and earlier versions are removed for everyone. This cannot be undone."),
+                _("The page stays with a note that you withdrew it, so the comments and answers still make sense."),
+            ],
+            action=reverse("feedback:withdraw", kwargs={"pk": post.pk}),
+            confirm_label=_("Withdraw the post"),
+            cancel_url=post.get_absolute_url(),
         )
     try:
         services.feedback_withdraw(feedback=post, person=request.user)

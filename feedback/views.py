@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from people.middleware import keep_session_quiet
 from socialbiz import fragments, html, idempotency, ratelimit
 from socialbiz.ratelimit import parse_rate
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
 from . import merging, publication, selectors, services
 from .forms import AnswerForm, CommentForm, FeedbackForm, FilterForm, ModerationForm, ReportForm, positive_id
@@ -311,17 +312,14 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         _comments_visible_to(request.user).select_related("feedback"), pk=pk, author=request.user
     )
     if request.method == "GET":
-        return render(
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Delete your comment?"),
-                "subject": comment.body,
-                "consequences": [_("It disappears for everyone. This cannot be undone.")],
-                "action": reverse("feedback:comment_delete", kwargs={"pk": comment.pk}),
-                "confirm_label": _("Delete the comment"),
-                "cancel_url": f"{comment.feedback.get_absolute_url()}#comment-{comment.pk}",
-            },
+            heading=_("Delete your comment?"),
+            subject=comment.body,
+            consequences=[_("It disappears for everyone. This cannot be undone.")],
+            action=reverse("feedback:comment_delete", kwargs={"pk": comment.pk}),
+            confirm_label=_("Delete the comment"),
+            cancel_url=f"{comment.feedback.get_absolute_url()}#comment-{comment.pk}",
         )
     try:
         services.comment_delete(comment=comment, person=request.user)
@@ -403,8 +401,8 @@ def moderate(request: HttpRequest, pk: int, target: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = ModerationForm(data, initial={"action": request.GET.get("action") or initial_action})
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["action"] == "hide" and request.POST.get("confirmed") != "yes":
-            return render(request, "confirm.html", _hide_confirmation(request, subject, form))
+        if form.cleaned_data["action"] == "hide" and not confirmed(request):
+            return ask_to_confirm(request, **_hide_confirmation(request, subject, form))
         services.moderation_act(
             moderator=request.user,
             action=form.cleaned_data["action"],

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
+
 from . import merging, similar
 from .forms import MergeForm
 from .models import Feedback, FeedbackMerge
@@ -48,8 +50,8 @@ def feedback_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if target is None:
         form.add_error("target", _("There is no post with that number that you can see."))
         return _form_page(request, source, form, status=400)
-    if request.POST.get("confirmed") != "yes":
-        return render(request, "confirm.html", _confirmation(source, target, form.cleaned_data["reason"]))
+    if not confirmed(request):
+        return ask_to_confirm(request, **_confirmation(source, target, form.cleaned_data["reason"]))
     try:
         merge = merging.feedback_merge(
             source=source, target=target, actor=request.user, reason=form.cleaned_data["reason"]

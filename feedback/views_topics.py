@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
+
 from . import topics
 from .forms import TopicMergeForm, TopicRenameForm
 from .models import Tag
@@ -92,8 +94,8 @@ def topic_merge(request: HttpRequest, pk: int) -> HttpResponse:
     form = TopicMergeForm(request.POST or None, source=source)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]
-        if request.POST.get("confirmed") != "yes":
-            return render(request, "confirm.html", _merge_confirmation(source, target))
+        if not confirmed(request):
+            return ask_to_confirm(request, **_merge_confirmation(source, target))
         try:
             topics.topic_merge(moderator=request.user, source=source, target=target)
         except ValidationError as exc:
@@ -135,21 +137,18 @@ def _merge_confirmation(source: Tag, target: Tag) -> dict:
 @require_http_methods(["GET", "POST"])
 def topic_retire(request: HttpRequest, pk: int) -> HttpResponse:
     tag = _topic_for_moderator(request, pk)
-    if request.method == "POST" and request.POST.get("confirmed") == "yes":
-        topics.topic_retire(moderator=request.user, tag=tag)
-        messages.success(request, _("“%(name)s” is retired.") % {"name": tag.name})
-        return redirect("feedback:topics")
-    return render(
-        request,
-        "confirm.html",
-        {
-            "heading": _("Retire “%(name)s”?") % {"name": tag.name},
-            "consequences": [
+    if not confirmed(request):
+        return ask_to_confirm(
+            request,
+            heading=_("Retire “%(name)s”?") % {"name": tag.name},
+            consequences=[
                 _("Nobody sees it any more: not on posts, not in the topic filter, the API or the feeds."),
                 _("Its posts stay; they only lose the topic. Nothing is deleted."),
             ],
-            "action": reverse("feedback:topic_retire", kwargs={"pk": tag.pk}),
-            "confirm_label": _("Retire it"),
-            "cancel_url": reverse("feedback:topics"),
-        },
-    )
+            action=reverse("feedback:topic_retire", kwargs={"pk": tag.pk}),
+            confirm_label=_("Retire it"),
+            cancel_url=reverse("feedback:topics"),
+        )
+    topics.topic_retire(moderator=request.user, tag=tag)
+    messages.success(request, _("“%(name)s” is retired.") % {"name": tag.name})
+    return redirect("feedback:topics")

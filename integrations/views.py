@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from movements import selectors as movement_selectors
 from movements import services as movement_services
 from movements.models import Movement
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
 from . import feeds, services
 from .forms import ChatChannelForm, EndpointEditForm, EndpointForm, PersonChatChannelForm
@@ -200,21 +201,18 @@ def feeds_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def feeds_revoke(request: HttpRequest) -> HttpResponse:
-    if request.POST.get("confirmed") != "yes":
+    if not confirmed(request):
         # Second thoughts: every calendar and reader subscribed to the links stops updating.
-        return render(
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Turn your feed links off?"),
-                "consequences": [
-                    _("Calendars and feed readers subscribed to your links stop receiving anything."),
-                    _("New links can be made on the same page; you would subscribe again with them."),
-                ],
-                "action": reverse("integrations:feeds_revoke"),
-                "confirm_label": _("Turn the links off"),
-                "cancel_url": reverse("integrations:feeds"),
-            },
+            heading=_("Turn your feed links off?"),
+            consequences=[
+                _("Calendars and feed readers subscribed to your links stop receiving anything."),
+                _("New links can be made on the same page; you would subscribe again with them."),
+            ],
+            action=reverse("integrations:feeds_revoke"),
+            confirm_label=_("Turn the links off"),
+            cancel_url=reverse("integrations:feeds"),
         )
     services.feed_token_revoke(person=request.user)
     messages.success(request, _("Your feed links no longer work."))

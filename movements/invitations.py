@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from people.adapters import email_domain_allowed
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
 from . import selectors, services
 from .models import Invitation, Movement
@@ -58,20 +59,17 @@ def invitation_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET (or a POST without confirmed=yes) asks once more; the confirmed POST cancels."""
     movement, invitation = _own_invitation_or_404(request, slug, pk)
     back = f"{reverse('movements:invite', kwargs={'slug': movement.slug})}#sent"
-    if request.method == "GET" or request.POST.get("confirmed") != "yes":
-        return render(
+    if not confirmed(request):
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Cancel your invitation to %(name)s?") % {"name": _name(invitation)},
-                "consequences": [
-                    _("The invitation link stops working. If the email has not gone out yet, it will not."),
-                    _("You can invite them again later."),
-                ],
-                "action": reverse("movements:invitation_cancel", kwargs={"slug": movement.slug, "pk": invitation.pk}),
-                "confirm_label": _("Cancel the invitation"),
-                "cancel_url": back,
-            },
+            heading=_("Cancel your invitation to %(name)s?") % {"name": _name(invitation)},
+            consequences=[
+                _("The invitation link stops working. If the email has not gone out yet, it will not."),
+                _("You can invite them again later."),
+            ],
+            action=reverse("movements:invitation_cancel", kwargs={"slug": movement.slug, "pk": invitation.pk}),
+            confirm_label=_("Cancel the invitation"),
+            cancel_url=back,
         )
     try:
         services.invitation_cancel(invitation=invitation, person=request.user)

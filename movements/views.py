@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from people.models import User
 from socialbiz import fragments, idempotency, ratelimit
+from socialbiz.second_thoughts import ask_to_confirm
 
 from . import filters, forms, invitations, origins, selectors, services
 from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
@@ -249,7 +250,7 @@ def movement_leave(request: HttpRequest, slug: str) -> HttpResponse:
     """GET asks once more (the page's Leave button is a GET without JavaScript, hx-confirm with it); POST leaves."""
     movement = _movement_or_404(request, slug)
     if request.method == "GET":
-        return render(request, "confirm.html", _leave_confirmation(movement))
+        return ask_to_confirm(request, **_leave_confirmation(movement))
     try:
         services.membership_leave(movement=movement, person=request.user)
     except ValidationError as error:
@@ -329,19 +330,16 @@ def role_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     role = _role_or_404(movement, pk)
     if request.method == "GET":
         services.require_lead(movement=movement, person=request.user)
-        return render(
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Remove the role “%(name)s”?") % {"name": role.name},
-                "consequences": [
-                    _("The role and its description go, and whoever holds one of its seats loses it."),
-                    _("This cannot be undone; you can create a new role later."),
-                ],
-                "action": reverse("movements:role_delete", kwargs={"slug": movement.slug, "pk": role.pk}),
-                "confirm_label": _("Remove the role"),
-                "cancel_url": reverse("movements:roles", kwargs={"slug": movement.slug}),
-            },
+            heading=_("Remove the role “%(name)s”?") % {"name": role.name},
+            consequences=[
+                _("The role and its description go, and whoever holds one of its seats loses it."),
+                _("This cannot be undone; you can create a new role later."),
+            ],
+            action=reverse("movements:role_delete", kwargs={"slug": movement.slug, "pk": role.pk}),
+            confirm_label=_("Remove the role"),
+            cancel_url=reverse("movements:roles", kwargs={"slug": movement.slug}),
         )
     services.role_delete(role=role, actor=request.user)
     messages.success(request, _("Role “%(name)s” removed.") % {"name": role.name})
@@ -376,7 +374,7 @@ def role_release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
         person = membership.person
     if request.method == "GET":
-        return render(request, "confirm.html", _release_confirmation(movement, role, person, request.user, data))
+        return ask_to_confirm(request, **_release_confirmation(movement, role, person, request.user, data))
     try:
         services.role_release(role=role, person=person, actor=request.user)
     except ValidationError as error:
@@ -455,19 +453,16 @@ def lead_step_down(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_or_404(request, slug)
     if request.method == "GET":
         services.require_lead(movement=movement, person=request.user)
-        return render(
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Step down as lead of “%(title)s”?") % {"title": movement.title},
-                "consequences": [
-                    _("You stay a member, but you can no longer edit it, manage roles or record decisions."),
-                    _("Only a lead can make you co-lead again."),
-                ],
-                "action": reverse("movements:lead_step_down", kwargs={"slug": movement.slug}),
-                "confirm_label": _("Step down"),
-                "cancel_url": movement.get_absolute_url(),
-            },
+            heading=_("Step down as lead of “%(title)s”?") % {"title": movement.title},
+            consequences=[
+                _("You stay a member, but you can no longer edit it, manage roles or record decisions."),
+                _("Only a lead can make you co-lead again."),
+            ],
+            action=reverse("movements:lead_step_down", kwargs={"slug": movement.slug}),
+            confirm_label=_("Step down"),
+            cancel_url=movement.get_absolute_url(),
         )
     try:
         services.lead_step_down(movement=movement, person=request.user)

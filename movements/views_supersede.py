@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from socialbiz.forms import TextField
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
 from . import services, superseding
 from .models import Movement
@@ -59,22 +60,19 @@ def movement_supersede(request: HttpRequest, slug: str) -> HttpResponse:
     if by is None:
         form.add_error("by", _("There is no movement at that address that you can see."))
         return render(request, "movements/supersede.html", {"movement": movement, "form": form}, status=400)
-    if request.POST.get("confirmed") != "yes":
-        return render(
+    if not confirmed(request):
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Carry “%(old)s” on in “%(new)s”?") % {"old": movement.title, "new": by.title},
-                "consequences": [
-                    _("“%(old)s” shows that it continues in “%(new)s”.") % {"old": movement.title, "new": by.title},
-                    _("You follow “%(new)s”, and every member who can see it is invited there.") % {"new": by.title},
-                    _("Its history, members and lessons stay where they are."),
-                ],
-                "action": reverse("movements:supersede", kwargs={"slug": movement.slug}),
-                "hidden": [("by", by.slug), ("note", form.cleaned_data["note"])],
-                "confirm_label": _("Carry it on there"),
-                "cancel_url": movement.get_absolute_url(),
-            },
+            heading=_("Carry “%(old)s” on in “%(new)s”?") % {"old": movement.title, "new": by.title},
+            consequences=[
+                _("“%(old)s” shows that it continues in “%(new)s”.") % {"old": movement.title, "new": by.title},
+                _("You follow “%(new)s”, and every member who can see it is invited there.") % {"new": by.title},
+                _("Its history, members and lessons stay where they are."),
+            ],
+            action=reverse("movements:supersede", kwargs={"slug": movement.slug}),
+            hidden=[("by", by.slug), ("note", form.cleaned_data["note"])],
+            confirm_label=_("Carry it on there"),
+            cancel_url=movement.get_absolute_url(),
         )
     try:
         invitations = superseding.movement_supersede(

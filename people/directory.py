@@ -1,29 +1,37 @@
 """The directory import: people, departments (a tree) and manager links from the company's CSV export.
 
-Columns: employee_id,email,name,title,department_path,manager_email,location,active
-(employee_id and email required; department_path like "Engineering/Platform"; active true/false).
+Columns: employee_id,email,name,title,department_path,manager_email,location,active,photo
+(employee_id and email required; department_path like "Engineering/Platform"; active true/false; photo a
+picture file's path relative to the CSV, as HR systems export a folder of photos beside the people list).
 
 Every row is checked before anything is written, so a malformed row (reported with its line
 number) is skipped whole and the others go on; the writes are bulk operations in batches, each
 batch in its own transaction, retried row by row if the database refuses one of its rows.
+Pictures come last, one person at a time, through the same code as an upload (people.avatars); a
+picture that cannot be used is reported with its line and only the picture is left out.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import DatabaseError, connection, transaction
 
-from .models import AuditAction, Department, User
-from .services import audit_record, person_deactivate, person_reactivate
+from . import avatars
+from .models import AuditAction, Avatar, Department, User
+from .services import audit_record, avatar_set_from_directory, person_deactivate, person_reactivate
 
-COLUMNS = ["employee_id", "email", "name", "title", "department_path", "manager_email", "location", "active"]
+COLUMNS = ["employee_id", "email", "name", "title", "department_path", "manager_email", "location", "active", "photo"]
 REQUIRED_COLUMNS = {"employee_id", "email"}
 TRUE_WORDS = {"", "1", "true", "yes", "y", "active"}
 FALSE_WORDS = {"0", "false", "no", "n", "inactive"}
@@ -42,6 +50,7 @@ class DirectoryRow:
     manager_email: str
     location: str
     active: bool
+    photo: str = ""
     changed_fields: list[str] = field(default_factory=list)
 
 
@@ -54,7 +63,10 @@ class ImportReport:
     reactivated: int = 0
     managers_set: int = 0
     departments_created: int = 0
+    pictures_set: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # A picture that could not be used: the row itself was imported, only its picture left out.
+    picture_problems: list[tuple[int, str]] = field(default_factory=list)
     # Employee ids on malformed rows: such a person is still listed, so never a leaver.
     malformed_ids: set[str] = field(default_factory=set)
     # One line per change ("updated E3: job_title, location"), shown by the command at -v 2.
@@ -70,6 +82,7 @@ class ImportReport:
                 self.reactivated,
                 self.managers_set,
                 self.departments_created,
+                self.pictures_set,
             )
         )
 
@@ -83,6 +96,8 @@ class ImportReport:
             "managers_set": self.managers_set,
             "departments_created": self.departments_created,
             "errors": len(self.errors),
+            "pictures_set": self.pictures_set,
+            "picture_problems": len(self.picture_problems),
         }
 
 
@@ -163,6 +178,7 @@ def parse_rows(lines: Iterable[str], report: ImportReport) -> list[DirectoryRow]
                 manager_email=values["manager_email"].lower(),
                 location=values["location"][:200],
                 active=values["active"].lower() not in FALSE_WORDS,
+                photo=values["photo"],
             )
         )
     return rows
@@ -201,8 +217,10 @@ def import_directory(
     deactivate_missing: bool = False,
     by: User | None = None,
     progress: Callable[[str], None] | None = None,
+    photo_folder: Path | None = None,
 ) -> ImportReport:
-    """Create, update and (optionally) deactivate people from directory rows. A second run changes nothing."""
+    """Create, update and (optionally) deactivate people from directory rows. A second run changes nothing.
+    `photo` paths are read inside `photo_folder` (the CSV's folder), never outside it."""
 
     report = ImportReport()
     say = progress or (lambda message: None)
@@ -281,9 +299,69 @@ def import_directory(
         for person in leavers:
             report.deactivated += person_deactivate(person=person, by=by, reason="directory: missing")
             report.changes.append(f"deactivated {person.employee_id} (not in the file)")
+    _set_pictures(accepted, by_employee_id, photo_folder, report)
+    if report.pictures_set or report.picture_problems:
+        say(f"Pictures: {report.pictures_set} set, {len(report.picture_problems)} left out.")
     if report.changed_anything:
         audit_record(action=AuditAction.DIRECTORY_IMPORT, actor=by, detail=report.as_dict())
     return report
+
+
+class PictureProblem(Exception):
+    """This row's picture cannot be used; the message says why, for the import's report."""
+
+
+def _set_pictures(accepted, by_employee_id: dict, photo_folder: Path | None, report: ImportReport) -> None:
+    """Each row's picture through people.avatars, unless the person uploaded their own (theirs wins). What is
+    on file is read in one query, so a second run with the same pictures only reads and hashes the files."""
+    rows = [(row, by_employee_id.get(row.employee_id)) for row, _ in accepted if row.photo]
+    rows = [(row, person) for row, person in rows if person is not None]
+    if not rows:
+        return
+    on_file = {
+        person_id: (from_directory, digest)
+        for person_id, from_directory, digest in Avatar.objects.filter(
+            person_id__in=[person.pk for _, person in rows]
+        ).values_list("person_id", "from_directory", "directory_digest")
+    }
+    for row, person in rows:
+        from_directory, known_digest = on_file.get(person.pk, (True, ""))
+        if not from_directory:
+            continue  # the person's own upload: never replaced by the directory's picture
+        try:
+            data = _picture_bytes(row.photo, photo_folder)
+            digest = hashlib.sha256(data).hexdigest()
+            if digest == known_digest:
+                continue
+            image = avatars.avatar_from_upload(ContentFile(data, name=Path(row.photo).name))
+        except PictureProblem as problem:
+            report.picture_problems.append((row.line, f"photo {row.photo}: {problem}"))
+            continue
+        except ValidationError as error:
+            report.picture_problems.append((row.line, f"photo {row.photo}: {' '.join(error.messages)}"))
+            continue
+        if avatar_set_from_directory(person=person, image=image, digest=digest):
+            report.pictures_set += 1
+            report.changes.append(f"picture of {row.employee_id}: {row.photo}")
+
+
+def _picture_bytes(photo: str, photo_folder: Path | None) -> bytes:
+    if photo_folder is None:
+        raise PictureProblem("no folder to read pictures from")
+    folder = photo_folder.resolve()
+    path = (folder / photo).resolve()
+    if not path.is_relative_to(folder):
+        raise PictureProblem("the path leads outside the CSV's folder")
+    if not path.is_file():
+        raise PictureProblem("no such file")
+    size = path.stat().st_size
+    if size > settings.AVATAR_MAX_UPLOAD_BYTES:
+        # Checked before reading, so a huge file is never loaded (people.avatars checks the size again).
+        raise PictureProblem(avatars.too_big_message())
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise PictureProblem(f"cannot be read ({error.strerror})") from None
 
 
 def _set_managers(people: list[User]) -> None:

@@ -213,6 +213,10 @@ class Avatar(models.Model):
     person = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE, related_name="avatar")
     image = models.BinaryField()
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set by the directory import (people.directory), which never replaces a picture the person uploaded;
+    # the digest of the directory's file lets a second run with the same picture change nothing.
+    from_directory = models.BooleanField(default=False, db_default=False)
+    directory_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
 
 
 class ContentVersion(models.Model):

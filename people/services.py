@@ -127,10 +127,30 @@ def avatar_set(*, person: User, upload) -> User:
     """Re-encode the upload (people.avatars: ValidationError with the form's message) and make it the person's
     picture; the version bump gives it a new URL, so no browser keeps the old one."""
     image = avatars.avatar_from_upload(upload)
-    Avatar.objects.update_or_create(person=person, defaults={"image": image, "updated_at": timezone.now()})
+    Avatar.objects.update_or_create(
+        person=person,
+        defaults={"image": image, "updated_at": timezone.now(), "from_directory": False, "directory_digest": ""},
+    )
     User.objects.filter(pk=person.pk).update(avatar_version=models.F("avatar_version") + 1)
     person.refresh_from_db(fields=["avatar_version"])
     return person
+
+
+@transaction.atomic
+def avatar_set_from_directory(*, person: User, image: bytes, digest: str) -> bool:
+    """The directory's picture (already re-encoded by people.avatars) as the person's avatar, unless they
+    uploaded one of their own: theirs wins, also when they upload it while the import runs (the row lock).
+    False when nothing changed (their own picture, or the same directory file as last time)."""
+    current = Avatar.objects.select_for_update().filter(person=person).only("from_directory", "directory_digest")
+    current = current.first()
+    if current is not None and (not current.from_directory or current.directory_digest == digest):
+        return False
+    Avatar.objects.update_or_create(
+        person=person,
+        defaults={"image": image, "updated_at": timezone.now(), "from_directory": True, "directory_digest": digest},
+    )
+    User.objects.filter(pk=person.pk).update(avatar_version=models.F("avatar_version") + 1)
+    return True
 
 
 @transaction.atomic

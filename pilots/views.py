@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,6 +17,7 @@ from movements.models import Movement
 from movements.selectors import movement_for_page
 from movements.services import active_membership, require_lead
 from people.middleware import keep_session_quiet
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
 from . import decisions, forms, pulses, selectors, services
 from .models import Measure, Proposal, ProposalResponse, ProposalStatus, PulseRespondent, Source
@@ -176,10 +179,15 @@ def proposal(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Your answer to the objection was recorded."))
                 return redirect("pilots:proposal", slug=movement.slug)
         elif action == "withdraw" and current is not None:
+            if not confirmed(request):
+                return ask_to_confirm(request, **_withdraw_confirmation(movement, current))
             decisions.proposal_withdraw(proposal=current, lead=request.user)
             messages.success(request, _("The proposal was withdrawn."))
             return redirect("pilots:proposal", slug=movement.slug)
         elif action == "record" and current is not None:
+            # Ask only when it can be recorded: otherwise the service's refusal says what is still missing.
+            if not confirmed(request) and decisions.proposal_state(current)["can_record"]:
+                return ask_to_confirm(request, **_record_confirmation(movement, current))
             decisions.proposal_record(proposal=current, lead=request.user)
             messages.success(request, _("The decision was recorded."))
             return redirect("pilots:proposal", slug=movement.slug)
@@ -210,3 +218,44 @@ def proposal(request: HttpRequest, slug: str) -> HttpResponse:
         "recorded": recorded,
     }
     return render(request, "pilots/proposal.html", context)
+
+
+def _record_confirmation(movement: Movement, proposal: Proposal) -> dict:
+    outcome = {
+        "adopt": _("“%(title)s” becomes adopted: the pilot ends."),
+        "extend": _("The pilot of “%(title)s” goes on until %(date)s."),
+        "retire": _("“%(title)s” is retired: the pilot ends and it stays readable as a lesson learned."),
+    }[proposal.decision] % {
+        "title": movement.title,
+        "date": date_format(proposal.new_end, "DATE_FORMAT") if proposal.new_end else "",
+    }
+    return {
+        "heading": _("Record the decision: %(decision)s?") % {"decision": proposal.get_decision_display()},
+        "subject": proposal.rationale,
+        "consequences": [
+            outcome,
+            _(
+                "The members and their responses, the objections with their answers and the measures are kept "
+                "in the record as they are now. A recorded decision cannot be undone."
+            ),
+        ],
+        "action": reverse("pilots:proposal", kwargs={"slug": movement.slug}),
+        "hidden": [("action", "record")],
+        "confirm_label": _("Record the decision"),
+        "cancel_url": reverse("pilots:proposal", kwargs={"slug": movement.slug}),
+    }
+
+
+def _withdraw_confirmation(movement: Movement, proposal: Proposal) -> dict:
+    return {
+        "heading": _("Withdraw the proposal: %(decision)s?") % {"decision": proposal.get_decision_display()},
+        "subject": proposal.rationale,
+        "consequences": [
+            _("The proposal closes and the members' responses to it no longer count."),
+            _("The pilot goes on as it is; a lead can propose a decision again."),
+        ],
+        "action": reverse("pilots:proposal", kwargs={"slug": movement.slug}),
+        "hidden": [("action", "withdraw")],
+        "confirm_label": _("Withdraw the proposal"),
+        "cancel_url": reverse("pilots:proposal", kwargs={"slug": movement.slug}),
+    }

@@ -44,6 +44,9 @@ class TextField(forms.CharField):
                 # The live count's words, translated on the server ({n} is replaced in the browser).
                 "data-count-left": _("{n} characters left"),
                 "data-count-over": _("{n} characters too many"),
+                "data-too-long": _(
+                    "Not sent: this is {n} characters too long. Your text is still here: shorten it, then send it again."
+                ),
             }
         )
         return attrs

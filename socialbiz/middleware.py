@@ -83,8 +83,32 @@ class OversizedFormPostMiddleware:
 
 
 def _read_bounded(request, *, length: int, cap: int) -> None:
+    """Past `cap` the rest is never read: the last field read is cut and those after it are missing, so the
+    request says so (form_cut_off: the bytes that arrived) and base.html tells the person plainly. Nothing is
+    saved from it because the cut field still holds megabytes, far over any TextField's limit (20,000
+    characters are at most 240 KB on the wire); with JavaScript, static/js/forms.js never sends such a form."""
     raw = request.read(min(length, cap))
+    if length > cap:
+        raw = _without_a_torn_escape(raw)
+        request.form_cut_off = len(raw)
     request._body = raw
-    request._post = QueryDict(raw, encoding=request.encoding)
+    post = QueryDict(raw, encoding=request.encoding, mutable=True)
+    if length > cap and post:
+        # A character whose bytes were torn apart at the cut decodes as U+FFFD: drop it, keep the rest.
+        name = list(post.keys())[-1]
+        values = post.getlist(name)
+        post.setlist(name, [*values[:-1], values[-1].rstrip("\ufffd")])
+    post._mutable = False
+    request._post = post
     request._files = MultiValueDict()
     request.form_too_big = length
+
+
+def _without_a_torn_escape(raw: bytes) -> bytes:
+    """A cut can fall inside a %XX escape: drop its first one or two bytes rather than decode them as text."""
+    tail = raw[-2:]
+    if tail.endswith(b"%"):
+        return raw[:-1]
+    if tail.startswith(b"%"):
+        return raw[:-2]
+    return raw

@@ -16,6 +16,7 @@ from movements.models import Movement
 from movements.selectors import movement_for_page
 from movements.services import require_lead
 from people.models import User
+from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
 from . import forms, selectors, services
 from .models import Sponsorship, SponsorshipStatus, SupportRequest
@@ -159,22 +160,19 @@ def sanction_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     movement = _movement_for_sponsor(request, slug)
     form = forms.SanctionWithdrawForm(request.POST)
     form.is_valid()
-    if request.POST.get("confirmed") != "yes":
+    if not confirmed(request):
         # Second thoughts: the column's button asks once more on a page of its own; only the confirmed POST acts.
-        return render(
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Withdraw the official sanction of “%(title)s”?") % {"title": movement.title},
-                "consequences": [
-                    _("The movement is no longer shown as officially sanctioned, and its members are told."),
-                    _("The sanction and its withdrawal stay in the movement's history. You can sanction it again."),
-                ],
-                "action": reverse("sponsors:sanction_withdraw", args=[movement.slug]),
-                "hidden": [("note", form.cleaned_data.get("note", ""))],
-                "confirm_label": _("Withdraw the sanction"),
-                "cancel_url": movement.get_absolute_url(),
-            },
+            heading=_("Withdraw the official sanction of “%(title)s”?") % {"title": movement.title},
+            consequences=[
+                _("The movement is no longer shown as officially sanctioned, and its members are told."),
+                _("The sanction and its withdrawal stay in the movement's history. You can sanction it again."),
+            ],
+            action=reverse("sponsors:sanction_withdraw", args=[movement.slug]),
+            hidden=[("note", form.cleaned_data.get("note", ""))],
+            confirm_label=_("Withdraw the sanction"),
+            cancel_url=movement.get_absolute_url(),
         )
     try:
         services.sanction_withdraw(movement=movement, sponsor=request.user, note=form.cleaned_data.get("note", ""))

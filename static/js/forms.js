@@ -17,16 +17,26 @@
     return counter;
   }
 
-  function update(field) {
-    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
-    if (!limit) return;
-    var counter = counterFor(field);
+  function limitOf(field) {
+    return parseInt(field.getAttribute("data-maxlength"), 10);
+  }
+
+  function lengthOf(field, limit) {
     var length = field.value.length;
     if (length >= limit * NEAR && length < limit * 4) {
       // Count as the server does: a line break is one character (the browser sends CRLF), and so is an
       // emoji (JavaScript's length counts it twice). Far past the limit the rough count is enough.
       length -= (field.value.match(/\r\n|[\uD800-\uDBFF]/g) || []).length;
     }
+    return length;
+  }
+
+  function update(field) {
+    var limit = limitOf(field);
+    if (!limit) return;
+    var counter = counterFor(field);
+    var length = lengthOf(field, limit);
+    if (length <= limit) clearRefusal(field);
     if (length < limit * NEAR) {
       counter.textContent = "";
       counter.classList.remove("over");
@@ -41,6 +51,68 @@
   function updateAll(root) {
     root.querySelectorAll("[data-maxlength]").forEach(update);
   }
+
+  // A submit with a field over its limit is stopped here, before anything is sent: a big paste would be
+  // more than the server reads (socialbiz/middleware.py keeps at most 4x the upload limit), so the text
+  // stays whole in the field, the message stands next to it and the focus goes there.
+  function refusalFor(field) {
+    var id = field.id + "-too-long";
+    var note = document.getElementById(id);
+    if (!note) {
+      note = document.createElement("p");
+      note.id = id;
+      note.className = "errorlist too-long";
+      note.setAttribute("role", "alert");
+      counterFor(field).insertAdjacentElement("afterend", note);
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", described ? described + " " + id : id);
+    }
+    return note;
+  }
+
+  function clearRefusal(field) {
+    var note = document.getElementById(field.id + "-too-long");
+    if (!note) return;
+    note.remove();
+    var described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+      return id && id !== note.id;
+    });
+    if (described.length) field.setAttribute("aria-describedby", described.join(" "));
+    else field.removeAttribute("aria-describedby");
+    field.removeAttribute("aria-invalid");
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.querySelectorAll) return;
+    var over = Array.prototype.filter.call(form.querySelectorAll("[data-maxlength]"), function (field) {
+      var limit = limitOf(field);
+      return limit && !field.disabled && lengthOf(field, limit) > limit;
+    });
+    if (!over.length) return;
+    event.preventDefault();
+    event.stopPropagation(); // captured at the document: htmx's listener on the form never hears it either
+    over.forEach(function (field) {
+      var limit = limitOf(field);
+      var words = field.getAttribute("data-too-long") || "{n}";
+      var n = (lengthOf(field, limit) - limit).toLocaleString(document.documentElement.lang || undefined);
+      update(field);
+      refusalFor(field).textContent = words.replace("{n}", n);
+      field.setAttribute("aria-invalid", "true");
+    });
+    over[0].focus();
+  }, true);
+
+  // The live preview and the similar-posts lookup send the text as it is typed: not when a field is over its
+  // limit (the count says so already), so a big paste is never sent, not even in the background.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var data = event.detail.formData;
+    var over = Array.prototype.some.call(document.querySelectorAll("[data-maxlength]"), function (field) {
+      var limit = limitOf(field);
+      return limit && field.name && data.has(field.name) && lengthOf(field, limit) > limit;
+    });
+    if (over) event.preventDefault();
+  });
 
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("[data-maxlength]")) update(event.target);

@@ -44,9 +44,13 @@ AXE_WIDTHS = (390, 1280)
 
 
 # Buttons, fields and summaries under 44 px tall, links under 24 px (the skip link and hidden things aside).
-TOO_SMALL = """() => [...document.querySelectorAll('button, .button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), summary, a')]
+# A checkbox or radio is pressed through its label too: the taller of the box and its labels must reach 44 px.
+TOO_SMALL = """() => [...document.querySelectorAll('button, .button, select, input:not([type=hidden]), summary, a')]
         .filter(el => el.offsetParent !== null && !el.closest('.skip-link'))
-        .map(el => [el, el.getBoundingClientRect().height, el.tagName === 'A' && !el.classList.contains('button') ? 24 : 44])
+        .map(el => [el, Math.max(el.getBoundingClientRect().height,
+                                 ...(el.matches('[type=checkbox], [type=radio]') ? [...el.labels] : [])
+                                    .map(label => label.getBoundingClientRect().height)),
+                    el.tagName === 'A' && !el.classList.contains('button') ? 24 : 44])
         .filter(([el, height, least]) => height + 0.5 < least)
         .map(([el, height, least]) => `${el.outerHTML.slice(0, 80)} ${height} < ${least}`)"""
 # aria-describedby naming an element that is not on the page.

@@ -138,6 +138,7 @@ def test_measures_pulse_and_a_shared_decision(live_server, page, crew, sign_in, 
     for person in [lead, *members[1:]]:
         decisions.proposal_respond(proposal=proposal, person=person, kind="consent")
     page.reload()
+    page.once("dialog", lambda dialog: dialog.accept())  # second thoughts: htmx asks with hx-confirm
     page.get_by_role("button", name="Record the decision: Adopt").click()
     record = page.locator(".decision-record")
     expect(record.get_by_text("5 consent, 0 abstain, 1 object, of 6 members")).to_be_visible()

@@ -1,15 +1,20 @@
 """Second thoughts in a real browser: with JavaScript the browser asks (hx-confirm), without it a confirmation
 page does; either way nothing irreversible happens on one click."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from feedback import services as feedback_services
 from feedback.models import Comment, Kind
 from movements import services
-from movements.models import Membership
+from movements.models import Membership, Movement, Stage
+from pilots import decisions
+from pilots.models import ProposalStatus
 from tests.factories import UserFactory
 
 
@@ -80,4 +85,78 @@ def test_deleting_a_comment_goes_through_a_confirmation_page(transactional_db, l
     page.get_by_role("button", name="Delete the comment").click()
     expect(page.get_by_text("Your comment is deleted.")).to_be_visible()
     assert Comment.objects.count() == 0
+    page.context.close()
+
+
+@pytest.fixture
+def proposal_ready(transactional_db):
+    """A pilot whose proposal to adopt every member consented to: a lead can record it now."""
+    founder = UserFactory(display_name="Fiona Founder")
+    member = UserFactory(display_name="Max Member")
+    movement = services.movement_start(founder=founder, title="Quiet hours", pitch="Focus.")
+    services.membership_join(movement=movement, person=member)
+    services.pilot_start(
+        movement=movement,
+        actor=founder,
+        hypothesis="Quiet hours help",
+        success_measure="Fewer late evenings",
+        start=datetime.date.today() - datetime.timedelta(days=30),
+        end=datetime.date.today() + datetime.timedelta(days=10),
+        rationale="Enough people",
+    )
+    proposal = decisions.proposal_open(movement=movement, lead=founder, decision="adopt", rationale="It works")
+    for person in (founder, member):
+        decisions.proposal_respond(proposal=proposal, person=person, kind="consent")
+    return movement, founder, proposal
+
+
+@pytest.mark.parametrize("button", ["Record the decision: Adopt", "Withdraw the proposal"])
+def test_with_javascript_the_proposal_buttons_ask_and_cancel_changes_nothing(
+    proposal_ready, live_server, browser, button
+):
+    movement, founder, proposal = proposal_ready
+    page = page_for(browser, live_server, founder, javascript=True)
+    page.goto(f"{live_server.url}{reverse('pilots:proposal', args=[movement.slug])}")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name=button).click()
+    page.wait_for_timeout(300)
+    assert len(asked) == 1
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=button).click()
+    done = "The decision was recorded." if button.startswith("Record") else "The proposal was withdrawn."
+    expect(page.get_by_text(done)).to_be_visible()
+    proposal.refresh_from_db()
+    assert proposal.status == (ProposalStatus.RECORDED if button.startswith("Record") else ProposalStatus.WITHDRAWN)
+    assert Movement.objects.get().stage == (Stage.ADOPTED if button.startswith("Record") else Stage.PILOTING)
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("button", "heading", "confirm"),
+    [
+        ("Record the decision: Adopt", "Record the decision: Adopt?", "Record the decision"),
+        ("Withdraw the proposal", "Withdraw the proposal: Adopt?", "Withdraw the proposal"),
+    ],
+)
+def test_without_javascript_the_proposal_buttons_go_through_a_confirmation_page(
+    proposal_ready, live_server, browser, button, heading, confirm
+):
+    movement, founder, proposal = proposal_ready
+    page = page_for(browser, live_server, founder, javascript=False)
+    page.goto(f"{live_server.url}{reverse('pilots:proposal', args=[movement.slug])}")
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("heading", name="The pilot's decision")).to_be_visible()
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN
+    page.get_by_role("button", name=button).click()
+    page.get_by_role("button", name=confirm, exact=True).click()
+    proposal.refresh_from_db()
+    assert proposal.status in (ProposalStatus.RECORDED, ProposalStatus.WITHDRAWN)
     page.context.close()

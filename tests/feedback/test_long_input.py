@@ -86,9 +86,39 @@ def test_a_request_far_over_the_limit_keeps_what_was_read_and_saves_nothing(clie
     client.force_login(author)
     response = _post_form(client, NEW, _form(body="z" * 100_000))
     assert response.status_code == 200
-    assert "That was more than the site takes in one go" in response.content.decode()
     kept = _textarea_value(response)
     assert 30_000 < len(kept) < 40_000 and set(kept) == {"z"}  # the first 40,000 bytes of the request
+    assert not Feedback.objects.exists()
+
+
+def test_a_request_cut_short_says_plainly_that_the_rest_was_not_received(client, author, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client.force_login(author)
+    response = _post_form(client, NEW, _form(body="z" * 100_000))
+    page = html.unescape(response.content.decode())
+    assert "That was more than the site takes in one go (97.7\xa0KB), and more than it can hand back" in page
+    assert "only the first 39.1\xa0KB arrived" in page
+    assert "The end of what you wrote was not received and is missing below" in page
+    assert "What you wrote is below" not in page  # that sentence is for a request read whole
+
+
+def test_a_request_read_whole_does_not_claim_anything_is_missing(client, author, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50_000
+    client.force_login(author)
+    page = html.unescape(_post_form(client, NEW, _form(body="Paste " * 20_000)).content.decode())
+    assert "What you wrote is below: shorten it and send it again." in page
+    assert "was not received" not in page
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2, 3, 4, 5])
+def test_a_cut_through_an_escaped_character_keeps_only_whole_characters(client, author, settings, extra):
+    """An é travels as %C3%A9 (6 bytes): wherever the cut falls, the kept text is whole characters, no U+FFFD."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000 + extra
+    client.force_login(author)
+    body = "a" * 19_000 + "é" * 20_000  # the cut falls among the é escapes, the kept text is still too long
+    response = _post_form(client, NEW, _form(body=body))
+    kept = _textarea_value(response)
+    assert len(kept) > 20_000 and kept == body[: len(kept)]  # whole characters only, no U+FFFD at the end
     assert not Feedback.objects.exists()
 
 

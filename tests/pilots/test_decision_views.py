@@ -35,7 +35,7 @@ def test_the_whole_round_through_the_page(client, piloting, founder, members):
     objection = ProposalResponse.objects.get(kind="object")
     client.post(url(piloting), {"action": "answer", "response": objection.pk, "answer": "Night shifts opt in"})
     client.post(url(piloting), {"action": "respond", "kind": "consent"})
-    response = client.post(url(piloting), {"action": "record"})
+    response = client.post(url(piloting), {"action": "record", "confirmed": "yes"})
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.RECORDED and Movement.objects.get().stage == Stage.ADOPTED

@@ -27,7 +27,10 @@ class Command(BaseCommand):
         try:
             with csv_path.open(newline="", encoding="utf-8-sig") as handle:
                 report = import_directory(
-                    handle, deactivate_missing=deactivate_missing, progress=lambda m: self.stderr.write(m)
+                    handle,
+                    deactivate_missing=deactivate_missing,
+                    progress=lambda m: self.stderr.write(m),
+                    photo_folder=csv_path.parent,
                 )
         except DirectoryFileError as exc:
             raise CommandError(str(exc)) from exc
@@ -38,6 +41,8 @@ class Command(BaseCommand):
                 self.stdout.write(change)
         for line, problem in report.errors:
             self.stderr.write(self.style.WARNING(f"line {line}: {problem} (row skipped)"))
+        for line, problem in report.picture_problems:
+            self.stderr.write(self.style.WARNING(f"line {line}: {problem} (picture left out, the row imported)"))
         summary = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in report.as_dict().items())
         self.stdout.write(summary)
         if report.changed_anything:
