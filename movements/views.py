@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from people.models import User
 from socialbiz import fragments, idempotency, ratelimit
 
-from . import filters, forms, invitations, origins, selectors, services
+from . import filters, forms, invitations, origins, page_parts, selectors, services
 from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
 
 RECRUIT_SALT = "movements.recruit-link"
@@ -61,6 +61,10 @@ def _page_context(request: HttpRequest, movement: Movement) -> dict:
         partials=PEOPLE_PARTS,
         shows=context["people_shows"],
         context=people_context,
+    )
+    # The lower half (measures, updates, timeline, sponsors, feedback) under the movement's content version.
+    context["lower_html"] = page_parts.render_lower(
+        request, context=context, lower_context=lambda: selectors.movement_lower(movement=movement)
     )
     return context
 
