@@ -19,11 +19,7 @@ Costs two cache round trips and one query (the versions) a view; the parts' own 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-
-from django.core.cache import cache
-from django.utils import timezone, translation
 
 from socialbiz import fragments, idempotency, versions
 
@@ -31,8 +27,6 @@ from .models import Movement
 
 LOWER_PARTS = ("lower_measures", "lower_updates", "lower_timeline", "lower_columns")
 TEMPLATE = "movements/detail.html"
-FACTS_SHAPE = 1  # in the key: a deploy that changes what the facts hold never reads the old ones
-_IDEMPOTENCY_INPUT = re.compile(rf'(<input type="hidden" name="{re.escape(idempotency.FIELD)}" value=")[^"]*(")')
 
 
 def movement_row(movement: Movement) -> tuple:
@@ -44,70 +38,41 @@ def movement_row(movement: Movement) -> tuple:
     )
 
 
-def _fresh_idempotency_keys(html: str) -> str:
-    """A create form's one-time key is the viewer's own, new with each page (socialbiz/idempotency.py)."""
-    return _IDEMPOTENCY_INPUT.sub(lambda match: f"{match.group(1)}{idempotency.new_key()}{match.group(2)}", html)
-
-
 def render_lower(request, *, context: dict, lower_context: Callable[[], dict]) -> dict[str, str]:
     """{part name: html} for the page's lower half. `lower_context()` (movements.selectors.movement_lower)
     is called only when a part has to be rendered."""
     movement = context["movement"]
-    viewer = request.user
     names = versions.read("movement_parts", "people_names", f"movement:{movement.pk}")
-    standing = (
-        context["viewer_membership"] is not None,
-        bool(context["viewer_is_lead"]),
-        bool(viewer.can_moderate),
-    )
-    now = timezone.now()
-    rendered: dict[str, str] = {}
-
-    def render() -> tuple[fragments.PartFacts, dict[str, str]]:
-        facts = fragments.PartFacts()
-        values = {
-            **context,
-            **lower_context(),
-            fragments.PartFacts.CONTEXT_NAME: facts,
-            "csrf_token": fragments.CSRF_PLACEHOLDER,
-        }
-        fragments.note(values, people=[u.author_id for u in values["updates"]])
-        fragments.note(values, moments=[u.created_at for u in values["updates"]])
-        parts = {part: fragments.render_part(TEMPLATE, part, values, request) for part in LOWER_PARTS}
-        return facts, parts
-
-    if names is None:  # no versions kept (SQLite): rendered every time
-        _facts, rendered = render()
-    else:
+    scope = None
+    if names is not None:  # else no versions are kept (SQLite): rendered every time
         scope = (
             movement.pk,
             names["movement_parts"],
             names["people_names"],
             names[f"movement:{movement.pk}"],
             movement_row(movement),
-            standing,
+            # The viewer's standing: the update form, lead links, hidden replies.
+            context["viewer_membership"] is not None,
+            bool(context["viewer_is_lead"]),
+            bool(request.user.can_moderate),
         )
-        day = (now.date(), timezone.localdate(now))
-        shared = (
-            TEMPLATE,
-            fragments.source_digest(TEMPLATE),
-            translation.get_language(),
-            timezone.get_current_timezone_name(),
+
+    def full_context(facts: fragments.PartFacts) -> dict:
+        values = {**context, **lower_context()}
+        # Their authors see Edit on their updates; the updates' times read relatively.
+        fragments.note(
+            {fragments.PartFacts.CONTEXT_NAME: facts},
+            people=[update.author_id for update in values["updates"]],
+            moments=[update.created_at for update in values["updates"]],
         )
-        facts_key = f"movement-lower-facts:{FACTS_SHAPE}:{fragments.digest((*scope, day, *shared))}"
-        facts = cache.get(facts_key)
-        if facts is None:
-            facts, rendered = render()
-            cache.set(facts_key, facts, timeout=fragments.TIMEOUT_SECONDS)
-        key = f"part:movement-lower:{fragments.digest((*scope, day, *shared, facts.key(viewer.pk, now)))}"
-        if rendered:
-            cache.set(key, rendered, timeout=fragments.TIMEOUT_SECONDS)
-        else:
-            rendered = cache.get(key)
-            if rendered is None:
-                again, rendered = render()
-                # Filed under this key only if it shows the same people and moments the key was made from
-                # (a write that commits between the versions' read and the render is on a newer version).
-                if (again.people, again.moments) == (facts.people, facts.moments):
-                    cache.set(key, rendered, timeout=fragments.TIMEOUT_SECONDS)
-    return fragments.with_viewer_token(request, rendered, transform=_fresh_idempotency_keys)
+        return values
+
+    return fragments.render_shared_parts(
+        request,
+        name="movement-lower",
+        template_name=TEMPLATE,
+        partials=LOWER_PARTS,
+        scope=scope,
+        context=full_context,
+        transform=idempotency.fresh_keys,
+    )
