@@ -73,7 +73,7 @@ def test_the_second_view_comes_from_the_cache_with_fewer_queries(post, viewer, d
         second = page(client, post)
     assert kept_pages() == 1
     assert "Printers jam" in second and "Every morning" in second and "Logistics" in second
-    strip = re.compile(r'value="[^"]{20,}"')  # the CSRF token and the comment form's one-time key
+    strip = re.compile(r"[A-Za-z0-9_-]{20,}")  # the CSRF tokens and the comment form's one-time key
     assert strip.sub("", first) == strip.sub("", second)
 
 
