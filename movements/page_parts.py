@@ -44,7 +44,8 @@ def render_lower(request, *, context: dict, lower_context: Callable[[], dict]) -
     movement = context["movement"]
     names = versions.read("movement_parts", "people_names", f"movement:{movement.pk}")
     scope = None
-    if names is not None:  # else no versions are kept (SQLite): rendered every time
+    # Not kept: where no versions are kept (SQLite), and an update form sent back with its errors.
+    if names is not None and not context["update_form"].is_bound:
         scope = (
             movement.pk,
             names["movement_parts"],
