@@ -361,6 +361,66 @@ def feedback_detail(*, person, pk: int) -> Feedback:
     return post
 
 
+# The content versions a post's page is kept under, beside its own `feedback:<id>` (socialbiz/versions.py;
+# movements/migrations/0013): TRUNCATEs, topics, the names and departments shown.
+POST_VERSIONS = ("feedback_parts", "feedback_tags", "people_names", "departments")
+
+
+@dataclass(frozen=True)
+class PostHead:
+    """What a post's page needs on every view before its kept content: whether the person may see it, their
+    vote, and what the content shows that changes without the post's version (the movements' titles)."""
+
+    pk: int
+    title: str
+    vote_count: int
+    movement_id: int | None
+    voted: bool
+    is_author: bool
+    shows: tuple
+
+
+def post_head(*, person, pk: int) -> PostHead | None:
+    """The post's head if the person may see it (None otherwise, or when merged away): one query."""
+    row = (
+        visible_posts(person)
+        .filter(pk=pk)
+        .annotate(voted=Exists(Vote.objects.filter(feedback=OuterRef("pk"), person=person)))
+        .values_list(
+            "pk",
+            "title",
+            "vote_count",
+            "movement_id",
+            "voted",
+            "author_id",
+            "movement__title",
+            "movement__slug",
+            "resulting_movement__title",
+            "resulting_movement__slug",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    pk, title, vote_count, movement_id, voted, author_id = row[:6]
+    return PostHead(
+        pk=pk,
+        title=title,
+        vote_count=vote_count,
+        movement_id=movement_id,
+        voted=voted,
+        is_author=author_id is not None and author_id == person.pk,
+        shows=row,
+    )
+
+
+def pending_tag_proposers(post: Feedback) -> list[int]:
+    """Who proposed the post's topics that wait for approval: each sees theirs on the page (one query)."""
+    return list(
+        post.tags.filter(approved_at__isnull=True, retired_at__isnull=True).values_list("created_by_id", flat=True)
+    )
+
+
 def feedback_for_movement(*, person, movement: Movement, limit: int = 10) -> dict:
     """A movement page's linked feedback, works and doesn't side by side, the most "me too" first: one query
     (the first `limit` of each kind by a window over the movement's posts; only what the column shows)."""

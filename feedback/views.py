@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,14 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.middleware import keep_session_quiet
-from socialbiz import fragments, html, idempotency, ratelimit
+from socialbiz import fragments, html, idempotency, ratelimit, versions
 from socialbiz.ratelimit import parse_rate
 from socialbiz.second_thoughts import ask_to_confirm, confirmed
 
@@ -227,14 +229,70 @@ def _load_detail(request: HttpRequest, pk: int) -> Feedback:
 
 @require_GET
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        post = _load_detail(request, pk)
-    except Http404:
-        # A merged duplicate's URL leads to the post it went into (if the person can see that one).
-        if (target := merging.merged_target_for(person=request.user, pk=pk)) is None:
-            raise
-        return redirect(target, permanent=False)
-    return render(request, "feedback/detail.html", _detail_context(request, post))
+    names = versions.read(*selectors.POST_VERSIONS, f"feedback:{pk}")
+    head = selectors.post_head(person=request.user, pk=pk) if names is not None else None
+    if names is None or head is None:
+        try:
+            post = _load_detail(request, pk)
+        except Http404:
+            # A merged duplicate's URL leads to the post it went into (if the person can see that one).
+            if (target := merging.merged_target_for(person=request.user, pk=pk)) is None:
+                raise
+            return redirect(target, permanent=False)
+        return render(request, "feedback/detail.html", _detail_context(request, post))
+    return render(request, "feedback/detail.html", _kept_post_page(request, head, names))
+
+
+WATCH_PLACEHOLDER = "watch-button-of-the-viewer-7d1e0a"
+_WATCH_BUTTON = "{% load conversation_tags %}{% watch_button post %}"
+
+
+def _kept_post_page(request: HttpRequest, head: selectors.PostHead, names: dict[str, int]) -> dict:
+    """The post's page content from the cache, kept under the post's content version (a trigger bumps it with
+    every write to the post, its comments, answers and topics: movements/migrations/0013), the names and
+    departments shown, the movements it is about (read with the head) and the viewer's standing. Who sees it
+    differently (the author of a comment, within its edit window; a person whose topic waits for approval)
+    is in the key only for them; comments' relative times by their age."""
+    person = request.user
+    post_like = Feedback(pk=head.pk, title=head.title, vote_count=head.vote_count)
+    can_answer = services.can_answer(feedback=Feedback(pk=head.pk, movement_id=head.movement_id), person=person)
+    scope = (
+        head.pk,
+        tuple(sorted(names.items())),
+        head.shows,
+        head.voted,
+        head.is_author,
+        bool(person.can_moderate),
+        can_answer,
+        request.path,
+    )
+
+    def full_context(facts: fragments.PartFacts) -> dict:
+        post = _load_detail(request, head.pk)
+        window = timedelta(minutes=settings.FEEDBACK_COMMENT_EDIT_MINUTES)
+        fragments.note(
+            {fragments.PartFacts.CONTEXT_NAME: facts},
+            # A comment's author sees Edit and Delete until its window closes; everyone sees its age.
+            people=[comment.author_id for comment in post.visible_comments],
+            moments=[comment.created_at for comment in post.visible_comments],
+            deadlines=[comment.created_at + window for comment in post.visible_comments],
+        )
+        # Topics waiting for approval are shown to whoever proposed them (feedback.selectors.shown_tags).
+        fragments.note({fragments.PartFacts.CONTEXT_NAME: facts}, people=selectors.pending_tag_proposers(post))
+        return {**_detail_context(request, post), "watch_placeholder": WATCH_PLACEHOLDER}
+
+    parts = fragments.render_shared_parts(
+        request,
+        name="feedback-post",
+        template_name="feedback/detail.html",
+        partials=["post-content"],
+        scope=scope,
+        context=full_context,
+        transform=idempotency.fresh_keys,
+    )
+    # The Watch button is the viewer's own (one query, through the template layer: conversation sits above).
+    watch = engines["django"].from_string(_WATCH_BUTTON).render({"post": post_like}, request)
+    return {"post": post_like, "post_html": mark_safe(parts["post-content"].replace(WATCH_PLACEHOLDER, watch))}  # noqa: S308
 
 
 VOTE_STATES = {"vote": True, "unvote": False}

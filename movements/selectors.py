@@ -545,11 +545,11 @@ def viewer_membership(*, movement: Movement, viewer: User) -> Membership | None:
 
 def movement_page(*, movement: Movement, viewer: User) -> dict:
     """Everything the movement page shows, bounded whatever the number of members, except its people
-    (`movement_people`, which the view renders once and keeps in the cache). Queries: the viewer's
-    membership and roles, the people shown (names, pictures), followers not yet welcomed (count; leads
-    only), latest updates, welcomed people, stage changes, ownership (activity: the seats come with the
-    facts), pending invitation for the viewer (only when not a member), colleagues of the viewer's
-    department following it (none without a department); the people's facts when their version changed."""
+    (`movement_people`) and its lower half (`movement_lower`), which the view renders once and keeps in the
+    cache. Queries: the viewer's membership and roles, the people shown (names, pictures), followers not yet
+    welcomed (count; leads only), ownership (activity: the seats come with the facts), pending invitation
+    for the viewer (only when not a member), colleagues of the viewer's department following it (none
+    without a department); the people's facts when their version changed."""
     first_follower_limit = 1 + settings.FIRST_FOLLOWERS_COUNT
     facts, people = people_facts(movement=movement)
     membership = viewer_membership(movement=movement, viewer=viewer)
@@ -560,18 +560,11 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
     viewer_is_lead = bool(membership and membership.is_lead)
     # Seats are held by members only (leaving releases them), under the same people_version as the facts.
     viewer_role_ids = {role_id for role_id, person_id in facts["seat_holders"] if person_id == viewer.pk}
-    updates = list(
-        Update.objects.filter(movement=movement)
-        .select_related("author")
-        .prefetch_related("welcomed")
-        .order_by("-created_at")[:10]
-    )
     pending_invitation = (
         Invitation.objects.filter(movement=movement, invitee=viewer, status=InvitationStatus.PENDING).first()
         if membership is None
         else None
     )
-    stage_changes = list(StageChange.objects.filter(movement=movement).select_related("changed_by"))
     tipping_memberships = [Membership(position=p, joined_at=at) for p, at in facts["joined_at"].items()]
     return {
         "movement": movement,
@@ -593,14 +586,11 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "viewer_membership": membership,
         "viewer_is_lead": viewer_is_lead,
         "viewer_role_ids": viewer_role_ids,
-        "updates": updates,
         "unwelcomed_count": (
             Membership.objects.current().filter(movement=movement, position__gt=1, welcomed_at__isnull=True).count()
             if viewer_is_lead
             else 0
         ),
-        "stage_changes": stage_changes,
-        "timeline": _timeline(stage_changes, timeline.entries_for(movement=movement)),
         "ownership": ownership_share(
             movement=movement,
             active_leads=sum(1 for pk in facts["lead_ids"] if pk in active_ids),
@@ -613,6 +603,20 @@ def movement_page(*, movement: Movement, viewer: User) -> dict:
         "decision_due": decision_due(movement=movement),
         "colleagues": department_colleagues(movement=movement, viewer=viewer),
     }
+
+
+def movement_lower(*, movement: Movement) -> dict:
+    """What the lower half of the page shows that is the same for every viewer (the view keeps it rendered
+    under the movement's content version: movements/page_parts.py). Queries: the latest updates (+ authors,
+    + welcomed), stage changes (+ who), what other apps add to the timeline."""
+    updates = list(
+        Update.objects.filter(movement=movement)
+        .select_related("author")
+        .prefetch_related("welcomed")
+        .order_by("-created_at")[:10]
+    )
+    stage_changes = list(StageChange.objects.filter(movement=movement).select_related("changed_by"))
+    return {"updates": updates, "timeline": _timeline(stage_changes, timeline.entries_for(movement=movement))}
 
 
 def _timeline(stage_changes: list[StageChange], entries: list[timeline.TimelineEntry]) -> list[dict]:

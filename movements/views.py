@@ -20,7 +20,7 @@ from people.models import User
 from socialbiz import fragments, idempotency, ratelimit
 from socialbiz.second_thoughts import ask_to_confirm
 
-from . import filters, forms, invitations, origins, selectors, services
+from . import filters, forms, invitations, origins, page_parts, selectors, services
 from .models import Invitation, InvitationStatus, Membership, Movement, Role, RoleAssignment, Stage
 
 RECRUIT_SALT = "movements.recruit-link"
@@ -40,14 +40,14 @@ def _error_text(error: ValidationError) -> str:
 PEOPLE_PARTS = ("people_core", "people_roles", "people_members", "people_chain")
 
 
-def _page_context(request: HttpRequest, movement: Movement) -> dict:
+def _page_context(request: HttpRequest, movement: Movement, update_form: forms.UpdateForm | None = None) -> dict:
     context = selectors.movement_page(movement=movement, viewer=request.user)
     context["recruit_url"] = (
         request.build_absolute_uri(recruit_link(movement=movement, person=request.user))
         if context["viewer_membership"]
         else ""
     )
-    context["update_form"] = forms.UpdateForm()
+    context["update_form"] = update_form or forms.UpdateForm()
 
     def people_context() -> dict:
         # Only when the parts are not in the cache: the members, roles and chain (selectors.movement_people).
@@ -62,6 +62,10 @@ def _page_context(request: HttpRequest, movement: Movement) -> dict:
         partials=PEOPLE_PARTS,
         shows=context["people_shows"],
         context=people_context,
+    )
+    # The lower half (measures, updates, timeline, sponsors, feedback) under the movement's content version.
+    context["lower_html"] = page_parts.render_lower(
+        request, context=context, lower_context=lambda: selectors.movement_lower(movement=movement)
     )
     return context
 
@@ -609,8 +613,7 @@ def update_post(request: HttpRequest, slug: str) -> HttpResponse:
             except ValidationError as error:
                 form.add_error("body", error)
     if form.errors:
-        context = _page_context(request, movement)
-        context["update_form"] = form
+        context = _page_context(request, movement, update_form=form)
         return render(request, "movements/detail.html", context, status=status)
     messages.success(request, _("Update posted."))
     return redirect(f"{movement.get_absolute_url()}#updates")

@@ -11,6 +11,7 @@ posted anonymously (feedback) is left alone: it must touch no Redis key at all (
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import wraps
 
@@ -27,6 +28,15 @@ PENDING = "pending"
 
 def new_key() -> str:
     return secrets.token_urlsafe(16)
+
+
+_KEY_INPUT = re.compile(rf'(<input type="hidden" name="{re.escape(FIELD)}" value=")[^"]*(")')
+
+
+def fresh_keys(html: str) -> str:
+    """A page part kept in the cache for many viewers (socialbiz/fragments.py) with a new one-time key in
+    each of its forms, as `{% idempotency_field %}` would have rendered for this view."""
+    return _KEY_INPUT.sub(lambda match: f"{match.group(1)}{new_key()}{match.group(2)}", html)
 
 
 IGNORED = {"csrfmiddlewaretoken", FIELD}

@@ -46,6 +46,8 @@ def movement_sponsors(*, movement: Movement, viewer: User, viewer_is_lead: bool)
         "viewer_is_lead": viewer_is_lead,
         "sanction": sanction,
         "support_requests": support,
+        # Everyone the column shows differently from other viewers: sponsors and the people asked.
+        "asked_ids": {s.sponsor_id for s in sponsorships},
     }
 
 

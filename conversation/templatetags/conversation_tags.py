@@ -2,6 +2,8 @@
 
 from django import template
 
+from socialbiz import fragments
+
 from ..models import Reply
 from ..views import watch_button_context
 
@@ -25,6 +27,11 @@ def update_replies(context, updates) -> dict:
     for reply in Reply.objects.shown_to(request.user).filter(update_id__in=ids).select_related("author"):
         reply.can_delete = reply.author_id == request.user.pk
         by_update[reply.update_id].append(reply)
+    # A page kept for many viewers: its authors see Delete, and the replies' times read relatively.
+    replies = [reply for shown in by_update.values() for reply in shown]
+    fragments.note(
+        context, people=[reply.author_id for reply in replies], moments=[reply.created_at for reply in replies]
+    )
     return by_update
 
 

@@ -2,8 +2,11 @@
 
 from django import template
 
+from socialbiz import fragments
+
 from .. import selectors
 from ..charts import measure_chart
+from ..models import PulseRespondent
 
 register = template.Library()
 
@@ -26,8 +29,13 @@ def measures_context(*, movement, viewer, viewer_is_lead: bool, viewer_is_member
     }
 
 
-@register.inclusion_tag("pilots/movement_measures.html")
-def pilot_measures(movement, viewer, viewer_is_lead=False, viewer_is_member=False) -> dict:
-    return measures_context(
+@register.inclusion_tag("pilots/movement_measures.html", takes_context=True)
+def pilot_measures(context, movement, viewer, viewer_is_lead=False, viewer_is_member=False) -> dict:
+    result = measures_context(
         movement=movement, viewer=viewer, viewer_is_lead=viewer_is_lead, viewer_is_member=viewer_is_member
     )
+    if result["open_pulse"] is not None and context.get(fragments.PartFacts.CONTEXT_NAME) is not None:
+        # A page kept for many viewers: who answered the open pulse reads "You have answered it" (one query).
+        respondents = PulseRespondent.objects.filter(pulse=result["open_pulse"].pulse)
+        fragments.note(context, people=respondents.values_list("person_id", flat=True))
+    return result

@@ -24,15 +24,16 @@ BUDGETS = {
     # session, user, content versions, invitations, open reports (the page and the options: cached)
     "movement list": 5,
     "movement list, page 2": 5,
-    # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses,
-    # colleagues of the viewer's department following it (one query, issue 20); its people (first followers,
-    # leads, roles, members, chain) come from the cache, with one query for the names and pictures shown and
-    # one for the viewer's membership; the support requests and sanctions are read once, the linked feedback in
-    # one query (issue 19)
-    "movement page": 20,
+    # + am I watching it, colleagues of the viewer's department following it (one query, issue 20), the
+    # content versions of its lower half; its people (first followers, leads, roles, members, chain) and its
+    # lower half (measures and pulses, updates and replies, timeline, sponsors, linked feedback) come from
+    # the cache (issue 19), with one query for the names and pictures shown and one for the viewer's membership
+    "movement page": 11,
     # session, user, content versions, my votes on the page, open reports
     "feedback list": 5,
-    "feedback post": 8,  # + am I watching it (my vote rides on the post's query)
+    # the content versions, the post's head (my vote rides on it), am I watching it, open reports: its
+    # content (text, topics, comments, answers) comes from the cache (issue 19)
+    "feedback post": 6,
     "notifications": 4,
     "dashboards": 17,  # + the pilots section: measures, decision participation, pulse response rates
     "movement analytics": 15,  # + the pilot's measures and pulses
