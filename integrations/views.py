@@ -124,18 +124,15 @@ def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     secret on the endpoint's page."""
     _staff_only(request)
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    if request.POST.get("confirmed") != "yes":
-        return render(
+    if not confirmed(request):
+        return ask_to_confirm(
             request,
-            "confirm.html",
-            {
-                "heading": _("Make a new signing secret?"),
-                "subject": endpoint.url,
-                "consequences": [_old_secret_fate(), _("The new secret is shown on the next page.")],
-                "action": reverse("integrations:endpoint_rotate", kwargs={"pk": endpoint.pk}),
-                "confirm_label": _("Make a new secret"),
-                "cancel_url": reverse("integrations:endpoint", kwargs={"pk": endpoint.pk}),
-            },
+            heading=_("Make a new signing secret?"),
+            subject=endpoint.url,
+            consequences=[_old_secret_fate(), _("The new secret is shown on the next page.")],
+            action=reverse("integrations:endpoint_rotate", kwargs={"pk": endpoint.pk}),
+            confirm_label=_("Make a new secret"),
+            cancel_url=reverse("integrations:endpoint", kwargs={"pk": endpoint.pk}),
         )
     endpoint = services.endpoint_rotate_secret(endpoint=endpoint)
     return _endpoint_page(request, endpoint, new_secret=True)
