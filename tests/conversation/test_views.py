@@ -93,7 +93,7 @@ def test_mention_suggestions_list_matching_colleagues_as_options(client, django_
     UserFactory(email="bo@example.com", display_name="Bo")
     client.force_login(UserFactory())
     # session, user, the matching people (+department)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = client.get(reverse("conversation:mention_suggestions"), {"q": "@ana"})
     html = response.content.decode()
     assert response.status_code == 200

@@ -199,12 +199,12 @@ def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count,
     # paginators' counts), the person's department (movement visibility), per column (works, doesn't): the
     # page (+author, department, movement) and its tags, my votes among the shown posts, filter options:
     # tags, movements, departments
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(LIST)
     assert response.status_code == 200
     # Again, with nothing written in between: counts, posts, topics and departments come from the cache.
     # session, user, the content versions, the person's department, my votes
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         assert client.get(LIST).status_code == 200
 
 
@@ -214,14 +214,14 @@ def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, c
     client.force_login(other)
     # session, user, the content versions, counts per kind, the person's department, the works page and its
     # tags, my votes (one kind chosen, so one column), filter options: tags, movements, departments
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
     cards = response.content.decode().count('<li class="card feedback-card')
     assert response.status_code == 200 and cards == min(count // 2, 20)
     # Again: the counts and the topics and departments come from the cache; a trending page (its order
     # moves with the clock) is read each time.
     # session, user, the content versions, the person's department, the works page and its tags, my votes
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
 
 
@@ -237,7 +237,7 @@ def test_post_page_query_count_is_the_same_for_few_and_many_comments(
     # session, user, the person's department (movement visibility), the post (+author, department, movement,
     # my vote), its tags, comments (+authors), answers (+who answered), am I watching it, the people
     # @mentioned in the post and its comments
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(detail(post))
     assert response.status_code == 200 and response.content.decode().count('class="card comment"') == comments
 
@@ -443,7 +443,7 @@ def test_vote_query_count_is_fixed(client, other, post, django_assert_num_querie
     # session, user, person's department (visibility), the post; savepoint, lock the post, vote exists?,
     # insert the vote, count +1, the event (activity row), acted-on nudges (in its savepoint: 3), the voter
     # watches the post (conversation app), re-read the count, release
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         client.post(f"/feedback/{post.pk}/vote/", {"state": "vote"}, headers={"HX-Request": "true"})
 
 
@@ -619,7 +619,7 @@ def test_moderation_queue_query_count_is_fixed(client, moderator, other, reporte
     client.force_login(moderator)
     # session, user, open reports (the header count), reports (+reporter, post, comment, its author and post),
     # hidden posts, hidden comments, log
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get("/feedback/moderation/").status_code == 200
 
 
@@ -633,7 +633,7 @@ def test_form_query_count_is_fixed(client, other, options, django_assert_num_que
         MovementFactory(founder=founder)
     client.force_login(other)
     # session, user, the person's department (movement visibility), movements, topics (+ "any topics?" check)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         assert client.get(NEW).status_code == 200
 
 

@@ -218,10 +218,10 @@ def test_the_list_costs_the_same_queries_for_5_and_50_movements(client, size, dj
     # session, user, viewer's department (visible_to), the content versions (socialbiz/versions.py), count,
     # page of movements (+ department), faces and leads, their people, departments for the filter, tools for
     # the filter, my pending invitations
-    count_queries(client, reverse("movements:list"), django_assert_num_queries, 11)
+    count_queries(client, reverse("movements:list"), django_assert_num_queries, 9)
     # Again, with nothing written in between: the page and the filter options come from the cache.
     # session, user, viewer's department, the content versions, my pending invitations
-    count_queries(client, reverse("movements:list"), django_assert_num_queries, 5)
+    count_queries(client, reverse("movements:list"), django_assert_num_queries, 3)
 
 
 @pytest.mark.parametrize("size", [5, 50])
@@ -241,7 +241,7 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     )
     FeedbackFactory(movement=movement)
     client.force_login(founder)
-    # session, user, viewer's department (visible_to), movement (+ founder, department, needs_lead),
+    # session (+ person and their department, one query), movement (+ founder, department, needs_lead),
     # founder and first followers (+ people), leads and the viewer (+ people), the first members
     # (+ people), followers not yet welcomed (count), roles, role holders (+ people), latest updates (+ authors),
     # welcomed people, the linked feedback (works and doesn't, one query), the chain (tree: the first view of this
@@ -252,11 +252,11 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     # updates shown (+ authors), the people @mentioned in them (conversation app), the pilot's measures and its pulses (pilots app),
     # colleagues of the viewer's department following it (count and first names in one query; issue 20);
     # the viewer's membership and roles, and (the first view only) the people were just loaded
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 27)
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 25)
     # Later views read the people's facts and rendered parts from the cache (movements/views.py: people parts):
     # no founder and first followers, leads, first members, roles, role holders, chain or seat split; one
     # query for the names and pictures of the people shown instead.
-    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 21)
+    count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 19)
 
 
 # --- starting ------------------------------------------------------------------------------------
@@ -701,4 +701,4 @@ def test_the_members_page_costs_the_same_queries_for_5_and_50_members(client, si
     client.force_login(founder)
     # session, user, viewer's department (visible_to), movement, count, the page of members (+ people),
     # roles, role holders, the viewer's membership
-    count_queries(client, reverse("movements:members", args=[movement.slug]), django_assert_num_queries, 9)
+    count_queries(client, reverse("movements:members", args=[movement.slug]), django_assert_num_queries, 7)

@@ -64,7 +64,7 @@ def test_pages_include_a_bell_that_loads_its_count_with_htmx_and_works_as_a_link
 def test_bell_query_count_is_fixed(client, member, django_assert_num_queries, size):
     make_nudges(member, size)
     # session, user, unread count
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get("/notifications/bell/")
 
 
@@ -101,7 +101,7 @@ def test_notifications_page_paginates(client, member):
 def test_notifications_page_query_count_is_fixed(client, member, django_assert_num_queries, size):
     make_nudges(member, size)
     # session, user, count for the paginator, the page with movement+feedback+other person
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get("/notifications/")
 
 
@@ -179,7 +179,7 @@ def test_preferences_page_query_count_is_fixed(client, member, django_assert_num
     for kind in list(Kind)[:saved]:
         NotificationPreference.objects.create(person=member, kind=kind, email=False)
     # session, user, the person's preferences
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get("/settings/notifications/")
 
 

@@ -81,7 +81,7 @@ def test_privacy_page_query_count_does_not_grow(client, person, size, django_ass
     ErasureRequest.objects.create(person=person)
     client.force_login(person)
     # session, user, open erasure request
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert client.get("/settings/privacy/").status_code == 200
 
 
@@ -92,7 +92,7 @@ def test_export_query_count_does_not_grow(client, person, size, django_assert_nu
     # session, user, department, memberships, roles, invitations sent, invitations received, updates,
     # sponsorships, feedback, votes, comments, audit events, erasure requests, [notifications], API tokens,
     # chat channel, feed links, audit insert
-    with django_assert_num_queries(18 + _nudge_queries()):
+    with django_assert_num_queries(16 + _nudge_queries()):
         assert client.get("/settings/privacy/my-data.json").status_code == 200
 
 

@@ -80,5 +80,5 @@ def test_the_page_costs_the_same_queries_for_5_and_50_members(
     client.force_login(founder)
     # session, user, viewer's department (visible_to), movement, the viewer's membership, the open proposal
     # (+ proposer), its responses (+ people, answerers), the member count, recorded decisions
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert client.get(target).status_code == 200
