@@ -30,6 +30,7 @@ class Versions(dict):
     def __init__(self, values: dict[str, int]):
         super().__init__(values)
         self.fetched: dict[str, Any] = {}
+        self.asked: set[str] = set()  # fetched or found missing: not asked of the cache again
 
 
 def read(*names: str) -> Versions | None:
@@ -51,8 +52,9 @@ def prefetch(versions: Versions | None, entries: Iterable[tuple[str, Iterable[An
     instead of one each; what is not there is computed by `cached()` as usual."""
     if versions is None:
         return
-    keys = [_cache_key(versions, name, key) for name, key in entries]
-    versions.fetched.update(cache.get_many([key for key in keys if key not in versions.fetched]))
+    keys = [key for key in (_cache_key(versions, name, key) for name, key in entries) if key not in versions.asked]
+    versions.fetched.update(cache.get_many(keys))
+    versions.asked.update(keys)
 
 
 def cached(versions: dict[str, int] | None, name: str, key: Iterable[Any], compute: Callable[[], Any]) -> Any:
@@ -64,7 +66,7 @@ def cached(versions: dict[str, int] | None, name: str, key: Iterable[Any], compu
     fetched = getattr(versions, "fetched", {})
     if cache_key in fetched:
         return fetched[cache_key]
-    value = cache.get(cache_key, _MISSING)
+    value = _MISSING if cache_key in getattr(versions, "asked", ()) else cache.get(cache_key, _MISSING)
     if value is _MISSING:
         value = compute()
         cache.set(cache_key, value, timeout=TIMEOUT_SECONDS)
