@@ -20,23 +20,23 @@ from people.models import User
 # analytics the invitation chain's tree (more queries on the first view after a change to the members). Staff can moderate, so every
 # page also counts the open reports for the header link (one COUNT).
 BUDGETS = {
-    "home": 6,
-    # session, user, content versions, invitations, open reports (the page and the options: cached)
-    "movement list": 5,
-    "movement list, page 2": 5,
+    "home": 5,
+    # session (+ person, department), content versions, invitations, open reports (the page and the options: cached)
+    "movement list": 4,
+    "movement list, page 2": 4,
     # + am I watching it, the replies to its updates (the demo's texts mention nobody), the measures and pulses,
     # colleagues of the viewer's department following it (one query, issue 20); its people (first followers,
     # leads, roles, members, chain) come from the cache, with one query for the names and pictures shown and
     # one for the viewer's membership; the support requests and sanctions are read once, the linked feedback in
     # one query (issue 19)
-    "movement page": 20,
-    # session, user, content versions, my votes on the page, open reports
-    "feedback list": 5,
-    "feedback post": 8,  # + am I watching it (my vote rides on the post's query)
-    "notifications": 4,
-    "dashboards": 17,  # + the pilots section: measures, decision participation, pulse response rates
-    "movement analytics": 15,  # + the pilot's measures and pulses
-    "my organisation": 10,
+    "movement page": 19,
+    # session (+ person, department), content versions, my votes on the page, open reports
+    "feedback list": 4,
+    "feedback post": 7,  # + am I watching it (my vote rides on the post's query)
+    "notifications": 3,
+    "dashboards": 16,  # + the pilots section: measures, decision participation, pulse response rates
+    "movement analytics": 14,  # + the pilot's measures and pulses
+    "my organisation": 8,
 }
 
 
