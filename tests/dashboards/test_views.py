@@ -164,7 +164,7 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     staff_client, more_of_everything, django_assert_num_queries, grow_by
 ):
     more_of_everything(grow_by)
-    # session, user, rollup boundary, departments, people per department, active per day, funnel,
+    # session (+ person, department: one query), rollup boundary, departments, people per department, active per day, funnel,
     # ownership, overdue pilots, feedback per week, official answers, unresolved "doesn't", nudges per kind
     # (grown: 30 more nudges, in two kinds), pilots' measures, decisions, pulses (grown: 15 more pilots each with
     # a measure and its value, a recorded proposal and a pulse), open reports (the header link: staff can moderate)
@@ -178,7 +178,7 @@ def test_the_finished_figures_are_kept_and_the_page_says_when_they_were_computed
 ):
     first = staff_client.get(OVERVIEW).content.decode()
     assert "Figures computed at 12:00 UTC; they are recomputed at most every 5 minutes." in first
-    # Kept: session, user, rollup boundary, open reports (the header); nothing else is read.
+    # Kept: session (+ person, department: one query), rollup boundary, open reports (the header); nothing else is read.
     with django_assert_num_queries(3):
         again = staff_client.get(OVERVIEW).content.decode()
     assert results(again) == results(first)
@@ -311,7 +311,7 @@ def test_analytics_query_count_does_not_grow_with_the_data(client, org, django_a
         nudge("open_roles", member, sent_days_ago=1, movement=org.m1, read=True)
         nudge("decision_due", member, sent_days_ago=2, movement=org.m1, acted=True)
     client.force_login(org.p1)
-    # session, user, movement (with the lead check), weekly joins and leaves, the chain (tree: first view only,
+    # session (+ person, department: one query), movement (with the lead check), weekly joins and leaves, the chain (tree: first view only,
     # then from the cache), the chain's members (+ people), the chain table's first rows, roles with seat
     # counts, rollup boundary, weekly activity, feedback counts, top feedback, nudges per kind, the pilot's
     # measures and its pulses (pilots app)

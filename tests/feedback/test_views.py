@@ -195,7 +195,7 @@ def _make_posts(count: int) -> None:
 def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count, django_assert_num_queries):
     _make_posts(count)
     client.force_login(other)
-    # session, user, the content versions (socialbiz/versions.py), counts per kind for the tabs (also the
+    # session (+ person, department: one query), the content versions (socialbiz/versions.py), counts per kind for the tabs (also the
     # paginators' counts), the person's department (movement visibility), per column (works, doesn't): the
     # page (+author, department, movement) and its tags, my votes among the shown posts, filter options:
     # tags, movements, departments
@@ -203,7 +203,7 @@ def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count,
         response = client.get(LIST)
     assert response.status_code == 200
     # Again, with nothing written in between: counts, posts, topics and departments come from the cache.
-    # session, user, the content versions, the person's department, my votes
+    # session (+ person, department: one query), the content versions, the person's department, my votes
     with django_assert_num_queries(3):
         assert client.get(LIST).status_code == 200
 
@@ -212,7 +212,7 @@ def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count,
 def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, count, django_assert_num_queries):
     _make_posts(count)
     client.force_login(other)
-    # session, user, the content versions, counts per kind, the person's department, the works page and its
+    # session (+ person, department: one query), the content versions, counts per kind, the person's department, the works page and its
     # tags, my votes (one kind chosen, so one column), filter options: tags, movements, departments
     with django_assert_num_queries(9):
         response = client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
@@ -220,7 +220,7 @@ def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, c
     assert response.status_code == 200 and cards == min(count // 2, 20)
     # Again: the counts and the topics and departments come from the cache; a trending page (its order
     # moves with the clock) is read each time.
-    # session, user, the content versions, the person's department, the works page and its tags, my votes
+    # session (+ person, department: one query), the content versions, the person's department, the works page and its tags, my votes
     with django_assert_num_queries(5):
         client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
 
@@ -234,7 +234,7 @@ def test_post_page_query_count_is_the_same_for_few_and_many_comments(
         CommentFactory(feedback=post, author=commenters[i % 3])
     type(post).objects.filter(pk=post.pk).update(body=f"Ask @{commenters[0].email.split('@')[0]}")
     client.force_login(other)
-    # session, user, the person's department (movement visibility), the post (+author, department, movement,
+    # session (+ person, department: one query), the person's department (movement visibility), the post (+author, department, movement,
     # my vote), its tags, comments (+authors), answers (+who answered), am I watching it, the people
     # @mentioned in the post and its comments
     with django_assert_num_queries(7):
@@ -440,7 +440,7 @@ def test_the_vote_button_asks_for_the_state_it_does_not_show(client, other, post
 
 def test_vote_query_count_is_fixed(client, other, post, django_assert_num_queries):
     client.force_login(other)
-    # session, user, person's department (visibility), the post; savepoint, lock the post, vote exists?,
+    # session (+ person, department: one query), person's department (visibility), the post; savepoint, lock the post, vote exists?,
     # insert the vote, count +1, the event (activity row), acted-on nudges (in its savepoint: 3), the voter
     # watches the post (conversation app), re-read the count, release
     with django_assert_num_queries(14):
@@ -617,7 +617,7 @@ def test_moderation_queue_query_count_is_fixed(client, moderator, other, reporte
         Report.objects.create(comment=CommentFactory(feedback=post, author=other), reporter=other, reason="r")
         ModerationAction.objects.create(feedback=post, moderator=moderator, action="dismiss", reason="ok")
     client.force_login(moderator)
-    # session, user, open reports (the header count), reports (+reporter, post, comment, its author and post),
+    # session (+ person, department: one query), open reports (the header count), reports (+reporter, post, comment, its author and post),
     # hidden posts, hidden comments, log
     with django_assert_num_queries(6):
         assert client.get("/feedback/moderation/").status_code == 200
@@ -632,7 +632,7 @@ def test_form_query_count_is_fixed(client, other, options, django_assert_num_que
         TagFactory(name=f"topic {i}")
         MovementFactory(founder=founder)
     client.force_login(other)
-    # session, user, the person's department (movement visibility), movements, topics (+ "any topics?" check)
+    # session (+ person, department: one query), the person's department (movement visibility), movements, topics (+ "any topics?" check)
     with django_assert_num_queries(4):
         assert client.get(NEW).status_code == 200
 

@@ -215,12 +215,12 @@ def test_the_list_costs_the_same_queries_for_5_and_50_movements(client, size, dj
     build_movements(size, 5)
     viewer = UserFactory()
     client.force_login(viewer)
-    # session, user, viewer's department (visible_to), the content versions (socialbiz/versions.py), count,
+    # session (+ person, department: one query), viewer's department (visible_to), the content versions (socialbiz/versions.py), count,
     # page of movements (+ department), faces and leads, their people, departments for the filter, tools for
     # the filter, my pending invitations
     count_queries(client, reverse("movements:list"), django_assert_num_queries, 9)
     # Again, with nothing written in between: the page and the filter options come from the cache.
-    # session, user, viewer's department, the content versions, my pending invitations
+    # session (+ person, department: one query), viewer's department, the content versions, my pending invitations
     count_queries(client, reverse("movements:list"), django_assert_num_queries, 3)
 
 
@@ -699,6 +699,6 @@ def test_the_members_page_costs_the_same_queries_for_5_and_50_members(client, si
         person = services.membership_join(movement=movement, person=UserFactory()).person
         services.role_claim(role=role, person=person)
     client.force_login(founder)
-    # session, user, viewer's department (visible_to), movement, count, the page of members (+ people),
+    # session (+ person, department: one query), viewer's department (visible_to), movement, count, the page of members (+ people),
     # roles, role holders, the viewer's membership
     count_queries(client, reverse("movements:members", args=[movement.slug]), django_assert_num_queries, 7)
