@@ -194,23 +194,38 @@ def viewer_scope(person) -> tuple:
     return (person.can_moderate, movements)
 
 
+def _kind_counts_key(person, filters: ListFilters) -> tuple:
+    # This viewer's scope, the filters and, with a topic filter, the viewer (their pending topics).
+    scope = (filters.status, filters.tag, person.pk if filters.tag else None, filters.movement, filters.department)
+    return ("kind_counts", viewer_scope(person), *scope, filters.q)
+
+
+def _columns_key(person, filters: ListFilters, page_number) -> tuple:
+    return ("columns", viewer_scope(person), person.pk if filters.tag else None, astuple(filters), str(page_number))
+
+
+def prefetch_list_parts(*, person, filters: ListFilters, page_number, versions_now) -> None:
+    """Everything the list page reads from the cache under `versions_now`, fetched in one round trip
+    (kind_counts, feedback_page and filter_choices then find it there)."""
+    entries = [("feedback_list", _kind_counts_key(person, filters))]
+    if filters.sort != "trending":
+        entries.append(("feedback_pages", _columns_key(person, filters, page_number)))
+    entries += [
+        ("feedback_list", _topic_options_key(person)),
+        ("movement_pages", _movement_options_key(person, filters.movement)),
+        ("departments", DEPARTMENT_OPTIONS_KEY),
+    ]
+    versions.prefetch(versions_now, entries)
+
+
 def kind_counts(*, person, filters: ListFilters, versions_now: dict[str, int] | None) -> dict:
     """The tabs' counts, cached under the `feedback_list` version (bumped by every write that can change
     them) for this viewer's scope, filters and, with a topic filter, the viewer (their pending topics)."""
-    key = (
-        viewer_scope(person),
-        filters.status,
-        filters.tag,
-        person.pk if filters.tag else None,
-        filters.movement,
-        filters.department,
-        filters.q,
-    )
     # No DISTINCT: every filter (tag slug, author's department, movement) matches a post at most once.
     return versions.cached(
         versions_now,
         "feedback_list",
-        ("kind_counts", *key),
+        _kind_counts_key(person, filters),
         lambda: _capped_counts(filtered_posts(person=person, filters=filters, with_kind=False)),
     )
 
@@ -271,8 +286,9 @@ def feedback_page(*, person, filters: ListFilters, page_number, versions_now: di
     if filters.sort == "trending":
         columns, info = compute()
     else:
-        key = (viewer_scope(person), person.pk if filters.tag else None, astuple(filters), str(page_number))
-        columns, info = versions.cached(versions_now, "feedback_pages", ("columns", *key), compute)
+        columns, info = versions.cached(
+            versions_now, "feedback_pages", _columns_key(person, filters, page_number), compute
+        )
     posts = [post for column in columns.values() for post in column]
     voted_ids = (
         set(
@@ -298,6 +314,17 @@ def feedback_page(*, person, filters: ListFilters, page_number, versions_now: di
     }
 
 
+DEPARTMENT_OPTIONS_KEY = ("department_options",)
+
+
+def _topic_options_key(person) -> tuple:
+    return ("topic_options", person.pk)
+
+
+def _movement_options_key(person, movement_id: int | None) -> tuple:
+    return ("my_movement_options", person.pk, viewer_scope(person), movement_id)
+
+
 def filter_choices(*, person, movement_id: int | None = None, versions_now: dict[str, int] | None = None) -> dict:
     """Options of the filter form. Queries: tags, movements, departments (all cached under `versions_now`:
     the topics and the movements per person, who sees their own pending topics and is in their own movements).
@@ -314,7 +341,7 @@ def filter_choices(*, person, movement_id: int | None = None, versions_now: dict
         "tags": versions.cached(
             versions_now,
             "feedback_list",
-            ("topic_options", person.pk),
+            _topic_options_key(person),
             lambda: list(Tag.objects.visible_to(person).order_by("name").values_list("slug", "name")),
         ),
         # (pk, name) pairs, not model instances; under `movement_pages`, which any write to a movement or a
@@ -322,7 +349,7 @@ def filter_choices(*, person, movement_id: int | None = None, versions_now: dict
         "movements": versions.cached(
             versions_now,
             "movement_pages",
-            ("my_movement_options", person.pk, viewer_scope(person), movement_id),
+            _movement_options_key(person, movement_id),
             lambda: list(
                 Movement.objects.visible_to(person).filter(mine).order_by("title").values_list("pk", "title").distinct()
             ),
@@ -331,7 +358,7 @@ def filter_choices(*, person, movement_id: int | None = None, versions_now: dict
         "department_options": versions.cached(
             versions_now,
             "departments",
-            ("department_options",),
+            DEPARTMENT_OPTIONS_KEY,
             lambda: html.options(Department.objects.order_by("path").values_list("pk", "name"), None),
         ),
     }

@@ -52,12 +52,16 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     names = ("kind", "status", "tag", "movement", "department", "q", "sort")
     filters = selectors.ListFilters(**{name: values[name] for name in names if name in values})
     versions_now = selectors.list_versions()
+    page_number = request.GET.get("page")
+    selectors.prefetch_list_parts(
+        person=request.user, filters=filters, page_number=page_number, versions_now=versions_now
+    )
     context = {
         "filters": filters,
         "filter_form": filter_form,
         "statuses": Status.choices,
         **selectors.feedback_page(
-            person=request.user, filters=filters, page_number=request.GET.get("page"), versions_now=versions_now
+            person=request.user, filters=filters, page_number=page_number, versions_now=versions_now
         ),
     }
     choices = selectors.filter_choices(person=request.user, movement_id=filters.movement, versions_now=versions_now)

@@ -1,20 +1,45 @@
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import kept_text
 from .models import AuditAction, User
 from .services import audit_record
+from .sessions import loading_session
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, except that the person read together with the session (people/sessions.py) is the user.
+
+    Django's own get_user still decides everything (the session's backend, the password-change hash);
+    only the backend's read of the person's row is skipped when the session query brought that row.
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user_of(request))
+
+
+def _user_of(request):
+    if not hasattr(request, "_cached_user"):
+        token = loading_session.set(request.session)
+        try:
+            request._cached_user = auth.get_user(request)
+        finally:
+            loading_session.reset(token)
+    return request._cached_user
 
 
 class PersonLocaleMiddleware:

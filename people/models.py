@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -232,3 +233,20 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class Session(AbstractBaseSession):
+    """Django's session table (`django_session`) seen with one more column: whose session it is.
+
+    The session engine (people/sessions.py) reads the session and its person in one query by joining on
+    `user`, which the engine fills in on every save. The table stays Django's (migration 0006 adds the
+    column in place), so sessions written before the column existed stay valid: their person is read
+    with a query of its own until the session is next saved. Unmanaged: django.contrib.sessions owns
+    the table; deleting a person deletes their sessions (ON DELETE CASCADE in the database).
+    """
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        managed = False
+        db_table = "django_session"

@@ -1,6 +1,12 @@
 from urllib.parse import urlsplit
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import QueryDict
 from django.utils.cache import patch_cache_control
 from django.utils.datastructures import MultiValueDict
@@ -112,3 +118,60 @@ def _without_a_torn_escape(raw: bytes) -> bytes:
     if tail.startswith(b"%"):
         return raw[:-2]
     return raw
+
+
+# Set on a response (django-csp's decorators, SingleSignOnFormActionMiddleware) to change its policy.
+_CSP_RESPONSE_OVERRIDES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+_csp_policies: dict[bool, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_csp_policies(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
+        _csp_policies.clear()
+
+
+class CSPMiddleware(LibraryCSPMiddleware):
+    """django-csp's middleware, with the site's policy built once instead of twice a request.
+
+    The policy only changes with the settings; django-csp rebuilds it from them (and copies them through
+    dataclasses.asdict) for every response, the largest single cost of the middleware chain on a hello
+    page. A response that asks for another policy (a decorator, the sign-in pages' form-action), a page
+    that used a nonce, DEBUG and excluded prefixes take the library's own path, so the headers are the
+    same as before on every response.
+    """
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _CSP_RESPONSE_OVERRIDES)
+            or self._excluded_prefixes()
+        ):
+            return super().process_response(request, response)
+        for report_only, header, exempt in (
+            (False, HEADER, "_csp_exempt"),
+            (True, HEADER_REPORT_ONLY, "_csp_exempt_ro"),
+        ):
+            policy = _csp_policies.get(report_only)
+            if policy is None:
+                policy = _csp_policies[report_only] = build_policy(report_only=report_only)
+            if policy and header not in response and not getattr(response, exempt, False):
+                response[header] = policy
+        # As the library: a nonce asked for after the header is written is an error, not a silent miss.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    @staticmethod
+    def _excluded_prefixes() -> bool:
+        return any(
+            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+        )

@@ -67,7 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once (socialbiz/middleware.py).
+    "socialbiz.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Saves no session on the request that posts anonymously (feedback/views.py, people/middleware.py).
@@ -78,7 +79,8 @@ MIDDLEWARE = [
     # 400): it must be read before the CSRF check reads request.POST.
     "socialbiz.middleware.OversizedFormPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the person read together with the session (people/sessions.py).
+    "people.middleware.AuthenticationMiddleware",
     # The person's saved language and time zone, before anything renders or translates a message.
     "people.middleware.PersonLocaleMiddleware",
     # Django's LoginRequiredMiddleware, except that an htmx request from a signed-out tab gets HX-Redirect
@@ -125,7 +127,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A fresh connection per request costs ~6x throughput (ENVIRONMENT.md); keep them open.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Checking a kept connection costs a round trip (SELECT 1) on every request; without the check, a connection
+    # the server dropped (a restart) fails one request per web process with the 503 page, then reconnects.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
     # PostgreSQL's JIT compiles any query its planner costs high (the dashboards' grouped queries) and
     # spent ~45 ms doing so on 100 ms queries at the large scale (EXPLAIN ANALYZE); it pays off only for
     # long analytical queries, which a page never runs.

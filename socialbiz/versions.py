@@ -24,14 +24,37 @@ TIMEOUT_SECONDS = 60 * 60 * 24
 _MISSING = object()
 
 
-def read(*names: str) -> dict[str, int] | None:
+class Versions(dict):
+    """The versions one request read ({name: value}), and the cached values fetched for it in one round trip."""
+
+    def __init__(self, values: dict[str, int]):
+        super().__init__(values)
+        self.fetched: dict[str, Any] = {}
+        self.asked: set[str] = set()  # fetched or found missing: not asked of the cache again
+
+
+def read(*names: str) -> Versions | None:
     """The current value of each name (0 for one never bumped), or None where versions are not kept."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, value FROM people_contentversion WHERE name = ANY(%s)", [list(names)])
         found = dict(cursor.fetchall())
-    return {name: found.get(name, 0) for name in names}
+    return Versions({name: found.get(name, 0) for name in names})
+
+
+def _cache_key(versions: dict[str, int], name: str, key: Iterable[Any]) -> str:
+    return f"v:{name}:{digest((versions[name], translation.get_language(), *key))}"
+
+
+def prefetch(versions: Versions | None, entries: Iterable[tuple[str, Iterable[Any]]]) -> None:
+    """Fetch the values `cached()` will be asked for (each a (name, key) pair) in one cache round trip
+    instead of one each; what is not there is computed by `cached()` as usual."""
+    if versions is None:
+        return
+    keys = [key for key in (_cache_key(versions, name, key) for name, key in entries) if key not in versions.asked]
+    versions.fetched.update(cache.get_many(keys))
+    versions.asked.update(keys)
 
 
 def cached(versions: dict[str, int] | None, name: str, key: Iterable[Any], compute: Callable[[], Any]) -> Any:
@@ -39,8 +62,11 @@ def cached(versions: dict[str, int] | None, name: str, key: Iterable[Any], compu
     the viewer's visibility, the filters; the active language is added). Computed every time where versions are not kept."""
     if versions is None:
         return compute()
-    cache_key = f"v:{name}:{digest((versions[name], translation.get_language(), *key))}"
-    value = cache.get(cache_key, _MISSING)
+    cache_key = _cache_key(versions, name, key)
+    fetched = getattr(versions, "fetched", {})
+    if cache_key in fetched:
+        return fetched[cache_key]
+    value = _MISSING if cache_key in getattr(versions, "asked", ()) else cache.get(cache_key, _MISSING)
     if value is _MISSING:
         value = compute()
         cache.set(cache_key, value, timeout=TIMEOUT_SECONDS)

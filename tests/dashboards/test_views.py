@@ -164,11 +164,11 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     staff_client, more_of_everything, django_assert_num_queries, grow_by
 ):
     more_of_everything(grow_by)
-    # session, user, rollup boundary, departments, people per department, active per day, funnel,
+    # session (+ person, department: one query), rollup boundary, departments, people per department, active per day, funnel,
     # ownership, overdue pilots, feedback per week, official answers, unresolved "doesn't", nudges per kind
     # (grown: 30 more nudges, in two kinds), pilots' measures, decisions, pulses (grown: 15 more pilots each with
     # a measure and its value, a recorded proposal and a pulse), open reports (the header link: staff can moderate)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = staff_client.get(OVERVIEW, {"range": 90})
     assert response.status_code == 200
 
@@ -178,12 +178,12 @@ def test_the_finished_figures_are_kept_and_the_page_says_when_they_were_computed
 ):
     first = staff_client.get(OVERVIEW).content.decode()
     assert "Figures computed at 12:00 UTC; they are recomputed at most every 5 minutes." in first
-    # Kept: session, user, rollup boundary, open reports (the header); nothing else is read.
-    with django_assert_num_queries(4):
+    # Kept: session (+ person, department: one query), rollup boundary, open reports (the header); nothing else is read.
+    with django_assert_num_queries(3):
         again = staff_client.get(OVERVIEW).content.decode()
     assert results(again) == results(first)
-    # Another range or department is computed on its own (the 17 queries above).
-    with django_assert_num_queries(17):
+    # Another range or department is computed on its own (the 16 queries above).
+    with django_assert_num_queries(16):
         staff_client.get(OVERVIEW, {"range": 7})
 
 
@@ -194,13 +194,13 @@ def test_a_new_rollup_day_computes_the_figures_again(staff_client, org):
     services.rollup_pending()
     with CaptureQueriesContext(connection) as queries:
         staff_client.get(OVERVIEW)
-    assert len(queries) == 17  # the 17 queries above
+    assert len(queries) == 16  # the 16 queries above
 
 
 def test_with_the_cache_off_every_request_computes_the_figures(staff_client, settings, django_assert_num_queries):
     settings.DASHBOARDS_CACHE_SECONDS = 0
     staff_client.get(OVERVIEW)
-    with django_assert_num_queries(17):  # the 17 queries above
+    with django_assert_num_queries(16):  # the 16 queries above
         html = staff_client.get(OVERVIEW).content.decode()
     assert "Figures computed at" not in html
 
@@ -311,11 +311,11 @@ def test_analytics_query_count_does_not_grow_with_the_data(client, org, django_a
         nudge("open_roles", member, sent_days_ago=1, movement=org.m1, read=True)
         nudge("decision_due", member, sent_days_ago=2, movement=org.m1, acted=True)
     client.force_login(org.p1)
-    # session, user, movement (with the lead check), weekly joins and leaves, the chain (tree: first view only,
+    # session (+ person, department: one query), movement (with the lead check), weekly joins and leaves, the chain (tree: first view only,
     # then from the cache), the chain's members (+ people), the chain table's first rows, roles with seat
     # counts, rollup boundary, weekly activity, feedback counts, top feedback, nudges per kind, the pilot's
     # measures and its pulses (pilots app)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(analytics_url(org.m1))
     assert response.status_code == 200
 

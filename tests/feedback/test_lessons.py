@@ -133,9 +133,9 @@ def test_the_library_costs_the_same_queries_for_few_and_many(client, other, coun
         )
         MeasureValue.objects.create(measure=measure, measured_on=date(2026, 2, 1), value=2)
     client.force_login(other)
-    # session, user, the viewer's department (visibility), count, the page (+founder, department), decisions,
+    # session (+ person, department: one query), the viewer's department (visibility), count, the page (+founder, department), decisions,
     # the top posts per movement and kind, the measures and their last values (pilots app), tools, departments
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(LESSONS)
     assert response.status_code == 200
 

@@ -329,8 +329,8 @@ def test_the_merge_page_query_count(client, duplicate, moderator, django_assert_
     for n in range(5):
         FeedbackFactory(title=f"Meetings are too long {n}")
     client.force_login(moderator)
-    # session, user, the post (+movement), the suggestions (+voted), the notifications badge parts of the layout
-    with django_assert_num_queries(6):
+    # session (+ person, department: one query), the post (+movement), the suggestions (+voted), the notifications badge parts of the layout
+    with django_assert_num_queries(4):
         response = client.get(reverse("feedback:merge", kwargs={"pk": duplicate.pk}))
     assert response.content.decode().count('class="similar-item"') == 5
 

@@ -196,16 +196,16 @@ def _make_posts(count: int) -> None:
 def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count, django_assert_num_queries):
     _make_posts(count)
     client.force_login(other)
-    # session, user, the content versions (socialbiz/versions.py), counts per kind for the tabs (also the
+    # session (+ person, department: one query), the content versions (socialbiz/versions.py), counts per kind for the tabs (also the
     # paginators' counts), the person's department (movement visibility), per column (works, doesn't): the
     # page (+author, department, movement) and its tags, my votes among the shown posts, filter options:
     # tags, movements, departments
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(LIST)
     assert response.status_code == 200
     # Again, with nothing written in between: counts, posts, topics and departments come from the cache.
-    # session, user, the content versions, the person's department, my votes
-    with django_assert_num_queries(5):
+    # session (+ person, department: one query), the content versions, the person's department, my votes
+    with django_assert_num_queries(3):
         assert client.get(LIST).status_code == 200
 
 
@@ -213,16 +213,16 @@ def test_list_query_count_is_the_same_for_10_and_100_posts(client, other, count,
 def test_htmx_list_query_count_is_the_same_for_10_and_100_posts(client, other, count, django_assert_num_queries):
     _make_posts(count)
     client.force_login(other)
-    # session, user, the content versions, counts per kind, the person's department, the works page and its
+    # session (+ person, department: one query), the content versions, counts per kind, the person's department, the works page and its
     # tags, my votes (one kind chosen, so one column), filter options: tags, movements, departments
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
     cards = response.content.decode().count('<li class="card feedback-card')
     assert response.status_code == 200 and cards == min(count // 2, 20)
     # Again: the counts and the topics and departments come from the cache; a trending page (its order
     # moves with the clock) is read each time.
-    # session, user, the content versions, the person's department, the works page and its tags, my votes
-    with django_assert_num_queries(7):
+    # session (+ person, department: one query), the content versions, the person's department, the works page and its tags, my votes
+    with django_assert_num_queries(5):
         client.get(f"{LIST}?kind=works&sort=trending&q=body", headers={"HX-Request": "true"})
 
 
@@ -237,15 +237,15 @@ def test_post_page_query_count_is_the_same_for_few_and_many_comments(
     client.force_login(other)
     # The clock held still: the comments read "N seconds ago" alike on both views (their age is in the key).
     with time_machine.travel(timezone.now(), tick=False):
-        # session, user, the content versions, the person's department (movement visibility), the post's head
+        # session (+ person, their department: one query), the content versions, the post's head
         # (+ my vote, the movements' titles); the first view renders its content: the post (+author, department,
         # movement, my vote), its tags, comments (+authors), answers (+who answered), who proposed its pending
         # topics, the people @mentioned in the post and its comments; am I watching it
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(10):
             response = client.get(detail(post))
         assert response.status_code == 200 and response.content.decode().count('class="card comment"') == comments
         # Later views read the content from the cache (feedback/views.py: _kept_post_page).
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(4):
             response = client.get(detail(post))
         assert response.status_code == 200 and response.content.decode().count('class="card comment"') == comments
 
@@ -448,10 +448,10 @@ def test_the_vote_button_asks_for_the_state_it_does_not_show(client, other, post
 
 def test_vote_query_count_is_fixed(client, other, post, django_assert_num_queries):
     client.force_login(other)
-    # session, user, person's department (visibility), the post; savepoint, lock the post, vote exists?,
+    # session (+ person, department: one query), person's department (visibility), the post; savepoint, lock the post, vote exists?,
     # insert the vote, count +1, the event (activity row), acted-on nudges (in its savepoint: 3), the voter
     # watches the post (conversation app), re-read the count, release
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         client.post(f"/feedback/{post.pk}/vote/", {"state": "vote"}, headers={"HX-Request": "true"})
 
 
@@ -625,9 +625,9 @@ def test_moderation_queue_query_count_is_fixed(client, moderator, other, reporte
         Report.objects.create(comment=CommentFactory(feedback=post, author=other), reporter=other, reason="r")
         ModerationAction.objects.create(feedback=post, moderator=moderator, action="dismiss", reason="ok")
     client.force_login(moderator)
-    # session, user, open reports (the header count), reports (+reporter, post, comment, its author and post),
+    # session (+ person, department: one query), open reports (the header count), reports (+reporter, post, comment, its author and post),
     # hidden posts, hidden comments, log
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get("/feedback/moderation/").status_code == 200
 
 
@@ -640,8 +640,8 @@ def test_form_query_count_is_fixed(client, other, options, django_assert_num_que
         TagFactory(name=f"topic {i}")
         MovementFactory(founder=founder)
     client.force_login(other)
-    # session, user, the person's department (movement visibility), movements, topics (+ "any topics?" check)
-    with django_assert_num_queries(6):
+    # session (+ person, department: one query), the person's department (movement visibility), movements, topics (+ "any topics?" check)
+    with django_assert_num_queries(4):
         assert client.get(NEW).status_code == 200
 
 

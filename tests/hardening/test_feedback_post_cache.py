@@ -67,9 +67,9 @@ def test_the_second_view_comes_from_the_cache_with_fewer_queries(post, viewer, d
     client = signed_in(viewer)
     first = page(client, post)
     assert kept_pages() == 1
-    # session, user, the content versions, the person's department (visibility), the post's head (+ my vote,
-    # the movements' titles); am I watching it
-    with django_assert_num_queries(6):
+    # session (+ person, their department: one query), the content versions, the post's head (+ my vote, the
+    # movements' titles); am I watching it
+    with django_assert_num_queries(4):
         second = page(client, post)
     assert kept_pages() == 1
     assert "Printers jam" in second and "Every morning" in second and "Logistics" in second

@@ -301,3 +301,43 @@ def test_the_movement_options_follow_joining_leaving_and_renaming():
     assert "No more paper" in options and "Paperless" not in options
     type(membership).objects.filter(pk=membership.pk).update(left_at=timezone.now())
     assert "No more paper" not in options_of(client.get("/feedback/").content.decode(), "filter-movement")
+
+
+def test_the_lists_read_their_cached_parts_in_one_round_trip_and_still_follow_every_write(monkeypatch):
+    """versions.prefetch: one get_many for the counts, the page, the options; a write between two views
+    still shows at once (the prefetched keys carry the versions read by that same request)."""
+    viewer = UserFactory()
+    post = FeedbackFactory(kind=Kind.WORKS)
+    client = signed_in(viewer)
+    assert tab_counts(client) == ("1", "1", "0")
+    reads = []
+    for name in ("get", "get_many"):
+        original = getattr(cache, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            if _name == "get_many" or str(args[0]).startswith("v:"):
+                reads.append((_name, args[0]))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, counted)
+    assert tab_counts(client) == ("1", "1", "0")
+    version_reads = [read for read in reads if read[0] == "get" or any(key.startswith("v:") for key in read[1])]
+    assert len(version_reads) == 1 and version_reads[0][0] == "get_many" and len(version_reads[0][1]) == 5
+    Feedback.objects.filter(pk=post.pk).update(kind=Kind.DOESNT)
+    assert tab_counts(client) == ("1", "0", "1")
+    reads.clear()
+    assert client.get("/movements/").status_code == 200
+    version_reads = [read for read in reads if read[0] == "get" or any(key.startswith("v:") for key in read[1])]
+    assert len(version_reads) == 1 and len(version_reads[0][1]) == 3
+
+
+def test_prefetched_values_are_only_the_ones_asked_for_under_the_versions_read():
+    versions_now = versions.read("feedback_list")
+    assert versions.cached(versions_now, "feedback_list", ("probe",), lambda: "first") == "first"
+    versions.prefetch(versions_now, [("feedback_list", ("probe",)), ("feedback_list", ("absent",))])
+    assert versions.cached(versions_now, "feedback_list", ("probe",), lambda: "recomputed") == "first"
+    assert versions.cached(versions_now, "feedback_list", ("absent",), lambda: "computed") == "computed"
+    FeedbackFactory()  # bumps feedback_list
+    later = versions.read("feedback_list")
+    versions.prefetch(later, [("feedback_list", ("probe",))])
+    assert versions.cached(later, "feedback_list", ("probe",), lambda: "new") == "new"

@@ -148,8 +148,8 @@ def test_the_invite_page_costs_the_same_queries_for_few_and_many_invitations(
     for n in range(count):
         services.invitation_create(movement=movement, inviter=member, email=f"p{n}@acme.com")
     client.force_login(member)
-    # session, user, department (visible_to), the movement, the member check, the invitations sent (+invitee)
-    with django_assert_num_queries(6):
+    # session (+ person, department: one query), department (visible_to), the movement, the member check, the invitations sent (+invitee)
+    with django_assert_num_queries(4):
         response = client.get(invite_url(movement))
     assert response.content.decode().count("@acme.com</td>") == count
 

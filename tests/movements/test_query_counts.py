@@ -12,21 +12,21 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Every page starts with: session, user, the viewer's department (visible_to), the movement.
+# Every page starts with: the session (+ the viewer and their department, one query), the movement.
 PAGES = {
     # + the lead check, roles, their holders (+ people), members for the assign menu
-    "roles": (lambda m, v: reverse("movements:roles", args=[m.slug]), 8),
+    "roles": (lambda m, v: reverse("movements:roles", args=[m.slug]), 6),
     # + the role, the lead check
-    "role_edit": (lambda m, v: reverse("movements:role_edit", args=[m.slug, m.roles.first().pk]), 6),
+    "role_edit": (lambda m, v: reverse("movements:role_edit", args=[m.slug, m.roles.first().pk]), 4),
     # + the lead check, directory search, the invitations the viewer sent (+ invitee)
-    "invite": (lambda m, v: reverse("movements:invite", args=[m.slug]) + "?who=person", 7),
+    "invite": (lambda m, v: reverse("movements:invite", args=[m.slug]) + "?who=person", 5),
     # + the lead check, followers to welcome (for the initial text, the form's choices, the checkboxes)
-    "welcome": (lambda m, v: reverse("movements:welcome", args=[m.slug]), 8),
+    "welcome": (lambda m, v: reverse("movements:welcome", args=[m.slug]), 6),
     # + the lead check
-    "pilot": (lambda m, v: reverse("movements:pilot", args=[m.slug]), 5),
-    "edit": (lambda m, v: reverse("movements:edit", args=[m.slug]), 5),
+    "pilot": (lambda m, v: reverse("movements:pilot", args=[m.slug]), 3),
+    "edit": (lambda m, v: reverse("movements:edit", args=[m.slug]), 3),
     # + the recruiter, the viewer's membership
-    "recruit": (lambda m, v: recruit_link(movement=m, person=m.founder), 6),
+    "recruit": (lambda m, v: recruit_link(movement=m, person=m.founder), 4),
 }
 
 

@@ -113,12 +113,12 @@ def test_history_and_edit_pages_cost_fixed_queries(client, update, member, edits
     for n in range(edits):
         services.update_edit(update=update, person=member, body=f"version {n}")
     client.force_login(member)
-    # session, user, the person's department (visible_to), the movement, the update (+author), its revisions
-    with django_assert_num_queries(6):
+    # session (+ person, department: one query), the person's department (visible_to), the movement, the update (+author), its revisions
+    with django_assert_num_queries(4):
         response = client.get(history_url(update))
     assert response.content.decode().count("replaced") == edits
-    # session, user, department, movement, the update (+author)
-    with django_assert_num_queries(5):
+    # session (+ person, department: one query), department, movement, the update (+author)
+    with django_assert_num_queries(3):
         assert client.get(edit_url(update)).status_code == 200
 
 

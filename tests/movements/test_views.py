@@ -217,13 +217,13 @@ def test_the_list_costs_the_same_queries_for_5_and_50_movements(client, size, dj
     build_movements(size, 5)
     viewer = UserFactory()
     client.force_login(viewer)
-    # session, user, viewer's department (visible_to), the content versions (socialbiz/versions.py), count,
+    # session (+ person, department: one query), viewer's department (visible_to), the content versions (socialbiz/versions.py), count,
     # page of movements (+ department), faces and leads, their people, departments for the filter, tools for
     # the filter, my pending invitations
-    count_queries(client, reverse("movements:list"), django_assert_num_queries, 11)
+    count_queries(client, reverse("movements:list"), django_assert_num_queries, 9)
     # Again, with nothing written in between: the page and the filter options come from the cache.
-    # session, user, viewer's department, the content versions, my pending invitations
-    count_queries(client, reverse("movements:list"), django_assert_num_queries, 5)
+    # session (+ person, department: one query), viewer's department, the content versions, my pending invitations
+    count_queries(client, reverse("movements:list"), django_assert_num_queries, 3)
 
 
 @pytest.mark.parametrize("size", [5, 50])
@@ -243,7 +243,7 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     )
     FeedbackFactory(movement=movement)
     client.force_login(founder)
-    # session, user, viewer's department (visible_to), movement (+ founder, department, needs_lead),
+    # session (+ person and their department, one query), movement (+ founder, department, needs_lead),
     # founder and first followers (+ people), leads and the viewer (+ people), the first members
     # (+ people), followers not yet welcomed (count), roles, role holders (+ people), latest updates (+ authors),
     # welcomed people, the linked feedback (works and doesn't, one query), the chain (tree: the first view of this
@@ -258,13 +258,13 @@ def test_the_movement_page_costs_the_same_queries_for_5_and_50_members(client, s
     # The clock held still: the updates read "N seconds ago" alike on both views (a relative time is in the
     # lower half's key, so a view a second later would be a new rendering, exact to the second).
     with time_machine.travel(timezone.now(), tick=False):
-        count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 28)
+        count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 26)
         # Later views read the people's facts and rendered parts from the cache (movements/views.py: people parts):
         # no founder and first followers, leads, first members, roles, role holders, chain or seat split; one
         # query for the names and pictures of the people shown instead. The lower half comes from the cache
         # too (movements/page_parts.py): no updates, welcomed people, replies, mentions, stage changes, support
         # requests, sanctions, sponsorships, linked feedback, measures or pulses.
-        count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 11)
+        count_queries(client, movement.get_absolute_url(), django_assert_num_queries, 9)
 
 
 # --- starting ------------------------------------------------------------------------------------
@@ -707,6 +707,6 @@ def test_the_members_page_costs_the_same_queries_for_5_and_50_members(client, si
         person = services.membership_join(movement=movement, person=UserFactory()).person
         services.role_claim(role=role, person=person)
     client.force_login(founder)
-    # session, user, viewer's department (visible_to), movement, count, the page of members (+ people),
+    # session (+ person, department: one query), viewer's department (visible_to), movement, count, the page of members (+ people),
     # roles, role holders, the viewer's membership
-    count_queries(client, reverse("movements:members", args=[movement.slug]), django_assert_num_queries, 9)
+    count_queries(client, reverse("movements:members", args=[movement.slug]), django_assert_num_queries, 7)

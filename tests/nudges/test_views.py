@@ -63,8 +63,8 @@ def test_pages_include_a_bell_that_loads_its_count_with_htmx_and_works_as_a_link
 @pytest.mark.parametrize("size", [1, 15])
 def test_bell_query_count_is_fixed(client, member, django_assert_num_queries, size):
     make_nudges(member, size)
-    # session, user, unread count
-    with django_assert_num_queries(3):
+    # session (+ person, department: one query), unread count
+    with django_assert_num_queries(2):
         client.get("/notifications/bell/")
 
 
@@ -100,8 +100,8 @@ def test_notifications_page_paginates(client, member):
 @pytest.mark.parametrize("size", [1, 20])
 def test_notifications_page_query_count_is_fixed(client, member, django_assert_num_queries, size):
     make_nudges(member, size)
-    # session, user, count for the paginator, the page with movement+feedback+other person
-    with django_assert_num_queries(4):
+    # session (+ person, department: one query), count for the paginator, the page with movement+feedback+other person
+    with django_assert_num_queries(3):
         client.get("/notifications/")
 
 
@@ -178,8 +178,8 @@ def test_saving_preferences_turns_kinds_off_but_invitations_stay_in_app(client, 
 def test_preferences_page_query_count_is_fixed(client, member, django_assert_num_queries, saved):
     for kind in list(Kind)[:saved]:
         NotificationPreference.objects.create(person=member, kind=kind, email=False)
-    # session, user, the person's preferences
-    with django_assert_num_queries(3):
+    # session (+ person, department: one query), the person's preferences
+    with django_assert_num_queries(2):
         client.get("/settings/notifications/")
 
 

@@ -78,7 +78,7 @@ def test_the_page_costs_the_same_queries_for_5_and_50_members(
         decisions.proposal_respond(proposal=proposal, person=person, kind="object", reason="Why?")
     target = url(piloting)
     client.force_login(founder)
-    # session, user, viewer's department (visible_to), movement, the viewer's membership, the open proposal
+    # session (+ person, department: one query), viewer's department (visible_to), movement, the viewer's membership, the open proposal
     # (+ proposer), its responses (+ people, answerers), the member count, recorded decisions
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert client.get(target).status_code == 200

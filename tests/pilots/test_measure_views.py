@@ -179,10 +179,10 @@ def test_the_pages_cost_the_same_queries_for_5_and_50_members(
                 measure=measure, actor=founder, measured_on=PILOT_START + dt.timedelta(days=i), value=Decimal(10)
             )
     client.force_login(founder)
-    # session, user, viewer's department (visible_to), movement, the lead check, the roles for the form,
+    # session (+ person, department: one query), viewer's department (visible_to), movement, the lead check, the roles for the form,
     # measures, values (+ who recorded), followers aggregate
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert client.get(url("measures", piloting)).status_code == 200
-    # session, user, department, movement, the viewer's membership, the measures for the form
-    with django_assert_num_queries(6):
+    # session (+ person, department: one query), department, movement, the viewer's membership, the measures for the form
+    with django_assert_num_queries(4):
         assert client.get(url("measure_record", piloting)).status_code == 200

@@ -128,9 +128,9 @@ def test_the_page_costs_the_same_queries_for_3_and_300_memberships(
         MembershipFactory(movement=movement, person=person, position=2)
         FeedbackFactory(author=person, title=f"P {n}")
     client.force_login(viewer)
-    # session, user, the person (+department, manager), the viewer's department (visibility), memberships
+    # session (+ person, department: one query), the person (+department, manager), the viewer's department (visibility), memberships
     # (+movement), roles (+movement), sponsorships (+movement), named posts (+movement), reports
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(page(person))
     assert f"First follower of {count} movements" in response.content.decode()
 
@@ -182,7 +182,7 @@ def test_the_directory_costs_the_same_queries_for_few_and_many_people(client, vi
     department = DepartmentFactory()
     UserFactory.create_batch(count, department=department)
     client.force_login(viewer)
-    # session, user, count, the page (+department), the viewer's department (visibility), tools, departments
-    with django_assert_num_queries(7):
+    # session (+ person, department: one query), count, the page (+department), the viewer's department (visibility), tools, departments
+    with django_assert_num_queries(5):
         response = client.get(reverse("people_directory"))
     assert response.content.decode().count('class="card person-card"') == min(User.objects.count(), 50)

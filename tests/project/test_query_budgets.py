@@ -20,24 +20,25 @@ from people.models import User
 # analytics the invitation chain's tree (more queries on the first view after a change to the members). Staff can moderate, so every
 # page also counts the open reports for the header link (one COUNT).
 BUDGETS = {
-    "home": 6,
-    # session, user, content versions, invitations, open reports (the page and the options: cached)
-    "movement list": 5,
-    "movement list, page 2": 5,
+    "home": 5,
+    # session (+ person, department: one query), content versions, invitations, open reports (the page and the
+    # options: cached)
+    "movement list": 4,
+    "movement list, page 2": 4,
     # + am I watching it, colleagues of the viewer's department following it (one query, issue 20), the
     # content versions of its lower half; its people (first followers, leads, roles, members, chain) and its
     # lower half (measures and pulses, updates and replies, timeline, sponsors, linked feedback) come from
     # the cache (issue 19), with one query for the names and pictures shown and one for the viewer's membership
-    "movement page": 11,
-    # session, user, content versions, my votes on the page, open reports
-    "feedback list": 5,
+    "movement page": 10,
+    # session (+ person, department), content versions, my votes on the page, open reports
+    "feedback list": 4,
     # the content versions, the post's head (my vote rides on it), am I watching it, open reports: its
     # content (text, topics, comments, answers) comes from the cache (issue 19)
-    "feedback post": 6,
-    "notifications": 4,
-    "dashboards": 17,  # + the pilots section: measures, decision participation, pulse response rates
-    "movement analytics": 15,  # + the pilot's measures and pulses
-    "my organisation": 10,
+    "feedback post": 5,
+    "notifications": 3,
+    "dashboards": 16,  # + the pilots section: measures, decision participation, pulse response rates
+    "movement analytics": 14,  # + the pilot's measures and pulses
+    "my organisation": 8,
 }
 
 

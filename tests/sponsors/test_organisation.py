@@ -216,7 +216,7 @@ def test_the_page_costs_the_same_queries_for_5_and_500_people(client, manager, s
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("organisation"))
     assert response.status_code == 200
-    # session, user, the counts per subtree (one recursive query), people per movement with their titles,
+    # session (+ person, department: one query), the counts per subtree (one recursive query), people per movement with their titles,
     # the leads (+ movements, people), the sponsors (+ movements, people), the manager's own sponsorships,
     # the manager's department, What Doesn't posts from it
-    assert len(queries) == 9, "\n".join(q["sql"] for q in queries.captured_queries)
+    assert len(queries) == 7, "\n".join(q["sql"] for q in queries.captured_queries)

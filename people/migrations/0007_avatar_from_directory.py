@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0005_contentversion'),
+        ('people', '0006_session_user'),
     ]
 
     operations = [
