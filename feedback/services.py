@@ -164,11 +164,17 @@ def vote_set(*, feedback: Feedback, person, voted: bool) -> tuple[Feedback, bool
     return feedback, voted
 
 
-@transaction.atomic
-def comment_add(*, feedback: Feedback, author, body: str) -> Comment:
+def _comment_body(body: str) -> str:
+    """The comment's text as kept; an empty one is refused (adding and editing alike)."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a comment first.")})
+    return body
+
+
+@transaction.atomic
+def comment_add(*, feedback: Feedback, author, body: str) -> Comment:
+    body = _comment_body(body)
     comment = Comment.objects.create(feedback=feedback, author=author, body=body)
     Feedback.objects.filter(pk=feedback.pk).update(comment_count=F("comment_count") + 1)
     event_record(
@@ -195,9 +201,7 @@ def comment_edit(*, comment: Comment, person, body: str) -> Comment:
             _("You can edit your own comment only in the first %(minutes)d minutes.")
             % {"minutes": settings.FEEDBACK_COMMENT_EDIT_MINUTES}
         )
-    body = body.strip()
-    if not body:
-        raise ValidationError({"body": _("Write a comment first.")})
+    body = _comment_body(body)
     before = comment.body
     comment.body = body
     comment.edited_at = timezone.now()

@@ -57,16 +57,15 @@ def prefetch(versions: Versions | None, entries: Iterable[tuple[str, Iterable[An
     versions.asked.update(keys)
 
 
-def cached(versions: dict[str, int] | None, name: str, key: Iterable[Any], compute: Callable[[], Any]) -> Any:
+def cached(versions: Versions | None, name: str, key: Iterable[Any], compute: Callable[[], Any]) -> Any:
     """`compute()`, kept in the cache under version `name` and `key` (everything else the value depends on:
     the viewer's visibility, the filters; the active language is added). Computed every time where versions are not kept."""
     if versions is None:
         return compute()
     cache_key = _cache_key(versions, name, key)
-    fetched = getattr(versions, "fetched", {})
-    if cache_key in fetched:
-        return fetched[cache_key]
-    value = _MISSING if cache_key in getattr(versions, "asked", ()) else cache.get(cache_key, _MISSING)
+    if cache_key in versions.fetched:
+        return versions.fetched[cache_key]
+    value = _MISSING if cache_key in versions.asked else cache.get(cache_key, _MISSING)
     if value is _MISSING:
         value = compute()
         cache.set(cache_key, value, timeout=TIMEOUT_SECONDS)

@@ -4,17 +4,21 @@
   "use strict";
   var NEAR = 0.8; // start counting at 80 % of the limit
 
-  function counterFor(field) {
-    var id = field.id + "-count";
-    var counter = document.getElementById(id);
-    if (!counter) {
-      counter = document.createElement("span");
-      counter.id = id;
-      counter.className = "char-count";
-      counter.setAttribute("aria-live", "polite");
-      field.insertAdjacentElement("afterend", counter);
+  // The element with this id, made (a `tag` of `className`, with `attribute`) right after `anchor` if missing.
+  function elementAfter(anchor, id, tag, className, attribute) {
+    var element = document.getElementById(id);
+    if (!element) {
+      element = document.createElement(tag);
+      element.id = id;
+      element.className = className;
+      element.setAttribute(attribute[0], attribute[1]);
+      anchor.insertAdjacentElement("afterend", element);
     }
-    return counter;
+    return element;
+  }
+
+  function counterFor(field) {
+    return elementAfter(field, field.id + "-count", "span", "char-count", ["aria-live", "polite"]);
   }
 
   function limitOf(field) {
@@ -57,13 +61,9 @@
   // stays whole in the field, the message stands next to it and the focus goes there.
   function refusalFor(field) {
     var id = field.id + "-too-long";
-    var note = document.getElementById(id);
-    if (!note) {
-      note = document.createElement("p");
-      note.id = id;
-      note.className = "errorlist too-long";
-      note.setAttribute("role", "alert");
-      counterFor(field).insertAdjacentElement("afterend", note);
+    var isNew = !document.getElementById(id);
+    var note = elementAfter(counterFor(field), id, "p", "errorlist too-long", ["role", "alert"]);
+    if (isNew) {
       var described = field.getAttribute("aria-describedby");
       field.setAttribute("aria-describedby", described ? described + " " + id : id);
     }
