@@ -19,9 +19,12 @@ from movements.similar import (
     any_word_query,
     candidates,
     similar_movements,
+    stand_ins,
     typed_text,
     typed_words,
+    word_values,
 )
+from socialbiz import statements
 
 from .models import Feedback, Vote
 from .selectors import search_document
@@ -35,29 +38,44 @@ def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LI
     words = typed_words(text)
     if len(text) < MIN_CHARS or not words:
         return []
-    voted = Vote.objects.filter(feedback=OuterRef("pk"), person=viewer)
-    base: QuerySet[Feedback] = Feedback.objects.visible_to(viewer).filter(hidden_at__isnull=True)
-    qs = base.annotate(voted=Exists(voted))
-    if connection.vendor == "postgresql":
-        query = any_word_query(words)
-        # Ranked on the title only: ranking against every matching body would read them all. The candidates
-        # skip hidden and merged posts (columns of the row); whether the viewer may see the movement a post is
-        # about is asked once, of the candidates, in the ranked query (asked in each branch, it was built,
-        # compiled and run twice), and where more than CANDIDATES rows match, the candidates are any of them.
-        shown = "hidden_at IS NULL AND merged_into_id IS NULL AND "
-        score = Sql(
-            "ts_rank(setweight(to_tsvector('english'::regconfig, COALESCE({title}, '')), 'A'), "
-            f"{query[0]}) + word_similarity(%s, {{title}})",
-            ("title",),
-            [*query[1], title or text],
-        )
-        qs = qs.filter(candidates(Feedback, search_document, query, title or text, shown)).annotate(score=score)
-    else:
+    if connection.vendor != "postgresql":
         match = Q()
         for word in sorted(words, key=len, reverse=True)[:3]:
             match |= Q(title__icontains=word)
-        qs = qs.filter(match).annotate(score=Value(0.0, output_field=FloatField()))
-    return list(qs.order_by(F("score").desc(), "-vote_count", "-pk")[:limit])
+        qs = _visible_with_voted(viewer).filter(match).annotate(score=Value(0.0, output_field=FloatField()))
+        return list(qs.order_by(F("score").desc(), "-vote_count", "-pk")[:limit])
+    shape = ("similar-posts", statements.viewer_shape(viewer), len(words), limit)
+    statement = statements.compiled(shape, lambda: _ranked_posts(viewer, len(words), limit))
+    return statement.run({"viewer": viewer.pk, "title": title or text, **word_values(words)})
+
+
+def _visible_with_voted(viewer) -> QuerySet[Feedback]:
+    voted = Vote.objects.filter(feedback=OuterRef("pk"), person=viewer)
+    base: QuerySet[Feedback] = Feedback.objects.visible_to(viewer).filter(hidden_at__isnull=True)
+    return base.annotate(voted=Exists(voted))
+
+
+def _ranked_posts(viewer, count: int, limit: int) -> tuple[QuerySet[Feedback], dict]:
+    """The ranked lookup for `count` typed words, built with stand-ins (socialbiz/statements.py)."""
+    words, title, slots = stand_ins(count)
+    query = any_word_query(words)
+    # Ranked on the title only: ranking against every matching body would read them all. The candidates
+    # skip hidden and merged posts (columns of the row); whether the viewer may see the movement a post is
+    # about is asked once, of the candidates, in the ranked query (asked in each branch, it was built,
+    # compiled and run twice), and where more than CANDIDATES rows match, the candidates are any of them.
+    shown = "hidden_at IS NULL AND merged_into_id IS NULL AND "
+    score = Sql(
+        "ts_rank(setweight(to_tsvector('english'::regconfig, COALESCE({title}, '')), 'A'), "
+        f"{query[0]}) + word_similarity(%s, {{title}})",
+        ("title",),
+        [*query[1], title],
+    )
+    qs = (
+        _visible_with_voted(statements.stand_in_viewer(viewer))
+        .filter(candidates(Feedback, search_document, query, title, shown))
+        .annotate(score=score)
+    )
+    return qs.order_by(F("score").desc(), "-vote_count", "-pk")[:limit], slots
 
 
 def similar_things(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LIMIT) -> list:

@@ -17,6 +17,8 @@ from django.db import connection
 from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Col
 
+from socialbiz import statements
+
 from .models import Membership, Movement
 
 SIMILAR_LIMIT = 5
@@ -125,24 +127,54 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
     words = typed_words(text)
     if len(text) < MIN_CHARS or not words:
         return []
-    following = Membership.objects.current().filter(movement=OuterRef("pk"), person=viewer)
-    base: QuerySet[Movement] = Movement.objects.visible_to(viewer)
-    qs = base.annotate(following=Exists(following))
-    if connection.vendor == "postgresql":
-        query = any_word_query(words)
-        document, columns, params = indexed_sql(Movement, _search_vector)
-        score = Sql(
-            f"ts_rank({document}, {query[0]}) + word_similarity(%s, {{title}})",
-            tuple(dict.fromkeys((*columns, "title"))),
-            [*params, *query[1], title or text],
-        )
-        # The candidates are any matching movements; whether the viewer may see them is asked here, of the
-        # candidates only (where more than CANDIDATES rows match, the candidates are any of them anyway).
-        qs = qs.filter(candidates(Movement, _search_vector, query, title or text)).annotate(score=score)
-    else:
+    if connection.vendor != "postgresql":
         longest = sorted(words, key=len, reverse=True)[:3]
         match = Q()
         for word in longest:
             match |= Q(title__icontains=word) | Q(problem__icontains=word)
-        qs = qs.filter(match).annotate(score=Value(0.0, output_field=FloatField()))
-    return list(qs.select_related("department").order_by(F("score").desc(), "-follower_count", "-pk")[:limit])
+        qs = _visible_with_following(viewer).filter(match).annotate(score=Value(0.0, output_field=FloatField()))
+        return list(qs.select_related("department").order_by(F("score").desc(), "-follower_count", "-pk")[:limit])
+    shape = ("similar-movements", statements.viewer_shape(viewer), len(words), limit)
+    statement = statements.compiled(shape, lambda: _ranked_movements(viewer, len(words), limit))
+    return statement.run({"viewer": viewer.pk, "title": title or text, **word_values(words)})
+
+
+def word_values(words: list[str]) -> dict[str, str]:
+    return {f"word{n}": word for n, word in enumerate(words)}
+
+
+def stand_ins(count: int) -> tuple[list[statements.StandIn], statements.StandIn, dict]:
+    """Stand-ins for `count` words and the title, and the slots they mark (viewer, title, word0...)."""
+    words = [statements.StandIn(f"\x00stand-in:word{n}") for n in range(count)]
+    title = statements.StandIn("\x00stand-in:title")
+    slots = {
+        statements.VIEWER_ID_STAND_IN: "viewer",
+        title: "title",
+        **{word: f"word{n}" for n, word in enumerate(words)},
+    }
+    return words, title, slots
+
+
+def _visible_with_following(viewer) -> QuerySet[Movement]:
+    following = Membership.objects.current().filter(movement=OuterRef("pk"), person=viewer)
+    return Movement.objects.visible_to(viewer).annotate(following=Exists(following))
+
+
+def _ranked_movements(viewer, count: int, limit: int) -> tuple[QuerySet[Movement], dict]:
+    """The ranked lookup for `count` typed words, built with stand-ins (socialbiz/statements.py)."""
+    words, title, slots = stand_ins(count)
+    query = any_word_query(words)
+    document, columns, params = indexed_sql(Movement, _search_vector)
+    score = Sql(
+        f"ts_rank({document}, {query[0]}) + word_similarity(%s, {{title}})",
+        tuple(dict.fromkeys((*columns, "title"))),
+        [*params, *query[1], title],
+    )
+    # The candidates are any matching movements; whether the viewer may see them is asked here, of the
+    # candidates only (where more than CANDIDATES rows match, the candidates are any of them anyway).
+    qs = (
+        _visible_with_following(statements.stand_in_viewer(viewer))
+        .filter(candidates(Movement, _search_vector, query, title))
+        .annotate(score=score)
+    )
+    return qs.select_related("department").order_by(F("score").desc(), "-follower_count", "-pk")[:limit], slots
