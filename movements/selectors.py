@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.models import Activity
 from people.models import Department, User
-from socialbiz import html, versions
+from socialbiz import html, statements, versions
 from socialbiz.paging import PageNavigation
 
 from . import filters, timeline
@@ -678,3 +678,25 @@ def invitations_for(*, person: User) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         Q(invitee=person) | Q(invitee__isnull=True, email__iexact=person.email), status=InvitationStatus.PENDING
     ).select_related("movement", "inviter")
+
+
+INVITATIONS_SHOWN = 5
+
+
+def pending_invitations(*, person: User) -> list[Invitation]:
+    """The first INVITATIONS_SHOWN of `invitations_for(person)`, newest first, as the movement list shows them.
+
+    On every view of the list, and almost always empty: building and compiling the query cost about four times
+    running it, so it is compiled once per process (socialbiz/statements.py) and run with the person's id and
+    email in the stand-ins' places."""
+    if connection.vendor != "postgresql":
+        return list(invitations_for(person=person).order_by("-created_at")[:INVITATIONS_SHOWN])
+
+    def build():
+        email = statements.StandIn("\x00stand-in:email")
+        viewer = statements.stand_in_viewer(person)
+        viewer.email = email
+        queryset = invitations_for(person=viewer).order_by("-created_at")[:INVITATIONS_SHOWN]
+        return queryset, {statements.VIEWER_ID_STAND_IN: "person", email: "email"}
+
+    return statements.compiled(("pending-invitations",), build).run({"person": person.pk, "email": person.email})

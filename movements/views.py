@@ -114,7 +114,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
     )
     if request.htmx and not request.htmx.boosted:
         return render(request, "movements/list.html#results", context)
-    context["invitations"] = list(selectors.invitations_for(person=request.user)[:5])
+    context["invitations"] = selectors.pending_invitations(person=request.user)
     return render(request, "movements/list.html", context)
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity.models import Activity, Verb
-from movements import services
+from movements import selectors, services
 from movements.models import Invitation, InvitationStatus, Membership
 from nudges.models import Kind, Nudge
 from nudges.services import delivery
@@ -230,3 +230,25 @@ def test_an_expired_link_says_so(client, invitation, settings):
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=30))
     page = client.get(reverse("movements:invitation", kwargs={"token": invitation.token})).content.decode()
     assert "This invitation has expired" in page and "Create an account" not in page
+
+
+# --- the list's "You are invited" --------------------------------------------------------------------
+
+
+def test_the_movement_list_shows_each_person_only_their_own_pending_invitations(client, movement, member):
+    """The list's query is compiled once and run for each person (movements.selectors.pending_invitations)."""
+    # Sent to an address before its person had an account: found by the email, in any case.
+    by_email = services.invitation_create(movement=movement, inviter=member, email="new.person@ACME.com")
+    addressed = UserFactory(email="New.Person@acme.com")
+    named = UserFactory()
+    by_person = services.invitation_create(movement=movement, inviter=member, invitee=named)
+    cancelled = services.invitation_create(movement=movement, inviter=member, email="other@acme.com")
+    Invitation.objects.filter(pk=cancelled.pk).update(status=InvitationStatus.CANCELLED)
+    for person, expected in ((addressed, [by_email]), (named, [by_person]), (member, [])):
+        assert selectors.pending_invitations(person=person) == expected
+        assert selectors.pending_invitations(person=person) == list(selectors.invitations_for(person=person)[:5])
+        client.force_login(person)
+        html = client.get(reverse("movements:list")).content.decode()
+        assert (reverse("movements:invitation", args=[by_email.token]) in html) is (person == addressed)
+        assert (reverse("movements:invitation", args=[by_person.token]) in html) is (person == named)
+        assert reverse("movements:invitation", args=[cancelled.token]) not in html
