@@ -411,9 +411,26 @@ def chain_bounded(
     return roots, max(root_total - len(roots), 0)
 
 
+def _movement_for_page_query(user: User) -> QuerySet[Movement]:
+    return Movement.objects.visible_to(user).with_needs_lead().select_related("founder", "department")
+
+
 def movement_for_page(*, user: User, slug: str) -> Movement:
-    """The movement, if the person may see it (else Movement.DoesNotExist): one query."""
-    return Movement.objects.visible_to(user).with_needs_lead().select_related("founder", "department").get(slug=slug)
+    """The movement, if the person may see it (else Movement.DoesNotExist): one query, compiled once per
+    process for each shape of viewer (socialbiz/statements.py): every page of a movement asks it first."""
+    if connection.vendor != "postgresql":
+        return _movement_for_page_query(user).get(slug=slug)
+
+    def build():
+        slug_stand_in = statements.StandIn("\x00stand-in:slug")
+        queryset = _movement_for_page_query(statements.stand_in_viewer(user)).filter(slug=slug_stand_in)[:1]
+        return queryset, {statements.VIEWER_ID_STAND_IN: "viewer", slug_stand_in: "slug"}
+
+    shape = ("movement-for-page", statements.viewer_shape(user))
+    found = statements.compiled(shape, build).run({"viewer": user.pk, "slug": slug})
+    if not found:
+        raise Movement.DoesNotExist("No movement of that address that this person may see.")
+    return found[0]
 
 
 def _held_roles(memberships: list[Membership], roles: list[Role]) -> dict[int, list[Role]]:
@@ -455,13 +472,25 @@ def department_colleagues(*, movement: Movement, viewer: User) -> DepartmentColl
     nothing new: its department's members are the only ones who see it."""
     if not viewer.department_id:
         return None
-    following = Membership.objects.current().filter(movement=movement, person=OuterRef("pk"))
-    named = list(
-        User.objects.filter(Exists(following), department_id=viewer.department_id, is_active=True)
-        .exclude(pk=viewer.pk)
-        .annotate(total=Window(Count("pk")))
-        .order_by("display_name", "email", "pk")[:COLLEAGUES_NAMED]
-    )
+
+    def build(movement_id, department_id, viewer_id):
+        following = Membership.objects.current().filter(movement_id=movement_id, person=OuterRef("pk"))
+        return (
+            User.objects.filter(Exists(following), department_id=department_id, is_active=True)
+            .exclude(pk=viewer_id)
+            .annotate(total=Window(Count("pk")))
+            .order_by("display_name", "email", "pk")[:COLLEAGUES_NAMED]
+        )
+
+    values = {"movement": movement.pk, "department": viewer.department_id, "viewer": viewer.pk}
+    if connection.vendor == "postgresql":
+        # On every view of every movement page: compiled once per process (socialbiz/statements.py).
+        stand_ins = {statements.stand_in_id(1): "movement", statements.stand_in_id(2): "department"}
+        stand_ins[statements.VIEWER_ID_STAND_IN] = "viewer"
+        statement = statements.compiled(("department-colleagues",), lambda: (build(*stand_ins), stand_ins))
+        named = statement.run(values)
+    else:
+        named = list(build(*values.values()))
     return DepartmentColleagues(count=named[0].total if named else 0, named=named)
 
 
@@ -549,8 +578,18 @@ def people_shown(*, person_ids: list[int], loaded: set[User] | None = None) -> l
 
 
 def viewer_membership(*, movement: Movement, viewer: User) -> Membership | None:
-    """The viewer's current membership (one query; what it holds comes with the people's facts)."""
-    return Membership.objects.current().filter(movement=movement, person=viewer).first()
+    """The viewer's current membership (one query, compiled once per process: socialbiz/statements.py; what it
+    holds comes with the people's facts)."""
+
+    def build(movement_id, person_id):
+        return Membership.objects.current().filter(movement_id=movement_id, person_id=person_id).order_by("pk")[:1]
+
+    if connection.vendor != "postgresql":
+        return build(movement.pk, viewer.pk).first()
+    stand_ins = {statements.stand_in_id(1): "movement", statements.VIEWER_ID_STAND_IN: "viewer"}
+    statement = statements.compiled(("viewer-membership",), lambda: (build(*stand_ins), stand_ins))
+    found = statement.run({"movement": movement.pk, "viewer": viewer.pk})
+    return found[0] if found else None
 
 
 def movement_page(*, movement: Movement, viewer: User) -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connections
@@ -33,18 +34,28 @@ class StandIn(str):
 VIEWER_ID_STAND_IN = -730_000_001
 
 
+def stand_in_id(slot: int) -> int:
+    """Another id no row has (slot 1, 2, ...), for where a movement's or a department's id goes."""
+    return VIEWER_ID_STAND_IN - slot
+
+
 class Statement:
     def __init__(self, queryset: QuerySet, slots: dict[Hashable, str]):
         self.db = queryset.db
         self.compiler = queryset.query.get_compiler(using=self.db)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
+        if any(isinstance(param, datetime | date) for param in self.params):
+            # A moment in the SQL (timezone.now() in a filter) would be kept with it and go stale.
+            raise ValueError("a date or time among the query's parameters: it cannot be kept")
         self.slots = [
             (index, slots[param])
             for index, param in enumerate(self.params)
             if isinstance(param, str | int) and not isinstance(param, bool) and param in slots
         ]
-        missing = set(slots.values()) - {name for _index, name in self.slots}
+        # The viewer's id may be absent (a rule that reads only the viewer's department); any other stand-in
+        # missing means the query was not built from it.
+        missing = set(slots.values()) - {name for _index, name in self.slots} - {"viewer"}
         if missing:
             raise ValueError(f"stand-ins not found among the query's parameters: {sorted(missing)}")
 
