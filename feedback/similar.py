@@ -9,6 +9,8 @@ are suggested like any other and reveal nothing. The full-text match uses the li
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 
@@ -18,11 +20,10 @@ from movements.similar import (
     Sql,
     any_word_query,
     candidates,
+    lookup_values,
     similar_movements,
-    stand_ins,
     typed_text,
     typed_words,
-    word_values,
 )
 from socialbiz import statements
 
@@ -45,8 +46,8 @@ def similar_posts(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LI
         qs = _visible_with_voted(viewer).filter(match).annotate(score=Value(0.0, output_field=FloatField()))
         return list(qs.order_by(F("score").desc(), "-vote_count", "-pk")[:limit])
     shape = ("similar-posts", statements.viewer_shape(viewer), len(words), limit)
-    statement = statements.compiled(shape, lambda: _ranked_posts(viewer, len(words), limit))
-    return statement.run({"viewer": viewer.pk, "title": title or text, **word_values(words)})
+    build = functools.partial(_ranked_posts, viewer, limit)
+    return statements.run(shape, build, lookup_values(viewer, title or text, words))
 
 
 def _visible_with_voted(viewer) -> QuerySet[Feedback]:
@@ -55,9 +56,9 @@ def _visible_with_voted(viewer) -> QuerySet[Feedback]:
     return base.annotate(voted=Exists(voted))
 
 
-def _ranked_posts(viewer, count: int, limit: int) -> tuple[QuerySet[Feedback], dict]:
-    """The ranked lookup for `count` typed words, built with stand-ins (socialbiz/statements.py)."""
-    words, title, slots = stand_ins(count)
+def _ranked_posts(person, limit: int, viewer: int, title: str, **words: str) -> QuerySet[Feedback]:
+    """The ranked lookup (its values given by name as `lookup_values` names them)."""
+    words = list(words.values())
     query = any_word_query(words)
     # Ranked on the title only: ranking against every matching body would read them all. The candidates
     # skip hidden and merged posts (columns of the row); whether the viewer may see the movement a post is
@@ -71,11 +72,11 @@ def _ranked_posts(viewer, count: int, limit: int) -> tuple[QuerySet[Feedback], d
         [*query[1], title],
     )
     qs = (
-        _visible_with_voted(statements.stand_in_viewer(viewer))
+        _visible_with_voted(statements.viewer_with_id(person, viewer))
         .filter(candidates(Feedback, search_document, query, title, shown))
         .annotate(score=score)
     )
-    return qs.order_by(F("score").desc(), "-vote_count", "-pk")[:limit], slots
+    return qs.order_by(F("score").desc(), "-vote_count", "-pk")[:limit]
 
 
 def similar_things(*, viewer, title: str, body: str = "", limit: int = SIMILAR_LIMIT) -> list:

@@ -418,16 +418,13 @@ def _movement_for_page_query(user: User) -> QuerySet[Movement]:
 def movement_for_page(*, user: User, slug: str) -> Movement:
     """The movement, if the person may see it (else Movement.DoesNotExist): one query, compiled once per
     process for each shape of viewer (socialbiz/statements.py): every page of a movement asks it first."""
-    if connection.vendor != "postgresql":
-        return _movement_for_page_query(user).get(slug=slug)
 
-    def build():
-        slug_stand_in = statements.StandIn("\x00stand-in:slug")
-        queryset = _movement_for_page_query(statements.stand_in_viewer(user)).filter(slug=slug_stand_in)[:1]
-        return queryset, {statements.VIEWER_ID_STAND_IN: "viewer", slug_stand_in: "slug"}
+    def build(viewer: int, slug: str) -> QuerySet[Movement]:
+        return _movement_for_page_query(statements.viewer_with_id(user, viewer)).filter(slug=slug)[:1]
 
-    shape = ("movement-for-page", statements.viewer_shape(user))
-    found = statements.compiled(shape, build).run({"viewer": user.pk, "slug": slug})
+    found = statements.run(
+        ("movement-for-page", statements.viewer_shape(user)), build, {"viewer": user.pk, "slug": slug}
+    )
     if not found:
         raise Movement.DoesNotExist("No movement of that address that this person may see.")
     return found[0]
@@ -473,24 +470,18 @@ def department_colleagues(*, movement: Movement, viewer: User) -> DepartmentColl
     if not viewer.department_id:
         return None
 
-    def build(movement_id, department_id, viewer_id):
-        following = Membership.objects.current().filter(movement_id=movement_id, person=OuterRef("pk"))
+    def build(movement: int, department: int, viewer: int) -> QuerySet[User]:
+        following = Membership.objects.current().filter(movement_id=movement, person=OuterRef("pk"))
         return (
-            User.objects.filter(Exists(following), department_id=department_id, is_active=True)
-            .exclude(pk=viewer_id)
+            User.objects.filter(Exists(following), department_id=department, is_active=True)
+            .exclude(pk=viewer)
             .annotate(total=Window(Count("pk")))
             .order_by("display_name", "email", "pk")[:COLLEAGUES_NAMED]
         )
 
+    # On every view of every movement page: compiled once per process (socialbiz/statements.py).
     values = {"movement": movement.pk, "department": viewer.department_id, "viewer": viewer.pk}
-    if connection.vendor == "postgresql":
-        # On every view of every movement page: compiled once per process (socialbiz/statements.py).
-        stand_ins = {statements.stand_in_id(1): "movement", statements.stand_in_id(2): "department"}
-        stand_ins[statements.VIEWER_ID_STAND_IN] = "viewer"
-        statement = statements.compiled(("department-colleagues",), lambda: (build(*stand_ins), stand_ins))
-        named = statement.run(values)
-    else:
-        named = list(build(*values.values()))
+    named = statements.run(("department-colleagues",), build, values)
     return DepartmentColleagues(count=named[0].total if named else 0, named=named)
 
 
@@ -581,14 +572,10 @@ def viewer_membership(*, movement: Movement, viewer: User) -> Membership | None:
     """The viewer's current membership (one query, compiled once per process: socialbiz/statements.py; what it
     holds comes with the people's facts)."""
 
-    def build(movement_id, person_id):
-        return Membership.objects.current().filter(movement_id=movement_id, person_id=person_id).order_by("pk")[:1]
+    def build(movement: int, viewer: int) -> QuerySet[Membership]:
+        return Membership.objects.current().filter(movement_id=movement, person_id=viewer).order_by("pk")[:1]
 
-    if connection.vendor != "postgresql":
-        return build(movement.pk, viewer.pk).first()
-    stand_ins = {statements.stand_in_id(1): "movement", statements.VIEWER_ID_STAND_IN: "viewer"}
-    statement = statements.compiled(("viewer-membership",), lambda: (build(*stand_ins), stand_ins))
-    found = statement.run({"movement": movement.pk, "viewer": viewer.pk})
+    found = statements.run(("viewer-membership",), build, {"movement": movement.pk, "viewer": viewer.pk})
     return found[0] if found else None
 
 
@@ -728,14 +715,10 @@ def pending_invitations(*, person: User) -> list[Invitation]:
     On every view of the list, and almost always empty: building and compiling the query cost about four times
     running it, so it is compiled once per process (socialbiz/statements.py) and run with the person's id and
     email in the stand-ins' places."""
-    if connection.vendor != "postgresql":
-        return list(invitations_for(person=person).order_by("-created_at")[:INVITATIONS_SHOWN])
 
-    def build():
-        email = statements.StandIn("\x00stand-in:email")
-        viewer = statements.stand_in_viewer(person)
-        viewer.email = email
-        queryset = invitations_for(person=viewer).order_by("-created_at")[:INVITATIONS_SHOWN]
-        return queryset, {statements.VIEWER_ID_STAND_IN: "person", email: "email"}
+    def build(person_id: int, email: str) -> QuerySet[Invitation]:
+        stand_in = statements.viewer_with_id(person, person_id)
+        stand_in.email = email
+        return invitations_for(person=stand_in).order_by("-created_at")[:INVITATIONS_SHOWN]
 
-    return statements.compiled(("pending-invitations",), build).run({"person": person.pk, "email": person.email})
+    return statements.run(("pending-invitations",), build, {"person_id": person.pk, "email": person.email})

@@ -135,24 +135,13 @@ def similar_movements(*, viewer, title: str, problem: str = "", limit: int = SIM
         qs = _visible_with_following(viewer).filter(match).annotate(score=Value(0.0, output_field=FloatField()))
         return list(qs.select_related("department").order_by(F("score").desc(), "-follower_count", "-pk")[:limit])
     shape = ("similar-movements", statements.viewer_shape(viewer), len(words), limit)
-    statement = statements.compiled(shape, lambda: _ranked_movements(viewer, len(words), limit))
-    return statement.run({"viewer": viewer.pk, "title": title or text, **word_values(words)})
+    build = functools.partial(_ranked_movements, viewer, limit)
+    return statements.run(shape, build, lookup_values(viewer, title or text, words))
 
 
-def word_values(words: list[str]) -> dict[str, str]:
-    return {f"word{n}": word for n, word in enumerate(words)}
-
-
-def stand_ins(count: int) -> tuple[list[statements.StandIn], statements.StandIn, dict]:
-    """Stand-ins for `count` words and the title, and the slots they mark (viewer, title, word0...)."""
-    words = [statements.StandIn(f"\x00stand-in:word{n}") for n in range(count)]
-    title = statements.StandIn("\x00stand-in:title")
-    slots = {
-        statements.VIEWER_ID_STAND_IN: "viewer",
-        title: "title",
-        **{word: f"word{n}" for n, word in enumerate(words)},
-    }
-    return words, title, slots
+def lookup_values(viewer, title: str, words: list[str]) -> dict:
+    """What a similar lookup is run with: the viewer's id, the typed title and each word (word0, word1...)."""
+    return {"viewer": viewer.pk, "title": title, **{f"word{n}": word for n, word in enumerate(words)}}
 
 
 def _visible_with_following(viewer) -> QuerySet[Movement]:
@@ -160,9 +149,9 @@ def _visible_with_following(viewer) -> QuerySet[Movement]:
     return Movement.objects.visible_to(viewer).annotate(following=Exists(following))
 
 
-def _ranked_movements(viewer, count: int, limit: int) -> tuple[QuerySet[Movement], dict]:
-    """The ranked lookup for `count` typed words, built with stand-ins (socialbiz/statements.py)."""
-    words, title, slots = stand_ins(count)
+def _ranked_movements(person, limit: int, viewer: int, title: str, **words: str) -> QuerySet[Movement]:
+    """The ranked lookup (its values given by name as `lookup_values` names them)."""
+    words = list(words.values())
     query = any_word_query(words)
     document, columns, params = indexed_sql(Movement, _search_vector)
     score = Sql(
@@ -173,8 +162,8 @@ def _ranked_movements(viewer, count: int, limit: int) -> tuple[QuerySet[Movement
     # The candidates are any matching movements; whether the viewer may see them is asked here, of the
     # candidates only (where more than CANDIDATES rows match, the candidates are any of them anyway).
     qs = (
-        _visible_with_following(statements.stand_in_viewer(viewer))
+        _visible_with_following(statements.viewer_with_id(person, viewer))
         .filter(candidates(Movement, _search_vector, query, title))
         .annotate(score=score)
     )
-    return qs.select_related("department").order_by(F("score").desc(), "-follower_count", "-pk")[:limit], slots
+    return qs.select_related("department").order_by(F("score").desc(), "-follower_count", "-pk")[:limit]

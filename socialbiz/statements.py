@@ -1,10 +1,10 @@
-"""A queryset compiled to SQL once per shape and run again with new parameters (the similar lookups).
+"""A queryset compiled to SQL once per shape and run again with new parameters (lookups asked on every view).
 
 Building and compiling a queryset costs Django several thousand Python calls, the same for every lookup of
 one shape: while a title is typed, a person asks the same query again and again with other words. Here it is
-built once with stand-in values (`StandIn`) where the typed words and the viewer's id go, compiled, and kept
-per process; each later run puts the real values in the stand-ins' places and reads rows into model instances
-as Django's own iterable does (annotations and select_related included).
+built once with stand-in values where the typed words and the ids go, compiled, and kept per process (`run`);
+each later run puts the real values in the stand-ins' places and reads rows into model instances as Django's
+own iterable does (annotations and select_related included).
 
 The shape key must hold everything else the SQL text was made from: the number of words, the limit, and what
 of the viewer the queryset's visibility rule reads (`viewer_shape`). Anything read from the viewer's id goes
@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
@@ -30,16 +30,19 @@ class StandIn(str):
     """A parameter value that marks where a real value goes (never sent to the database)."""
 
 
-# An id no row has: where the viewer's id would be a parameter, this marks its place.
-VIEWER_ID_STAND_IN = -730_000_001
+# Ids no row has: where an id would be a parameter, these mark its place.
+_FIRST_ID_STAND_IN = -730_000_001
 
 
-def stand_in_id(slot: int) -> int:
-    """Another id no row has (slot 1, 2, ...), for where a movement's or a department's id goes."""
-    return VIEWER_ID_STAND_IN - slot
+def _stand_in(index: int, name: str, value: Any) -> int | StandIn:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"{name}: only ids and text can be stood in for, not {type(value).__name__}")
+    return _FIRST_ID_STAND_IN - index if isinstance(value, int) else StandIn(f"\x00stand-in:{name}")
 
 
 class Statement:
+    """A queryset's SQL and parameters, with the positions of the stand-ins (`slots`: {stand-in: name})."""
+
     def __init__(self, queryset: QuerySet, slots: dict[Hashable, str]):
         self.db = queryset.db
         self.compiler = queryset.query.get_compiler(using=self.db)
@@ -58,6 +61,13 @@ class Statement:
         missing = set(slots.values()) - {name for _index, name in self.slots} - {"viewer"}
         if missing:
             raise ValueError(f"stand-ins not found among the query's parameters: {sorted(missing)}")
+        # How rows become instances (django.db.models.query.ModelIterable), worked out once.
+        klass_info, select = self.compiler.klass_info, self.compiler.select
+        self.model = klass_info["model"]
+        self.start, self.end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.names = [column[0].target.attname for column in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, self.db)
+        self.annotations = self.compiler.annotation_col_map or {}
 
     def run(self, values: dict[str, Any]) -> list:
         params = list(self.params)
@@ -66,22 +76,12 @@ class Statement:
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        return self.instances(rows)
-
-    def instances(self, rows: list) -> list:
-        """Model instances from the rows, as django.db.models.query.ModelIterable makes them."""
-        compiler = self.compiler
-        select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map
-        model = klass_info["model"]
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, self.db)
         found = []
-        for row in compiler.results_iter([rows]):
-            instance = model.from_db(self.db, names, row[start:end])
-            for populator in populators:
+        for row in self.compiler.results_iter([rows]):
+            instance = self.model.from_db(self.db, self.names, row[self.start : self.end])
+            for populator in self.populators:
                 populator.populate(row, instance)
-            for name, position in (annotations or {}).items():
+            for name, position in self.annotations.items():
                 setattr(instance, name, row[position])
             found.append(instance)
         return found
@@ -90,17 +90,22 @@ class Statement:
 _kept: OrderedDict[Hashable, Statement] = OrderedDict()
 
 
-def compiled(shape: Hashable, build: Callable[[], tuple[QuerySet, dict[Hashable, str]]]) -> Statement:
-    """The statement of this shape, built (`build()` returns the queryset and {stand-in value: slot name}) and
-    compiled the first time it is asked for in this process."""
+def run(shape: Hashable, build: Callable[..., QuerySet], values: dict[str, Any]) -> list:
+    """`build(**values)` as model instances: built and compiled the first time this shape is asked for in this
+    process, with a stand-in for each value (an id no row has, or a marked text), and run with `values` then and
+    every later time. `shape` holds everything else the query was built from. Built every time on SQLite (the
+    one-machine demo), where nothing is measured."""
+    if connection.vendor != "postgresql":
+        return list(build(**values))
     statement = _kept.get(shape)
     if statement is None:
-        statement = _kept[shape] = Statement(*build())
+        stand_ins = {name: _stand_in(index, name, value) for index, (name, value) in enumerate(values.items())}
+        statement = _kept[shape] = Statement(build(**stand_ins), {value: name for name, value in stand_ins.items()})
         while len(_kept) > KEPT:
             _kept.popitem(last=False)
     else:
         _kept.move_to_end(shape)
-    return statement
+    return statement.run(values)
 
 
 def viewer_shape(viewer) -> tuple:
@@ -115,8 +120,8 @@ def viewer_shape(viewer) -> tuple:
     )
 
 
-def stand_in_viewer(viewer):
-    """A copy of the viewer whose id is the stand-in (the original is left alone)."""
-    stand_in = copy.copy(viewer)
-    stand_in.pk = stand_in.id = VIEWER_ID_STAND_IN
-    return stand_in
+def viewer_with_id(viewer, pk: int):
+    """A copy of the viewer with another id (a stand-in's; the original is left alone)."""
+    copied = copy.copy(viewer)
+    copied.pk = copied.id = pk
+    return copied

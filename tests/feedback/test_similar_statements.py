@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from feedback.models import Kind
 from feedback.similar import _ranked_posts, similar_posts
-from movements.similar import _ranked_movements, similar_movements, typed_words, word_values
+from movements.similar import _ranked_movements, lookup_values, similar_movements, typed_words
 from socialbiz import statements
 from tests.factories import (
     DepartmentFactory,
@@ -42,12 +42,9 @@ def things(sales):
 
 
 def fresh(ranked, viewer, title):
-    """The lookup's queryset built for this viewer and these words, with nothing kept (the stand-ins replaced
-    by running the compiled statement once, outside the kept ones)."""
-    words = typed_words(title)
-    queryset, slots = ranked(viewer, len(words), 5)
-    statement = statements.Statement(queryset, slots)
-    return statement.run({"viewer": viewer.pk, "title": title, **word_values(words)})
+    """The lookup's queryset built by Django with this viewer and these words, as a plain query: nothing kept,
+    no stand-in."""
+    return list(ranked(viewer, 5, **lookup_values(viewer, title, typed_words(title))))
 
 
 @pytest.mark.parametrize("kind", ["employee", "insider", "moderator", "staff"])
@@ -117,6 +114,9 @@ def test_a_kept_lookup_is_one_query_and_builds_no_queryset(things):
 
 
 def test_a_stand_in_missing_from_the_query_is_refused_when_compiled(things):
-    queryset, slots = _ranked_posts(UserFactory(), 1, 5)
+    def build(viewer, title, word0, unused):
+        return _ranked_posts(UserFactory(), 5, viewer, title, word0=word0)
+
+    values = {**lookup_values(UserFactory(), "meetings", ["meetings"]), "unused": "never in the query"}
     with pytest.raises(ValueError, match="stand-ins not found"):
-        statements.Statement(queryset, {**slots, "\x00never-used": "absent"})
+        statements.run(("test-missing-stand-in",), build, values)
